@@ -1,0 +1,140 @@
+"""Frozen output records: Invoice, Line, EntryDetail, TaxLine, Statement.
+
+The engine (`plainbill.billing`) builds them; renderers, `explain`, `issue` and
+`diff` read them. `Invoice.to_json()` is the canonical form written to
+`build/invoices/<id>.json`: sorted keys, money as strings with the currency's
+minor digits, so the same book always gives the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .diagnostics import SourceRef
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    key: str                        # stable within the invoice, e.g. "hourly/remote/mario/1"
+    kind: str                       # time | no-charge | block-purchase | block-use | overage | retainer-fee
+                                    # | retainer-extra | milestone | recurring | expense | callout | stamp-duty | adjustment
+    description: str
+    quantity: Decimal
+    unit: str                       # h | pcs | month | visit | ...
+    unit_price: Decimal
+    amount: Decimal                 # rounded half-up to the minor unit: the printed amount
+    tax_code: str
+    tax_rate: Decimal               # fraction
+    explanation: str                # plain words, in the client's language
+    sources: tuple[SourceRef, ...] = ()
+    entries: tuple[str, ...] = ()   # fingerprints of the entries behind it
+    contract: str = ""
+    minutes: int = 0                # billed minutes behind a time line (0 otherwise)
+    raw_minutes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EntryDetail:
+    """One row of the detail appendix: an entry (or part of a split entry) as billed."""
+
+    fingerprint: str
+    ref: SourceRef
+    date: date
+    person: str
+    activity: str
+    description: str
+    raw_minutes: int
+    billed_minutes: int
+    rate: Decimal
+    multiplier: Decimal
+    amount: Decimal                 # unrounded contributions are kept exact; rounded at the line
+    line_key: str
+    note: str = ""                  # "after hours 18:00-19:00", "no charge", "from block P1" ...
+    kind: str = "time"
+
+
+@dataclass(frozen=True, slots=True)
+class TaxLine:
+    tax_code: str
+    rate: Decimal
+    base: Decimal
+    tax: Decimal                    # base x rate, rounded half-up once per rate
+    nature: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A balance statement: block hours (opening, purchased, used, expired, closing) or retainer usage."""
+
+    kind: str                       # block | retainer
+    contract: str
+    title: str
+    rows: tuple[tuple[str, str], ...]   # (label, formatted value) in order, already in the client's language
+    minutes: tuple[tuple[str, int], ...] = ()  # the same figures as numbers, for tests and JSON
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    id: str                         # draft id: <client>-<YYYY-MM> or <client>-<YYYY>-Q<n>
+    client: str
+    period_start: date
+    period_end: date
+    currency: str
+    language: str
+    locale: str
+    lines: tuple[Line, ...]
+    taxes: tuple[TaxLine, ...]
+    subtotal: Decimal               # sum of line amounts
+    tax_total: Decimal              # sum of TaxLine.tax
+    total: Decimal                  # subtotal + tax_total
+    withholding: Decimal = Decimal(0)     # ritenuta d'acconto, deducted
+    split_payment: Decimal = Decimal(0)   # VAT paid by the public administration, deducted
+    amount_due: Decimal = Decimal(0)      # total - withholding - split_payment
+    entries: tuple[EntryDetail, ...] = ()
+    statements: tuple[Statement, ...] = ()
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()     # legal notes: reverse charge, split payment, exemption, stamp duty
+    kind: str = "invoice"           # invoice | credit-note
+    number: str = ""                # set once issued
+    issue_date: date | None = None
+    due_date: date | None = None
+    references: tuple[str, ...] = ()  # credit note: the number it credits
+
+    @property
+    def period_label(self) -> str:
+        return self.id.split("-", 1)[1] if "-" in self.id else ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+
+    @property
+    def hash(self) -> str:
+        """Hash of the canonical JSON without number/date, to detect any change of content."""
+        d = self.to_dict()
+        for k in ("number", "issue_date", "due_date"):
+            d.pop(k, None)
+        blob = json.dumps(d, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(blob).hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses, tuples, Decimals and dates to JSON-ready values, deterministically."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, SourceRef):  # pragma: no cover - dataclass branch handles it
+        return str(value)
+    return value

@@ -1,0 +1,82 @@
+"""The command line: thin click commands that parse flags, call the pipeline and map
+diagnostics to exit codes (0 clean, 1 problems, 2 usage or I/O error).
+
+Each command's work lives in its own module; nothing here computes.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+book_argument = click.argument(
+    "book", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
+    help="Diagnostic format (default: github when GITHUB_ACTIONS=true, else text).",
+)
+strict_option = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
+period_option = click.option("--period", metavar="YYYY-MM", help="Only this billing period (YYYY-MM, or YYYY-Qn).")
+client_option = click.option("--client", metavar="SLUG", help="Only this client.")
+
+
+def diagnostic_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="plainbill")
+def main() -> None:
+    """plainbill: plain-text billing in git. Time entries and contracts in, invoices that explain themselves out."""
+
+
+@main.command()
+@book_argument
+@format_option
+@strict_option
+def check(book: Path, fmt: str | None, strict: bool) -> None:
+    """Check BOOK (default: the current folder) and report every problem found."""
+    from .pipeline import run_check
+
+    sys.exit(run_check(book, diagnostic_format(fmt), strict))
+
+
+@main.command()
+@book_argument
+@period_option
+@client_option
+@format_option
+@strict_option
+@click.option("--no-render", is_flag=True, help="Write the canonical JSON only, no HTML or PDF.")
+@click.option("--no-pdf", is_flag=True, help="Render HTML but not PDF.")
+@click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers (default: CPU count).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: BOOK/build).")
+def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> None:
+    """Check BOOK, compute its invoices and write build/invoices/<id>.json, .html and .pdf."""
+    from .pipeline import run_build
+
+    sys.exit(run_build(book, period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
+                       render=not no_render, pdf=not no_pdf, jobs=jobs, out=out))
+
+
+@main.command()
+@click.argument("invoice_id")
+@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="The book (default: the current folder).")
+def explain(invoice_id: str, book: Path) -> None:
+    """Print how each line of INVOICE_ID (e.g. acme-2026-11, or an issued number) was computed."""
+    from .explain import run_explain
+
+    sys.exit(run_explain(book, invoice_id))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,97 @@
+"""Frozen invoices: an issued invoice, recomputed from today's book, must equal its record.
+
+The engine recomputes each issued invoice from the fingerprints in its record
+(entries added later to an issued period go to the next open period). Any
+difference left is an error naming the invoice number and, where an entry is
+behind it, the entry's path:line and what it said when the invoice was issued.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..diagnostics import Diagnostic, SourceRef, error
+from ..invoice import Invoice
+from ..model import Book, Entry
+from .records import Record, billed_fingerprints, frozen_digest
+from .store import Register
+
+REMEDY = ("an issued invoice never changes: revert the edit, or leave it and bill the difference "
+          "with `plainbill credit-note {number}` or an adjustment in a later period")
+
+
+def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> list[Diagnostic]:
+    """Errors for every issued invoice whose recomputation differs from its record."""
+    computed = {inv.id: inv for inv in invoices if inv.kind == "invoice"}
+    index: _BookIndex | None = None
+    diags: list[Diagnostic] = []
+    for record in register.by_draft.values():
+        inv = computed.get(record.draft)
+        if inv is not None and frozen_digest(inv) == record.digest:
+            continue
+        index = index or _BookIndex(book)
+        entry_diags = _entry_changes(record, inv, index)
+        diags += entry_diags
+        # a missing invoice whose entries are all still there was filtered out (--period, --client)
+        if inv is not None and not entry_diags:
+            diags.append(_invoice_changed(record, inv))
+    return diags
+
+
+class _BookIndex:
+    """Book entries by fingerprint and by path:line, built only when something differs."""
+
+    def __init__(self, book: Book):
+        self.by_fp: dict[str, list[Entry]] = defaultdict(list)
+        self.by_ref: dict[str, Entry] = {}
+        for e in book.entries:
+            self.by_fp[e.fingerprint].append(e)
+            self.by_ref[e.ref.short] = e
+
+
+def _entry_changes(record: Record, inv: Invoice | None, index: _BookIndex) -> list[Diagnostic]:
+    now = set(billed_fingerprints(inv)) if inv is not None else set()
+    hint = REMEDY.format(number=record.number)
+    diags = []
+    for billed in record.entries:
+        if billed.fingerprint in now:
+            continue
+        if inv is None and billed.fingerprint in index.by_fp:
+            continue   # still in the book: the invoice was filtered out, not changed
+        where = f"issued invoice {record.number} ({record.draft})"
+        current = index.by_ref.get(billed.ref)
+        if billed.fingerprint in index.by_fp:
+            e = index.by_fp[billed.fingerprint][0]
+            diags.append(error("issued-entry-unbilled", e.ref,
+                               f"{where} billed this entry, which it no longer bills", hint,
+                               related=[record.ref]))
+        elif current is not None and current.fingerprint not in record.fingerprints:
+            diags.append(error("issued-entry-changed", current.ref,
+                               f"{where} billed this entry as: {billed.text}", hint,
+                               related=[record.ref]))
+        else:
+            path, _, line = billed.ref.rpartition(":")
+            ref = SourceRef(path, int(line), 1) if line.isdigit() else SourceRef(billed.ref)
+            diags.append(error("issued-entry-removed", ref,
+                               f"{where} billed an entry that is gone: {billed.text}", hint,
+                               related=[record.ref]))
+    if inv is not None:
+        for fp in sorted(now - record.fingerprints):
+            e = index.by_fp[fp][0] if fp in index.by_fp else None
+            diags.append(error("issued-entry-added", e.ref if e else record.ref,
+                               f"issued invoice {record.number} ({record.draft}) would now bill "
+                               f"this entry too", hint, related=[record.ref]))
+    return diags
+
+
+def _invoice_changed(record: Record, inv: Invoice) -> Diagnostic:
+    before = dict(record.lines)
+    after = {l.key: str(l.amount) for l in inv.lines}
+    moved = [f"{k}: {before.get(k, '-')} -> {after.get(k, '-')}"
+             for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+    total = dict(record.totals).get("total", "?")
+    detail = "; ".join(moved) if moved else "line texts, quantities or taxes differ"
+    return error("issued-invoice-changed", record.ref,
+                 f"issued invoice {record.number} ({record.draft}) would change: total {total} -> "
+                 f"{inv.total} {inv.currency}; {detail}",
+                 "no entry behind it changed, so a rate, contract or rule did (clients/, plainbill.yaml); "
+                 + REMEDY.format(number=record.number))

@@ -1,0 +1,212 @@
+"""Issued-invoice records: the files under `issued/`, one per number.
+
+A record is canonical JSON (sorted keys, two-space indent) so it diffs cleanly,
+and its path is derived from its number alone (`2026/0042` ->
+`issued/2026/0042.json`): two branches that issue the same number create the
+same file and conflict in git instead of merging silently.
+
+A credit note's record carries the whole credit note (`invoice`), because the
+engine never computes credit notes; an invoice's record carries what is needed
+to prove it unchanged (digest, lines, entries) and to say what changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..diagnostics import SourceRef
+from ..invoice import EntryDetail, Invoice, Line, Statement, TaxLine
+
+ISSUED_DIR = "issued"
+FORMAT_VERSION = 1
+SERIES = ("invoice", "credit-note")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def path_for(number: str) -> str:
+    """Book-relative path of a number's record; '/' in a number makes sub-folders."""
+    parts = [_UNSAFE.sub("_", p) for p in number.split("/") if p]
+    parts = [p if p.strip(".") else p.replace(".", "_") for p in parts]
+    return "/".join([ISSUED_DIR, *parts]) + ".json"
+
+
+@dataclass(frozen=True, slots=True)
+class BilledEntry:
+    """An entry as it was when the invoice was issued: enough to name what changed."""
+
+    fingerprint: str
+    ref: str            # path:line at issue time
+    date: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    number: str
+    series: str                     # invoice | credit-note
+    year: int
+    seq: int
+    issue_date: date
+    due_date: date | None
+    draft: str                      # the draft id (credit note: its own id)
+    client: str
+    period_start: date
+    period_end: date
+    currency: str
+    totals: tuple[tuple[str, str], ...]
+    hash: str                       # Invoice.hash at issue time
+    digest: str                     # frozen_digest(): what an edit must not change
+    lines: tuple[tuple[str, str], ...] = ()        # (line key, amount)
+    entries: tuple[BilledEntry, ...] = ()
+    references: tuple[str, ...] = ()               # credit note: the number it credits
+    reason: str = ""
+    invoice: dict | None = None                    # credit note: the whole document
+    path: str = ""                                 # where it was read from
+
+    @property
+    def kind(self) -> str:
+        return self.series
+
+    @property
+    def ref(self) -> SourceRef:
+        return SourceRef(self.path or path_for(self.number))
+
+    @property
+    def fingerprints(self) -> frozenset[str]:
+        return frozenset(e.fingerprint for e in self.entries)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "plainbill_issued": FORMAT_VERSION,
+            "number": self.number, "kind": self.series, "year": self.year, "seq": self.seq,
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "draft": self.draft, "client": self.client,
+            "period": {"start": self.period_start.isoformat(), "end": self.period_end.isoformat()},
+            "currency": self.currency, "totals": dict(self.totals),
+            "hash": self.hash, "digest": self.digest,
+            "lines": [{"key": k, "amount": a} for k, a in self.lines],
+            "entries": [{"fingerprint": e.fingerprint, "ref": e.ref, "date": e.date, "text": e.text}
+                        for e in self.entries],
+        }
+        if self.references:
+            d["references"] = list(self.references)
+        if self.reason:
+            d["reason"] = self.reason
+        if self.invoice is not None:
+            d["invoice"] = self.invoice
+        return d
+
+
+class RecordError(ValueError):
+    """A record file that cannot be read; the message says which field."""
+
+
+def parse_record(text: str, path: str) -> Record:
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if not isinstance(d, dict):
+        raise RecordError("not a JSON object")
+    try:
+        return _record_from(d, path)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RecordError(f"missing or bad field {exc}") from None
+
+
+def _record_from(d: dict, path: str) -> Record:
+    if d.get("kind") not in SERIES:
+        raise ValueError("'kind'")
+    due = d.get("due_date")
+    return Record(
+        number=str(d["number"]), series=d["kind"], year=int(d["year"]), seq=int(d["seq"]),
+        issue_date=date.fromisoformat(d["issue_date"]),
+        due_date=date.fromisoformat(due) if due else None,
+        draft=str(d["draft"]), client=str(d["client"]),
+        period_start=date.fromisoformat(d["period"]["start"]),
+        period_end=date.fromisoformat(d["period"]["end"]),
+        currency=str(d["currency"]),
+        totals=tuple(sorted((str(k), str(v)) for k, v in d["totals"].items())),
+        hash=str(d["hash"]), digest=str(d["digest"]),
+        lines=tuple((str(x["key"]), str(x["amount"])) for x in d.get("lines", ())),
+        entries=tuple(BilledEntry(str(e["fingerprint"]), str(e["ref"]), str(e["date"]), str(e["text"]))
+                      for e in d.get("entries", ())),
+        references=tuple(str(r) for r in d.get("references", ())),
+        reason=str(d.get("reason", "")),
+        invoice=d.get("invoice"),
+        path=path,
+    )
+
+
+# ---------------------------------------------------------------- invoice digests
+
+
+def frozen_digest(inv: Invoice) -> str:
+    """Hash of what an issued invoice must keep: amounts, lines and the entries behind them.
+
+    Unlike Invoice.hash it ignores where entries sit (path:line) and the wording
+    of explanations, so inserting a line above an entry or a new plainbill
+    release that words explanations better does not unfreeze anything.
+    """
+    lines = [[l.key, l.kind, l.description, str(l.quantity), l.unit, str(l.unit_price), str(l.amount),
+              l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in inv.lines]
+    taxes = [[t.tax_code, str(t.rate), str(t.base), str(t.tax)] for t in inv.taxes]
+    blob = [inv.client, inv.period_start.isoformat(), inv.period_end.isoformat(), inv.currency,
+            lines, taxes, str(inv.subtotal), str(inv.tax_total), str(inv.total),
+            str(inv.withholding), str(inv.split_payment), str(inv.amount_due)]
+    return hashlib.sha256(json.dumps(blob, ensure_ascii=False).encode()).hexdigest()
+
+
+def totals_of(inv: Invoice) -> tuple[tuple[str, str], ...]:
+    return (("amount_due", str(inv.amount_due)), ("split_payment", str(inv.split_payment)),
+            ("subtotal", str(inv.subtotal)), ("tax_total", str(inv.tax_total)),
+            ("total", str(inv.total)), ("withholding", str(inv.withholding)))
+
+
+def billed_fingerprints(inv: Invoice) -> list[str]:
+    """Fingerprints of the entries an invoice bills (lines and detail rows), sorted, unique."""
+    fps = {d.fingerprint for d in inv.entries}
+    for line in inv.lines:
+        fps.update(line.entries)
+    return sorted(fps)
+
+
+# ---------------------------------------------------------------- credit notes as data
+
+
+def invoice_from_dict(d: dict) -> Invoice:
+    """The inverse of Invoice.to_dict, for credit notes stored whole in their record."""
+    def ref(s: dict) -> SourceRef:
+        return SourceRef(s["path"], s.get("line", 0), s.get("col", 0))
+
+    lines = tuple(Line(**{**x, "quantity": Decimal(x["quantity"]), "unit_price": Decimal(x["unit_price"]),
+                          "amount": Decimal(x["amount"]), "tax_rate": Decimal(x["tax_rate"]),
+                          "sources": tuple(ref(s) for s in x.get("sources", ())),
+                          "entries": tuple(x.get("entries", ()))}) for x in d["lines"])
+    taxes = tuple(TaxLine(**{**t, "rate": Decimal(t["rate"]), "base": Decimal(t["base"]),
+                             "tax": Decimal(t["tax"])}) for t in d["taxes"])
+    entries = tuple(EntryDetail(**{**e, "ref": ref(e["ref"]), "date": date.fromisoformat(e["date"]),
+                                   "rate": Decimal(e["rate"]), "multiplier": Decimal(e["multiplier"]),
+                                   "amount": Decimal(e["amount"])}) for e in d.get("entries", ()))
+    statements = tuple(Statement(s["kind"], s["contract"], s["title"],
+                                 tuple(tuple(r) for r in s["rows"]),
+                                 tuple(tuple(m) for m in s.get("minutes", ()))) for s in d.get("statements", ()))
+    dec = {k: Decimal(d[k]) for k in ("subtotal", "tax_total", "total", "withholding",
+                                      "split_payment", "amount_due")}
+    opt_date = {k: date.fromisoformat(d[k]) if d.get(k) else None for k in ("issue_date", "due_date")}
+    return Invoice(id=d["id"], client=d["client"], period_start=date.fromisoformat(d["period_start"]),
+                   period_end=date.fromisoformat(d["period_end"]), currency=d["currency"],
+                   language=d["language"], locale=d["locale"], lines=lines, taxes=taxes, entries=entries,
+                   statements=statements, warnings=tuple(d.get("warnings", ())),
+                   notes=tuple(d.get("notes", ())), kind=d.get("kind", "invoice"),
+                   number=d.get("number", ""), references=tuple(d.get("references", ())),
+                   **dec, **opt_date)

@@ -66,7 +66,7 @@ class Record:
     references: tuple[str, ...] = ()               # credit note: the number it credits
     reason: str = ""
     invoice: dict | None = None                    # credit note: the whole document
-    path: str = ""                                 # where it was read from
+    path: str = field(default="", compare=False)   # where it was read from
 
     @property
     def kind(self) -> str:

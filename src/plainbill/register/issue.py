@@ -1,0 +1,95 @@
+"""Issuing: choose drafts, give them the next numbers, and turn them into records.
+
+Pure functions: they take the computed invoices and the register and return
+records (or diagnostics saying why not); `commands.py` writes them.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from ..diagnostics import Diagnostic, SourceRef, error
+from ..invoice import Invoice
+from ..model import Book
+from .numbering import check_format, due_date, format_number, number_format
+from .records import BilledEntry, Record, billed_fingerprints, frozen_digest, totals_of
+from .store import Register, validate
+
+
+def select_drafts(invoices: list[Invoice], on: date, drafts: tuple[str, ...] = ()) -> tuple[list[Invoice], list[str]]:
+    """Unissued invoices to issue, in numbering order, and the draft ids asked for but not found.
+
+    Without draft ids: every draft whose period ended on or before the issue date.
+    """
+    open_ = [inv for inv in invoices if inv.kind == "invoice" and not inv.number]
+    if drafts:
+        wanted = set(drafts)
+        chosen = [inv for inv in open_ if inv.id in wanted]
+        unknown = sorted(wanted - {inv.id for inv in chosen})
+    else:
+        chosen, unknown = [inv for inv in open_ if inv.period_end <= on], []
+    chosen.sort(key=lambda inv: (inv.period_end, inv.period_start, inv.client, inv.id))
+    return chosen, unknown
+
+
+def plan_issue(book: Book, register: Register, drafts: list[Invoice], on: date) -> tuple[list[Record], list[Diagnostic]]:
+    """Records for `drafts`, numbered after the register's last; nothing when any is wrong."""
+    diags = _series_ready(book, register, "invoice", on)
+    for inv in drafts:
+        if inv.total < 0:
+            diags.append(error("issue-negative", SourceRef(inv.client and f"clients/{inv.client}.yaml"),
+                               f"draft {inv.id} totals {inv.total} {inv.currency}: an invoice cannot be negative",
+                               "credit the earlier invoice with `plainbill credit-note` instead"))
+    if diags:
+        return [], diags
+    texts = {e.fingerprint: e for e in book.entries}
+    seq = register.next_seq("invoice", on.year)
+    fmt = number_format(book.settings, "invoice")
+    records = []
+    for inv in drafts:
+        number = format_number(fmt, "invoice", on.year, seq)
+        records.append(_record(book, inv, number, on, seq, texts))
+        seq += 1
+    return records, _still_valid(register, records)
+
+
+def _series_ready(book: Book, register: Register, series: str, on: date) -> list[Diagnostic]:
+    bad = check_format(book.settings, series)
+    if bad:
+        return [bad]
+    last = register.last(series, on.year)
+    if last and on < last.issue_date:
+        return [error("issue-date-order", last.ref,
+                      f"issue date {on} is before {last.number}, issued on {last.issue_date}",
+                      f"numbers follow dates: issue on {last.issue_date} or later (--date)")]
+    return []
+
+
+def _still_valid(register: Register, records: list[Record]) -> list[Diagnostic]:
+    """The register with the new records must stay consistent; checked before any write."""
+    taken = [error("issue-number-taken", r.ref, f"number {r.number} is already issued")
+             for r in records if register.get(r.number)]
+    return taken or validate([*register.records.values(), *records])
+
+
+def _record(book: Book, inv: Invoice, number: str, on: date, seq: int, texts) -> Record:
+    entries = []
+    by_fp = {d.fingerprint: d for d in inv.entries}
+    for fp in billed_fingerprints(inv):
+        e = texts.get(fp)
+        d = by_fp.get(fp)
+        ref = e.ref.short if e else (d.ref.short if d else "")
+        day = (e.date if e else d.date).isoformat() if (e or d) else ""
+        entries.append(BilledEntry(fp, ref, day, e.text if e else (d.description if d else "")))
+    client = book.client(inv.client)
+    return Record(number=number, series=inv.kind, year=on.year, seq=seq, issue_date=on,
+                  due_date=due_date(on, client, book.settings) if inv.kind == "invoice" else None,
+                  draft=inv.id, client=inv.client, period_start=inv.period_start, period_end=inv.period_end,
+                  currency=inv.currency, totals=totals_of(inv), hash=inv.hash, digest=frozen_digest(inv),
+                  lines=tuple((l.key, str(l.amount)) for l in inv.lines), entries=tuple(entries),
+                  references=inv.references,
+                  invoice=inv.to_dict() if inv.kind == "credit-note" else None)
+
+
+def numbered(inv: Invoice, record: Record) -> Invoice:
+    return replace(inv, number=record.number, issue_date=record.issue_date, due_date=record.due_date)

@@ -1,0 +1,158 @@
+"""The register: numbering, record files, consistency checks, frozen invoices, credit notes."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from plainbill.model import Numbering, Party, Settings
+from plainbill.register import load_register, path_for, register_from_files, verify_issued
+from plainbill.register.credit import plan_credit_note
+from plainbill.register.issue import numbered, plan_issue, select_drafts
+from plainbill.register.numbering import format_number, write_new
+from plainbill.register.records import invoice_from_dict, parse_record
+from plainbill.register.store import Register
+from registerkit import book, entry, invoice
+
+NOV = [entry("2026-11-03 1h acme remote @mario Printer", line=1),
+       entry("2026-11-04 1h acme remote @mario VPN", line=2)]
+
+
+def codes(diags):
+    return sorted(d.code for d in diags)
+
+
+def issue(register, bk, invoices, on=date(2026, 12, 1)):
+    chosen, _ = select_drafts(invoices, on)
+    records, diags = plan_issue(bk, register, chosen, on)
+    assert not diags, diags
+    return Register([*register.records.values(), *records]), records
+
+
+def test_path_is_derived_from_number():
+    assert path_for("2026/0042") == "issued/2026/0042.json"
+    assert path_for("NC-2026/0001") == "issued/NC-2026/0001.json"
+    assert path_for("../x y") == "issued/__/x_y.json"
+
+
+def test_format_number():
+    assert format_number("{year}/{seq:04d}", "invoice", 2026, 42) == "2026/0042"
+    assert format_number("FT{series}-{year}-{seq}", "invoice", 2026, 7) == "FTinvoice-2026-7"
+    with pytest.raises(ValueError):
+        format_number("{year}/{nope}", "invoice", 2026, 1)
+
+
+def test_issue_numbers_records_and_roundtrips(tmp_path):
+    bk = book(NOV)
+    reg, records = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    (r,) = records
+    assert (r.number, r.seq, r.year, r.due_date) == ("2026/0001", 1, 2026, date(2026, 12, 31))
+    assert {e.ref for e in r.entries} == {"ledger/2026/11.txt:1", "ledger/2026/11.txt:2"}
+    write_new(tmp_path, r.ref.path, r.to_json())
+    with pytest.raises(FileExistsError):
+        write_new(tmp_path, r.ref.path, r.to_json())
+    loaded, diags = load_register(tmp_path)
+    assert diags == [] and loaded.get("2026/0001") == r
+    assert loaded.issued_fingerprints() == {"acme-2026-11": frozenset(e.fingerprint for e in NOV)}
+    (applied,) = loaded.apply([invoice("acme", 11, NOV)])
+    assert (applied.number, applied.issue_date) == ("2026/0001", date(2026, 12, 1))
+    assert list(tmp_path.glob("issued/2026/.*")) == []   # no temporary file left
+
+
+def test_numbers_continue_and_restart_each_year():
+    bk = book(NOV, clients=("acme", "beta"))
+    reg, _ = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    reg, recs = issue(reg, bk, [invoice("beta", 11, []), invoice("acme", 12, [])], on=date(2027, 1, 5))
+    assert [r.number for r in recs] == ["2027/0001", "2027/0002"]
+    reg2, recs = issue(reg, bk, [invoice("beta", 1, [], year=2027)], on=date(2027, 2, 1))
+    assert recs[0].number == "2027/0003"
+
+
+def test_issue_date_cannot_go_back():
+    bk = book(NOV, clients=("acme", "beta"))
+    reg, _ = issue(Register(), bk, [invoice("acme", 11, NOV)], on=date(2026, 12, 10))
+    _, diags = plan_issue(bk, reg, [invoice("beta", 11, [])], date(2026, 12, 9))
+    assert codes(diags) == ["issue-date-order"]
+
+
+def test_bad_numbering_format_is_a_diagnostic():
+    settings = Settings(issuer=Party("x"), numbering=Numbering(invoice="{year}"))
+    _, diags = plan_issue(book(NOV, settings=settings), Register(), [invoice("acme", 11, NOV)], date(2026, 12, 1))
+    assert codes(diags) == ["numbering-format"]
+
+
+def test_register_problems():
+    bk = book(NOV, clients=("acme", "beta", "gamma"))
+    reg, recs = issue(Register(), bk, [invoice("acme", 11, NOV), invoice("beta", 11, []), invoice("gamma", 11, [])])
+    files = {r.ref.path: r.to_json() for r in recs}
+    del files["issued/2026/0002.json"]
+    files["issued/2026/0009.json"] = "{not json"
+    _, diags = register_from_files(files)
+    assert codes(diags) == ["issued-number-gap", "issued-record-invalid"]
+    twice = json.loads(files["issued/2026/0003.json"])
+    twice.update(number="2026/0004", seq=4, draft="acme-2026-11", issue_date="2026-11-30")
+    files = {**{r.ref.path: r.to_json() for r in recs}, "issued/2026/0004.json": json.dumps(twice)}
+    _, diags = register_from_files(files)
+    assert codes(diags) == ["issued-date-order", "issued-draft-twice"]
+    files = {"issued/elsewhere.json": recs[0].to_json()}
+    assert codes(register_from_files(files)[1]) == ["issued-record-misplaced"]
+
+
+def test_frozen_entry_changed_and_removed():
+    bk = book(NOV)
+    reg, (r,) = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    assert verify_issued(reg, [invoice("acme", 11, NOV)], bk) == []
+    edited = entry("2026-11-04 2h acme remote @mario VPN", line=2)
+    # the engine recomputes the issued invoice without the edited entry (it is late now)
+    diags = verify_issued(reg, [invoice("acme", 11, NOV[:1])], book([NOV[0], edited]))
+    (d,) = diags
+    assert d.code == "issued-entry-changed" and str(d.ref) == "ledger/2026/11.txt:2:1"
+    assert "2026/0001" in d.message and "1h acme remote @mario VPN" in d.message
+    assert "credit-note" in d.hint
+    diags = verify_issued(reg, [invoice("acme", 11, NOV[:1])], book(NOV[:1]))
+    assert codes(diags) == ["issued-entry-removed"] and diags[0].ref.line == 2
+
+
+def test_frozen_rate_change_names_lines():
+    bk = book(NOV)
+    reg, _ = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    (d,) = verify_issued(reg, [invoice("acme", 11, NOV, rate="60.00")], bk)
+    assert d.code == "issued-invoice-changed"
+    assert "122.00 -> 146.40" in d.message and "time/0: 50.00 -> 60.00" in d.message
+
+
+def test_moved_lines_do_not_unfreeze():
+    bk = book(NOV)
+    reg, _ = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    moved = [entry(e.text, line=e.ref.line + 5) for e in NOV]
+    assert verify_issued(reg, [invoice("acme", 11, moved)], book(moved)) == []
+
+
+def test_filtered_out_invoice_is_not_an_error():
+    bk = book(NOV)
+    reg, _ = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    assert verify_issued(reg, [], bk) == []
+
+
+def test_credit_notes_full_and_partial():
+    bk = book(NOV)
+    reg, (r,) = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    original = numbered(invoice("acme", 11, NOV), r)
+    rec, diags = plan_credit_note(bk, reg, original, ("time/0=20.00",), "discount", date(2026, 12, 5))
+    assert diags == []
+    assert (rec.number, rec.series, rec.references) == ("NC-2026/0001", "credit-note", ("2026/0001",))
+    cn = invoice_from_dict(rec.invoice)
+    assert (cn.kind, cn.subtotal, cn.tax_total, cn.total) == ("credit-note", Decimal("20.00"),
+                                                             Decimal("4.40"), Decimal("24.40"))
+    assert "discount" in cn.notes[0]
+    assert parse_record(rec.to_json(), rec.ref.path) == rec
+    reg = Register([*reg.records.values(), rec])
+    assert [i.kind for i in reg.apply([original])] == ["invoice", "credit-note"]
+    rec2, diags = plan_credit_note(bk, reg, original, ("time/0=30.01",), "more", date(2026, 12, 5))
+    assert codes(diags) == ["credit-note-amount"]
+    rec2, diags = plan_credit_note(bk, reg, original, (), "cancel", date(2026, 12, 6))
+    assert rec2.number == "NC-2026/0002" and dict(rec2.totals)["subtotal"] == "80.00"
+    _, diags = plan_credit_note(bk, reg, original, ("nope",), "x", date(2026, 11, 1))
+    assert codes(diags) == ["credit-note-date", "credit-note-line", "issue-date-order"]

@@ -78,5 +78,85 @@ def explain(invoice_id: str, book: Path) -> None:
     sys.exit(run_explain(book, invoice_id))
 
 
+# ---------------------------------------------------------------- git-native commands (issue #5)
+
+date_option = click.option("--date", "on", metavar="YYYY-MM-DD", help="Issue date (default: today).")
+
+
+def _day(text: str | None):
+    from .register.commands import parse_day
+
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+
+
+@main.command()
+@book_argument
+@period_option
+@client_option
+@date_option
+@click.argument("drafts", nargs=-1, metavar="[DRAFT]...")
+@format_option
+def issue(book: Path, period, client, on, drafts, fmt) -> None:
+    """Number the drafts of BOOK and record them under issued/ (default: every draft whose period has ended)."""
+    from .register.commands import run_issue
+
+    sys.exit(run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
+                       fmt=diagnostic_format(fmt)))
+
+
+@main.command("credit-note")
+@click.argument("number")
+@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="The book (default: the current folder).")
+@click.option("--lines", "lines", multiple=True, metavar="KEY[=AMOUNT],...",
+              help="Credit only these lines (all of a line, or AMOUNT of it); default: the whole invoice.")
+@click.option("--reason", required=True, help="Why the invoice is credited (printed on the credit note).")
+@date_option
+@format_option
+def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> None:
+    """Issue a credit note against the issued invoice NUMBER."""
+    from .register.commands import run_credit_note
+
+    sys.exit(run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
+                             fmt=diagnostic_format(fmt)))
+
+
+@main.command()
+@click.argument("base", required=False)
+@click.argument("head", required=False)
+@click.option("--book", "book_path", default="", metavar="PATH",
+              help="The book's folder inside the repository (default: the current folder's).")
+@click.option("--format", "out_format", type=click.Choice(["text", "markdown", "json"]), default="text",
+              help="Output format; markdown fits one pull-request comment.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when any invoice changes.")
+def diff(base, head, book_path: str, out_format: str, exit_code: bool) -> None:
+    """Show how invoices change between BASE (default: merge base with the default branch) and HEAD (default: the working tree)."""
+    from .gitdiff import run_diff
+
+    sys.exit(run_diff(base, head, book=book_path, fmt=out_format, exit_code=exit_code))
+
+
+@main.command()
+@click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write the schemas into this folder (default: print the list of schemas).")
+def schema(out: Path | None) -> None:
+    """Write JSON Schemas (draft-07) for plainbill.yaml, client files and YAML ledgers."""
+    from .schema import run_schema
+
+    sys.exit(run_schema(out))
+
+
+@main.command()
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+def init(directory: Path) -> None:
+    """Start a new book in DIRECTORY that passes `check` at once; never overwrites a file."""
+    from .scaffold import run_init
+
+    sys.exit(run_init(directory))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,65 @@
+"""`plainbill diff`: which invoices a change of the book moves, by how much, and why.
+
+Both revisions are read straight from git (never checked out) and computed,
+in two processes when the machine has two cores, then compared invoice by
+invoice. Public API: `diff_revisions(repo, base, head, book) -> DiffResult`
+and `run_diff(...)` for the CLI.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import click
+
+from .compare import DiffResult, compare
+from .gitread import GitError, cwd_prefix, default_base, describe, read_tree, repo_root
+from .report import format_json, format_markdown, format_text
+from .snapshot import Snapshot, snapshot_files, snapshot_worktree
+
+__all__ = ["DiffResult", "diff_revisions", "run_diff"]
+
+WORKTREE = None   # HEAD given as None means the working tree
+
+
+def side(repo: Path, rev: str | None, book: str) -> Snapshot:
+    """Compute one side: a revision read from git, or the working tree when rev is None."""
+    if rev is None:
+        return snapshot_worktree("working tree", repo / book if book else repo)
+    files = read_tree(rev, book, repo)
+    return snapshot_files(describe(rev, repo), files, root=str(repo / book if book else repo))
+
+
+def diff_revisions(repo: Path, base: str, head: str | None, book: str = "",
+                   parallel: bool | None = None) -> DiffResult:
+    if parallel is None:
+        parallel = (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+    if not parallel:
+        return compare(side(repo, base, book), side(repo, head, book))
+    # fork: the child inherits the imported modules, so it starts computing at once
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        base_future = pool.submit(side, repo, base, book)
+        head_snap = side(repo, head, book)
+        return compare(base_future.result(), head_snap)
+
+
+def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "text",
+             exit_code: bool = False, cwd: Path | None = None) -> int:
+    cwd = Path(cwd or Path.cwd())
+    try:
+        repo = repo_root(cwd)
+        book = (book or cwd_prefix(cwd)).strip("/")
+        if not (repo / book / "plainbill.yaml").is_file() and head is None:
+            click.echo(f"plainbill: error: {repo / book}: not a book (no plainbill.yaml); use --book", err=True)
+            return 2
+        base = base or default_base(repo)
+        result = diff_revisions(repo, base, head, book)
+    except GitError as exc:
+        click.echo(f"plainbill: error: git: {exc}", err=True)
+        return 2
+    formatter = {"text": format_text, "markdown": format_markdown, "json": format_json}[fmt]
+    click.echo(formatter(result), nl=False)
+    # like `git diff --exit-code`: without the flag a successful diff exits 0
+    return 1 if exit_code and (result.changes or result.head.error_count) else 0

@@ -6,6 +6,7 @@ User text (entry descriptions) is escaped so it cannot break the markdown.
 """
 from __future__ import annotations
 
+import html
 import json
 from decimal import Decimal
 
@@ -78,22 +79,28 @@ def _problems(result: DiffResult, indent: str) -> list[str]:
 
 
 def _md(text: str) -> str:
-    """Escape markdown and HTML in user text."""
-    for ch in "\\`*_{}[]<>()#+!|~":
+    """Escape HTML (as entities, which work everywhere) and markdown in user text."""
+    text = html.escape(text, quote=False)
+    for ch in "\\`*_{}[]()#+!|~":
         text = text.replace(ch, "\\" + ch)
-    return text.replace("\n", " ").replace("&", "&amp;")
+    return text.replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """A code span: backslashes are literal there, so only backticks and line ends must go."""
+    return "`" + text.replace("`", "'").replace("\n", " ") + "`"
 
 
 def format_markdown(result: DiffResult, limit: int = COMMENT_LIMIT) -> str:
     head = [f"### plainbill: {_md(headline(result))}", "",
-            f"`{_md(result.base.label)}` → `{_md(result.head.label)}`", ""]
+            f"{_code(result.base.label)} → {_code(result.head.label)}", ""]
     for snap in (result.base, result.head):
         if snap.error_count:
             head.append(f"> **{_md(snap.label)} has {snap.error_count} error(s)**")
             head += [f"> - {_md(e)}" for e in snap.errors[:10]]
             head.append("")
     if result.settings_changed:
-        head += ["Settings and client files changed: " + ", ".join(f"`{_md(p)}`" for p in result.settings_changed), ""]
+        head += ["Settings and client files changed: " + ", ".join(_code(p) for p in result.settings_changed), ""]
     if not result.changes:
         return "\n".join(head) + "\n"
     budget = limit - 400   # room for the closing summary line
@@ -123,14 +130,14 @@ def format_markdown(result: DiffResult, limit: int = COMMENT_LIMIT) -> str:
 
 
 def _details(c: InvoiceChange) -> str:
-    out = ["", f"<details><summary>{_MARK[c.status]} <b>{_md(_title(c))}</b>: {money(c.before)} → "
+    out = ["", f"<details><summary>{_MARK[c.status]} <b>{html.escape(_title(c))}</b>: {money(c.before)} → "
                f"{money(c.after)} {c.currency} ({signed(c.delta)})</summary>", ""]
     out += [f"- line {_md(_line_text(l))}" for l in c.lines]
     for e in c.entries:
         if e.status == "changed":
-            out.append(f"- ~ `{_md(e.ref)}` was: {_md(e.before)}<br>now: {_md(e.text)}")
+            out.append(f"- ~ {_code(e.ref)} was: {_md(e.before)}<br>now: {_md(e.text)}")
         else:
-            out.append(f"- {_MARK[e.status]} `{_md(e.ref)}` {_md(e.text)}")
+            out.append(f"- {_MARK[e.status]} {_code(e.ref)} {_md(e.text)}")
     out += ["", "</details>", ""]
     return "\n".join(out)
 

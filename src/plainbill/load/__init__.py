@@ -1,0 +1,122 @@
+"""Load a book: discover its files, read settings, clients and ledgers into records.
+
+    load_book(root)            a book on disk (ledger parses cached by content hash)
+    load_files({path: text})   an in-memory book (tests, docs examples, `plainbill diff`)
+
+Both return a LoadResult whose `book` is always a Book: a record with an error
+is left out and the rest is loaded, so every problem of the book is reported in
+one run. Every record carries the SourceRef (path relative to the root, 1-based
+line and column) of the text it was read from.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
+from ..model import Book, Client, Entry, Party, Settings
+from .cache import default_cache_dir, parse_files
+from .clients import client_slug, load_client
+from .entries import build_entries
+from .settings import load_settings
+from .source import IGNORED_DIRS, decode, discover
+
+__all__ = ["LoadResult", "load_book", "load_files"]
+
+SETTINGS_PATH = "plainbill.yaml"
+YAML_EXT = (".yaml", ".yml")
+
+
+@dataclass
+class LoadResult:
+    book: Book
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
+    """Load the book at `root` (a folder); unreadable files become `io-error` diagnostics."""
+    root = Path(root)
+    files: dict[str, bytes] = {}
+    diags: list[Diagnostic] = []
+    for rel in discover(root):
+        try:
+            files[rel] = (root / rel).read_bytes()
+        except OSError as exc:
+            diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",
+                               "check the file's permissions"))
+    result = _load(files, str(root), cache_dir or default_cache_dir(root))
+    result.diagnostics[:0] = diags
+    return result
+
+
+def load_files(files: Mapping[str, bytes | str], root: str = ".") -> LoadResult:
+    """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt")."""
+    kept = {p: d for p, d in files.items() if _is_source(p)}
+    ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
+    return _load(ordered, root, None)
+
+
+def _is_source(path: str) -> bool:
+    parts = path.split("/")
+    return not any(p.startswith(".") for p in parts) and parts[0] not in IGNORED_DIRS
+
+
+def _load(files: dict[str, bytes | str], root: str, cache: Path | None) -> LoadResult:
+    diags: list[Diagnostic] = []
+    settings = _settings(files, diags)
+    clients = _clients(files, settings, diags)
+    entries = _entries(files, cache, diags)
+    book = Book(root=root, settings=settings, clients=clients, entries=entries)
+    return LoadResult(book, diags)
+
+
+def _settings(files: dict, diags: list[Diagnostic]) -> Settings:
+    if SETTINGS_PATH not in files:
+        diags.append(error("missing-file", SourceRef(SETTINGS_PATH), "the book has no plainbill.yaml",
+                           "create it (`plainbill init` writes a starting one)"))
+        return Settings(issuer=Party(name=""))
+    src = decode(SETTINGS_PATH, files[SETTINGS_PATH])
+    diags += src.diagnostics
+    return load_settings(src, diags)
+
+
+def _clients(files: dict, settings: Settings, diags: list[Diagnostic]) -> tuple[Client, ...]:
+    out: dict[str, Client] = {}
+    for path, data in files.items():
+        if not path.startswith("clients/"):
+            continue
+        if not path.endswith(YAML_EXT) or path.count("/") != 1:
+            diags.append(_ignored(path, "client files are clients/<slug>.yaml"))
+            continue
+        slug = client_slug(path)
+        if slug in out:
+            diags.append(error("duplicate-id", SourceRef(path), f"client `{slug}` is defined twice",
+                               "keep one file per client", related=(out[slug].ref,)))
+            continue
+        src = decode(path, data)
+        diags += src.diagnostics
+        out[slug] = load_client(src, diags, settings)
+    return tuple(out.values())
+
+
+def _entries(files: dict, cache: Path | None, diags: list[Diagnostic]) -> tuple[Entry, ...]:
+    ledgers = []
+    for path, data in files.items():
+        if not path.startswith("ledger/"):
+            continue
+        if path.endswith(".txt") or path.endswith(YAML_EXT):
+            ledgers.append((path, data))
+        else:
+            diags.append(_ignored(path, "ledger files end in .txt or .yaml"))
+    entries: list[Entry] = []
+    severity = {"error": Severity.ERROR, "warning": Severity.WARNING}
+    for path, rows, problems in parse_files(ledgers, cache):
+        build_entries(path, rows, entries)
+        for code, sev, line, col, message, hint in problems:
+            diags.append(Diagnostic(code, severity[sev], SourceRef(path, line, col), message, hint))
+    return tuple(entries)
+
+
+def _ignored(path: str, why: str) -> Diagnostic:
+    return warning("ignored-file", SourceRef(path), "this file is not read", f"{why}; move or rename it")

@@ -1,0 +1,308 @@
+"""The ledger line format (docs/format.md "The ledger line format") -> compact rows.
+
+This is the hot path: a big book has a million lines. A line is matched by one
+compiled regex; repeated values (dates, durations, clock ranges, slugs) are
+converted once and memoised; lines with neither `#` nor `=` skip tokenising.
+Only a line the regex rejects goes through `diagnose`, which walks the tokens
+to say precisely what is wrong and where.
+
+`parse_ledger` is a pure function of the text and returns plain tuples (rows
+and diagnostics) so its result can be cached by content hash with `marshal`
+and computed in another process; `entries.py` turns rows into Entry records.
+
+Row: (line, col, kind, date, client, project, activity, person, minutes, start,
+      description, tags, meta, amount, currency, text)
+  kind "time" | "expense"; date "YYYY-MM-DD"; start minutes from midnight or -1;
+  amount the expense amount as typed ("" for time); text the line normalised.
+Diagnostic tuple: (code, severity "error" | "warning", line, col, message, hint).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..money import parse_decimal, parse_percent
+from .yamlnodes import DATE_RE, SLUG_RE, parse_date, parse_duration
+
+SLUG = r"[a-z0-9][a-z0-9_-]*"
+_TIME = re.compile(
+    rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+(?:(\d\d?:\d\d-\d\d?:\d\d)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))[ \t]+"
+    rf"({SLUG})(?:/({SLUG}))?[ \t]+({SLUG})[ \t]+@({SLUG})(?:[ \t]+(.*?))?[ \t]*$")
+_EXPENSE = re.compile(
+    rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+expense[ \t]+({SLUG})(?:/({SLUG}))?[ \t]+@({SLUG})[ \t]+(\d+(?:\.\d+)?)"
+    rf"(?:[ \t]+(.*?))?[ \t]*$")
+_CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_TOKEN = re.compile(r"\S+")
+_KEY = re.compile(r"[a-z][a-z0-9_]*$")
+_RANGE = re.compile(r"(\d\d?):(\d\d)-(\d\d?):(\d\d)$")
+MAX_MINUTES = 24 * 60
+
+
+@lru_cache(maxsize=1)
+def currencies() -> frozenset[str]:
+    """ISO 4217 codes known to Babel: a capitalised word that is not one starts the description."""
+    from babel.numbers import list_currencies
+    return frozenset(list_currencies())
+
+
+def parse_ledger(text: str) -> tuple[list[tuple], list[tuple]]:
+    """Rows and diagnostics of one ledger file's text (see the module docstring)."""
+    rows: list[tuple] = []
+    diags: list[tuple] = []
+    state = _State(diags)
+    has_ctrl = _CTRL.search(text) is not None
+    time_match, expense_match = _TIME.match, _EXPENSE.match
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line[:1].isdigit():
+            stripped = line.lstrip()
+            if not stripped or stripped[0] in "#;":
+                continue
+            if line[:1] not in " \t":
+                _fail(diags, lineno, 1, *diagnose(line))
+                continue
+        if has_ctrl and _CTRL.search(line):
+            col = _CTRL.search(line).start() + 1
+            _fail(diags, lineno, col, "invalid-character",
+                  f"control character U+{ord(line[col - 1]):04X} in a ledger line", "remove it")
+            continue
+        m = time_match(line)
+        if m is not None:
+            row = state.time_row(lineno, line, m)
+        else:
+            m = expense_match(line)
+            row = state.expense_row(lineno, line, m) if m is not None else None
+            if m is None:
+                _fail(diags, lineno, 0, *diagnose(line))
+        if row is not None:
+            rows.append(row)
+    return rows, diags
+
+
+def _fail(diags, lineno, col, code, where, message, hint, severity="error"):
+    diags.append((code, severity, lineno, max(col, where), message, hint))
+
+
+class _State:
+    """Memo tables for one parse: each distinct date, range, duration and slug is checked once."""
+
+    def __init__(self, diags: list):
+        self.diags = diags
+        self.dates: dict[str, bool] = {}
+        self.ranges: dict[str, tuple | None] = {}
+        self.durations: dict[str, int | None] = {}
+        self.strings: dict[str, str] = {}
+
+    def _date_ok(self, lineno: int, ds: str, col: int) -> bool:
+        ok = self.dates.get(ds)
+        if ok is None:
+            ok = self.dates[ds] = parse_date(ds) is not None
+        if not ok:
+            _fail(self.diags, lineno, 1, "invalid-date", col, f"`{ds}` is not a valid date",
+                  "write dates as YYYY-MM-DD, e.g. 2026-11-03")
+        return ok
+
+    def time_row(self, lineno: int, line: str, m):
+        ds, rng, dur, client, project, activity, person, rest = m.groups()
+        if not self._date_ok(lineno, ds, m.start(1) + 1):
+            return None
+        if rng is not None:
+            start_minutes = self._range(lineno, rng, m.start(2) + 1)
+            if start_minutes is None:
+                return None
+            start, minutes = start_minutes
+            if start + minutes > MAX_MINUTES and ds == "9999-12-31":
+                _fail(self.diags, lineno, 1, "invalid-date", 1, "a range past midnight leaves the calendar", "")
+                return None
+        else:
+            minutes = self._duration(lineno, dur, m.start(3) + 1)
+            if minutes is None:
+                return None
+            start = -1
+        desc, tags, meta = self._rest(lineno, rest, m.start(8) + 1) if rest else ("", (), ())
+        if meta is None:
+            return None
+        intern = self.strings.setdefault
+        return (lineno, 1, "time", intern(ds, ds), intern(client, client), intern(project or "", project or ""),
+                intern(activity, activity), intern(person, person), minutes, start, desc, tags, meta, "", "",
+                _normal(line))
+
+    def expense_row(self, lineno: int, line: str, m):
+        ds, client, project, person, amount, rest = m.groups()
+        if not self._date_ok(lineno, ds, m.start(1) + 1):
+            return None
+        currency = ""
+        offset = m.start(6) + 1 if rest else 0
+        if rest and rest[:3].isupper() and rest[:3].isalpha() and rest[3:4] in ("", " ", "\t") \
+                and rest[:3] in currencies():
+            currency, rest = rest[:3], rest[3:].lstrip(" \t")
+            offset = m.start(6) + 1 + len(m.group(6)) - len(rest)
+        desc, tags, meta = self._rest(lineno, rest, offset) if rest else ("", (), ())
+        if meta is None:
+            return None
+        intern = self.strings.setdefault
+        return (lineno, 1, "expense", intern(ds, ds), intern(client, client), intern(project or "", project or ""),
+                "", intern(person, person), 0, -1, desc, tags, meta, amount, currency, _normal(line))
+
+    def _range(self, lineno: int, rng: str, col: int):
+        if rng not in self.ranges:
+            h1, m1, h2, m2 = map(int, _RANGE.match(rng).groups())
+            if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+                self.ranges[rng] = None
+            else:
+                start, end = h1 * 60 + m1, h2 * 60 + m2
+                self.ranges[rng] = (start, (end - start) % MAX_MINUTES)   # end <= start: the next day
+        found = self.ranges[rng]
+        if found is None:
+            _fail(self.diags, lineno, col, "invalid-time", col, f"`{rng}` is not a valid clock range",
+                  "write HH:MM-HH:MM on a 24-hour clock, e.g. 09:00-10:30 (22:00-01:30 runs past midnight)")
+        elif found[1] == 0:
+            _fail(self.diags, lineno, col, "non-positive-duration", col, f"clock range `{rng}` is empty",
+                  "start and end are the same; fix the end time or remove the line")
+            return None
+        return found
+
+    def _duration(self, lineno: int, dur: str, col: int):
+        minutes = self.durations.get(dur, -1)
+        if minutes == -1:
+            minutes = self.durations[dur] = parse_duration(dur)
+        if minutes is None:
+            _fail(self.diags, lineno, col, "invalid-duration", col, f"`{dur}` is not a whole number of minutes",
+                  "write e.g. 1h15m or 1.25h")
+        elif minutes == 0:
+            _fail(self.diags, lineno, col, "non-positive-duration", col, f"duration `{dur}` is zero",
+                  "remove the line, or write the time actually worked")
+            return None
+        elif minutes > MAX_MINUTES:
+            _fail(self.diags, lineno, col, "duration-too-long", col, f"duration `{dur}` is more than 24 hours",
+                  "split the work into one line per day")
+            return None
+        return minutes
+
+    def _rest(self, lineno: int, rest: str, offset: int):
+        """(description, tags, meta) of the free part of a line; meta None after a diagnostic."""
+        if "#" not in rest and "=" not in rest:
+            return (rest if "  " not in rest and "\t" not in rest else " ".join(rest.split())), (), ()
+        words, tags, meta = [], [], []
+        problems = len(self.diags)
+        for t in _TOKEN.finditer(rest):
+            tok = t.group()
+            if tok[0] == "#" and len(tok) > 1:
+                tags.append(tok[1:])
+                continue
+            key, eq, value = tok.partition("=")
+            if eq and value and _KEY.match(key):
+                self._meta(lineno, offset + t.start(), key, value, meta)
+            else:
+                words.append(tok)
+        return " ".join(words), tuple(tags), (tuple(meta) if len(self.diags) == problems else None)
+
+    def _meta(self, lineno: int, col: int, key: str, value: str, meta: list) -> None:
+        if any(k == key for k, _ in meta):
+            _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
+                  "keep one of them")
+            return
+        problem = _bad_meta(key, value)
+        if problem:
+            _fail(self.diags, lineno, col, *problem[:1], col, *problem[1:])
+        meta.append((key, value))
+
+
+def _bad_meta(key: str, value: str) -> tuple | None:
+    """(code, message, hint) when a key with a meaning has a value it cannot take."""
+    if key in ("rate", "price") and parse_decimal(value) is None:
+        return "invalid-amount", f"`{key}={value}`: not an amount", "write e.g. 70.00"
+    if key == "qty" and parse_decimal(value) is None:
+        return "invalid-value", f"`qty={value}`: not a number", "write e.g. qty=2"
+    if key == "markup" and parse_percent(value) is None:
+        return "invalid-value", f"`markup={value}`: not a percentage", "write e.g. markup=20%"
+    if key == "bill" and value not in ("yes", "no", "true", "false"):
+        return "invalid-value", f"`bill={value}`: expected yes or no", "write bill=no (or the tag #nobill)"
+    if key == "currency" and value not in currencies():
+        return "invalid-value", f"`currency={value}` is not an ISO 4217 code", "write e.g. currency=USD"
+    return None
+
+
+def _normal(line: str) -> str:
+    """The line with runs of whitespace collapsed: the text behind an entry's fingerprint."""
+    if "  " in line or "\t" in line or line[:1] == " " or line[-1:] == " ":
+        return " ".join(line.split())
+    return line
+
+
+def diagnose(line: str) -> tuple[str, int, str, str]:
+    """(code, col, message, hint) for a line the fast regex rejected."""
+    toks = [(t.start() + 1, t.group()) for t in _TOKEN.finditer(line)]
+    col, tok = toks[0]
+    if not DATE_RE.match(tok):
+        return "ledger-syntax", col, f"a ledger line starts with a date, not `{_cut(tok)}`", \
+            "write YYYY-MM-DD first, or start the line with # to make it a comment"
+    if parse_date(tok) is None:
+        return "invalid-date", col, f"`{tok}` is not a valid date", "check the month and the day"
+    expense = len(toks) > 1 and toks[1][1] == "expense"
+    steps = _EXPENSE_STEPS if expense else _TIME_STEPS
+    for i, (what, check) in enumerate(steps, 1):
+        if i >= len(toks):
+            end = len(line.rstrip()) + 1
+            return "ledger-syntax", end, f"the line ends before the {what}", _FORMS[expense]
+        problem = check(toks[i][1])
+        if problem:
+            return problem[0], toks[i][0], problem[1], problem[2]
+    return "ledger-syntax", 1, "this line does not follow the ledger format", _FORMS[expense]
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 30 else text[:29] + "…"
+
+
+def _when(tok: str):
+    rng = _RANGE.match(tok)
+    if rng:
+        return "invalid-time", f"`{tok}` is not a valid clock range", "write HH:MM-HH:MM on a 24-hour clock"
+    if tok.startswith("-"):
+        return "non-positive-duration", f"duration `{tok}` is negative", "durations are positive: write e.g. 30m"
+    if ":" in tok and "-" in tok:
+        return "invalid-time", f"`{_cut(tok)}` is not a valid clock range", "write e.g. 09:00-10:30"
+    return "invalid-duration", f"`{_cut(tok)}` is not a duration or a clock range", \
+        "write e.g. 90m, 1h30m, 1.5h, 1:30 or 09:00-10:30"
+
+
+def _target(tok: str):
+    client, _, project = tok.partition("/")
+    if SLUG_RE.match(client) and (not _ or SLUG_RE.match(project)):
+        return None
+    return "invalid-slug", f"`{_cut(tok)}` is not a client or client/project", \
+        "slugs are lower-case letters, digits, '-' and '_', e.g. acme/migration"
+
+
+def _slug(what):
+    def check(tok: str):
+        if tok.startswith("@"):
+            return "ledger-syntax", f"expected the {what} before `{_cut(tok)}`", "the order is: client activity @person"
+        if SLUG_RE.match(tok):
+            return None
+        return "invalid-slug", f"`{_cut(tok)}` is not a valid {what}", "use lower-case letters, digits, '-' and '_'"
+    return check
+
+
+def _person(tok: str):
+    if tok.startswith("@") and SLUG_RE.match(tok[1:]):
+        return None
+    if not tok.startswith("@"):
+        return "ledger-syntax", f"expected @person, found `{_cut(tok)}`", "write the person as @slug, e.g. @mario"
+    return "invalid-slug", f"`{_cut(tok)}` is not a valid person", "write the person as @slug, e.g. @mario"
+
+
+def _amount(tok: str):
+    if tok.startswith("-"):
+        return "invalid-amount", f"expense amount `{_cut(tok)}` is negative", \
+            "record refunds as a negative adjustment in the client file, not as an expense"
+    return "invalid-amount", f"`{_cut(tok)}` is not an amount", "write e.g. 95.00 (a point, no thousands separator)"
+
+
+_TIME_STEPS = [("duration or clock range", lambda t: None if _TIME_WHEN.match(t) else _when(t)),
+               ("client", _target), ("activity", _slug("activity")), ("@person", _person)]
+_EXPENSE_STEPS = [("word expense", lambda t: None), ("client", _target), ("@person", _person),
+                  ("amount", lambda t: None if re.match(r"\d+(\.\d+)?$", t) else _amount(t))]
+_TIME_WHEN = re.compile(r"(\d\d?:\d\d-\d\d?:\d\d|\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d)$")
+_FORMS = {False: "the form is: DATE DURATION|HH:MM-HH:MM CLIENT[/PROJECT] ACTIVITY @PERSON description #tags key=value",
+          True: "the form is: DATE expense CLIENT[/PROJECT] @PERSON AMOUNT [CURRENCY] description key=value"}

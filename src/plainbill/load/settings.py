@@ -1,0 +1,197 @@
+"""plainbill.yaml -> Settings, and the Party (legal identity) shared with clients.
+
+Each reader takes a node and a Reader and returns a model record; a missing or
+malformed value leaves the model's default in place after a diagnostic, so one
+run reports every problem in the file.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from ..diagnostics import Diagnostic
+from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
+                     TaxCode, WorkingHours)
+from .source import SourceFile
+from .yamlnodes import Reader, compose
+
+PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
+              "phone", "fiscal_regime", "public_administration")
+ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
+SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
+                 "payment_terms_days", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
+                 "taxes", "team", "activities")
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def read_party(r: Reader, m: dict, what: str) -> Party:
+    """Party fields from an already-checked mapping (issuer block or client file)."""
+    address = m.get("address")
+    a = r.mapping(address, ADDRESS_KEYS, "address")
+    return Party(
+        name=r.text(m.get("name"), "name"),
+        vat_number=r.text(m.get("vat_number"), "vat_number"),
+        tax_code=r.text(m.get("tax_code"), "tax_code"),
+        address=Address(**{k: r.text(a.get(k), k) for k in ADDRESS_KEYS},
+                        ref=r.ref(address) if address is not None else NOWHERE),
+        email=r.text(m.get("email"), "email"),
+        pec=r.text(m.get("pec"), "pec"),
+        sdi_code=r.text(m.get("sdi_code"), "sdi_code"),
+        eaddress=r.text(m.get("eaddress"), "eaddress"),
+        phone=r.text(m.get("phone"), "phone"),
+        fiscal_regime=r.text(m.get("fiscal_regime"), "fiscal_regime"),
+        public_administration=bool(r.boolean(m.get("public_administration"), "public_administration")),
+        ref=r.src.ref(1, 1),
+    )
+
+
+def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
+    """Settings from plainbill.yaml; defaults (and diagnostics) where it is broken."""
+    r = Reader(src, diags)
+    root = compose(src, diags)
+    m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=("issuer",) if root is not None else ())
+    issuer_node = m.get("issuer")
+    issuer = read_party(r, r.mapping(issuer_node, PARTY_KEYS, "issuer", ("name",)), "issuer")
+    if issuer_node is not None:
+        issuer = replace(issuer, ref=r.ref(issuer_node))
+    language = r.text(m.get("language"), "language", "it")
+    kw: dict = {}
+    _simple(r, m, kw)
+    _calendar(r, m.get("calendar"), kw)
+    if "working_hours" in m:
+        kw["working_hours"] = _working_hours(r, m["working_hours"])
+    if "numbering" in m:
+        n = r.mapping(m["numbering"], ("invoice", "credit_note"), "numbering")
+        kw["numbering"] = Numbering(invoice=r.text(n.get("invoice"), "invoice", Numbering.invoice),
+                                    credit_note=r.text(n.get("credit_note"), "credit_note",
+                                                       Numbering.credit_note), ref=r.ref(m["numbering"]))
+    if "stamp_duty" in m:
+        kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
+    b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
+    kw["no_charge"] = r.choice(b.get("no_charge"), ("show", "hide"), "no_charge") or "show"
+    kw["late_entries"] = r.choice(b.get("late_entries"), ("next-period", "error"), "late_entries") or "next-period"
+    _taxes(r, m.get("taxes"), language, kw)
+    kw["team"] = _team(r, m.get("team"))
+    kw["activities"] = _activities(r, m.get("activities"), language)
+    return Settings(issuer=issuer, language=language, ref=src.ref(1, 1), **kw)
+
+
+def _simple(r: Reader, m: dict, kw: dict) -> None:
+    for key in ("currency", "locale", "repository_url"):
+        if key in m:
+            kw[key] = r.text(m[key], key)
+    if "currency" in kw and not _is_currency(kw["currency"]):
+        r.fail("invalid-value", m["currency"], f"currency `{kw['currency']}` is not an ISO 4217 code",
+               "write a three-letter code such as EUR, USD, CHF")
+        kw["currency"] = "EUR"
+    if "reference_date" in m:
+        kw["reference_date"] = r.date(m["reference_date"], "reference_date")
+    if "payment_terms_days" in m:
+        days = r.integer(m["payment_terms_days"], "payment_terms_days")
+        if days is not None:
+            kw["payment_terms_days"] = days
+    if "bank" in m:
+        b = r.mapping(m["bank"], ("name", "iban", "bic"), "bank")
+        kw["bank"] = Bank(**{k: r.text(b.get(k), k) for k in ("name", "iban", "bic")}, ref=r.ref(m["bank"]))
+
+
+def _is_currency(code: str) -> bool:
+    from .ledger import currencies
+    return code in currencies()
+
+
+def _calendar(r: Reader, node, kw: dict) -> None:
+    c = r.mapping(node, ("country", "subdivision", "extra"), "calendar")
+    if "country" in c:
+        kw["country"] = r.text(c["country"], "country").upper()
+    if "subdivision" in c:
+        kw["subdivision"] = r.text(c["subdivision"], "subdivision")
+    extra = []
+    for item in r.sequence(c.get("extra"), "calendar.extra"):
+        h = r.mapping(item, ("date", "name"), "holiday", ("date",))
+        day = r.date(h.get("date"))
+        if day:
+            extra.append((day, r.text(h.get("name"), "name")))
+    kw["extra_holidays"] = tuple(sorted(extra))
+
+
+def _working_hours(r: Reader, node) -> WorkingHours:
+    w = r.mapping(node, ("days", "start", "end"), "working_hours")
+    days = []
+    for d in r.sequence(w.get("days"), "working_hours.days"):
+        name = r.choice(d, DAYS, "day")
+        if name:
+            days.append(DAYS.index(name))
+    start = r.time(w.get("start"), "start")
+    end = r.time(w.get("end"), "end")
+    start = 9 * 60 if start is None else start
+    end = 18 * 60 if end is None else end
+    if end <= start and "end" in w:
+        r.fail("end-before-start", w["end"], "working hours end before they start",
+               "working hours are within one day, e.g. start: \"09:00\", end: \"18:00\"")
+    return WorkingHours(days=tuple(sorted(set(days))) if "days" in w else WorkingHours.days,
+                        start=start, end=end, ref=r.ref(node))
+
+
+def _stamp_duty(r: Reader, node) -> StampDuty:
+    s = r.mapping(node, ("amount", "threshold", "charge_client"), "stamp_duty")
+    amount = r.amount(s.get("amount"), "amount")
+    threshold = r.amount(s.get("threshold"), "threshold")
+    charge = r.boolean(s.get("charge_client"), "charge_client")
+    return StampDuty(amount=StampDuty.amount if amount is None else amount,
+                     threshold=StampDuty.threshold if threshold is None else threshold,
+                     charge_client=True if charge is None else charge, ref=r.ref(node))
+
+
+def _taxes(r: Reader, node, language: str, kw: dict) -> None:
+    t = r.mapping(node, ("default", "codes"), "taxes")
+    if "default" in t:
+        kw["default_tax"] = r.text(t["default"], "taxes.default")
+    codes = []
+    for code, item in r.mapping(t.get("codes"), (), "taxes.codes").items():
+        c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "note"), f"tax code `{code}`",
+                      ("rate",))
+        rate = r.percent(c.get("rate"), "rate")
+        codes.append(TaxCode(code=code, rate=Decimal(0) if rate is None else rate,
+                             nature=r.text(c.get("nature"), "nature"),
+                             note=r.labels(c.get("note"), "note", language),
+                             reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
+                             stamp_duty=bool(r.boolean(c.get("stamp_duty"), "stamp_duty")),
+                             ref=r.ref(item)))
+    kw["taxes"] = tuple(codes)
+
+
+def _team(r: Reader, node) -> tuple[Person, ...]:
+    people = []
+    for slug, item in r.mapping(node, (), "team").items():
+        if r.slug(_key_node(node, slug), "person") is None:
+            continue
+        p = r.mapping(item, ("name", "role", "cost_rate", "default_rate"), f"person `{slug}`")
+        people.append(Person(slug=slug, name=r.text(p.get("name"), "name", slug),
+                             role=r.text(p.get("role"), "role"),
+                             cost_rate=r.amount(p.get("cost_rate"), "cost_rate"),
+                             default_rate=r.amount(p.get("default_rate"), "default_rate"),
+                             ref=r.ref(_key_node(node, slug))))
+    return tuple(people)
+
+
+def _activities(r: Reader, node, language: str) -> tuple[Activity, ...]:
+    out = []
+    for slug, item in r.mapping(node, (), "activities").items():
+        if r.slug(_key_node(node, slug), "activity") is None:
+            continue
+        a = r.mapping(item, ("names", "billable", "visit"), f"activity `{slug}`")
+        billable = r.boolean(a.get("billable"), "billable")
+        out.append(Activity(slug=slug, names=r.labels(a.get("names"), "names", language),
+                            billable=True if billable is None else billable,
+                            visit=bool(r.boolean(a.get("visit"), "visit")),
+                            ref=r.ref(_key_node(node, slug))))
+    return tuple(out)
+
+
+def _key_node(mapping_node, key: str):
+    """The key node of `key` in a mapping node (for refs pointing at the name)."""
+    for k, _ in mapping_node.value:
+        if getattr(k, "value", None) == key:
+            return k
+    return mapping_node

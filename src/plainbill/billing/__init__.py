@@ -1,0 +1,79 @@
+"""The billing engine: a checked book becomes invoices whose every line explains itself.
+
+`compute_invoices` groups the ledger by client once, then each client's
+invoices are computed in period order (`client.py`): scheduled lines from
+contracts, time entries (`work.py` prepares, `timelines.py` bills by contract
+kind), expenses and call-outs, caps and budgets (`alerts.py`), then taxes and
+totals (`taxes.py`). The rules are documented in docs/billing.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Mapping
+
+from ..diagnostics import Diagnostic, SourceRef, error
+from ..invoice import Invoice
+from ..model import Book, Settings
+from .client import ClientRun
+from .clock import Calendar
+from .periods import parse_filter
+
+__all__ = ["compute_invoices"]
+
+
+@dataclass
+class Context:
+    """What every client's computation shares: settings, lookups, calendar, diagnostics."""
+
+    settings: Settings
+    horizon: date | None
+    activities: dict = field(default_factory=dict)
+    people: dict = field(default_factory=dict)
+    tax_rates: dict = field(default_factory=dict)
+    calendar: Calendar | None = None
+    diags: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, book: Book) -> "Context":
+        s = book.settings
+        last = max((e.date for e in book.entries), default=None)
+        ctx = cls(s, s.reference_date or last)
+        ctx.activities = {a.slug: a for a in s.activities}
+        ctx.people = {p.slug: p for p in s.team}
+        ctx.tax_rates = {t.code: t.rate for t in s.taxes}
+        ctx.calendar = Calendar(s)
+        return ctx
+
+
+def compute_invoices(book: Book, *, period: str | None = None, client: str | None = None,
+                     issued: Mapping[str, frozenset[str]] | None = None
+                     ) -> tuple[list[Invoice], list[Diagnostic]]:
+    """Every invoice of the book (or of one client / the periods overlapping `period`), and problems found."""
+    ctx = Context.of(book)
+    issued = dict(issued or {})
+    fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
+    by_client: dict[str, list] = {}
+    for e in book.entries:
+        if client is None or e.client == client:
+            by_client.setdefault(e.client, []).append(e)
+    window = parse_filter(period) if period else None
+    if period and window is None:
+        ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
+                               "write e.g. --period 2026-11 or --period 2026-Q4"))
+        return [], ctx.diags
+    invoices: list[Invoice] = []
+    for c in sorted(book.clients, key=lambda c: c.slug):
+        if client is not None and c.slug != client:
+            continue
+        run = ClientRun(ctx, c, by_client.get(c.slug, []))
+        for inv in run.run(issued, fp_issued):
+            if window is None or _overlaps(inv, window):
+                invoices.append(inv)
+    invoices.sort(key=lambda inv: inv.id)
+    return invoices, ctx.diags
+
+
+def _overlaps(inv: Invoice, window: tuple[date, date]) -> bool:
+    return inv.period_start <= window[1] and window[0] <= inv.period_end
+

@@ -1,0 +1,248 @@
+"""One client's invoices: which periods exist, which entries go where, and each invoice.
+
+Periods that exist (each gives one invoice): those with entries (billable or
+not), block purchases, milestones, and the months of retainers and recurring
+contracts from their start up to the book's reference date (or, without one, the
+month of the book's last entry), never past the contract's end.
+
+An entry goes to the invoice of its date's period, unless an issued invoice
+holds its fingerprint (it stays there) or its period is issued without it (a
+late entry: billed in the client's next period not yet issued, or an error when
+`billing.late_entries: error`). Periods are computed in date order because
+blocks, retainers and budgets carry state from one invoice to the next.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from .. import i18n
+from ..diagnostics import error
+from ..invoice import Invoice, Statement
+from ..matching import match_contract
+from ..model import BlockTerms, Client, Entry, RecurringTerms, RetainerTerms
+from . import explanations as ex
+from . import fixedlines
+from .alerts import Budgets, apply_caps
+from .block import BlockState
+from .lines import ZERO, LineBook
+from .periods import Period, month_range, period_of
+from .retainer import RetainerState
+from .taxes import totals
+from .timelines import TimeBiller
+from .work import Preparer
+
+
+def _order(e: Entry):
+    s = e.start
+    return (e.date, s.hour * 60 + s.minute if s is not None else -1, e.text, e.ref.path, e.ref.line)
+
+
+class ClientRun:
+    """Computes every invoice of one client, in period order."""
+
+    def __init__(self, ctx, client: Client, entries: list[Entry]):
+        self.ctx, self.client = ctx, client
+        self.entries = entries
+        self.quarterly = client.billing_cycle == "quarterly"
+        self.prep = Preparer(ctx, client, ctx.calendar)
+        self.blocks: dict[str, BlockState] = {}
+        self.retainers: dict[str, RetainerState] = {}
+        self.retainer_months_used: set = set()
+        self.budgets = Budgets(self)
+        lang = client.language
+        self.explain_time = lambda g: ex.time_line(lang, g)
+        self.explain_no_charge = lambda g: ex.no_charge(lang, g)
+        self.explain_block_use = lambda g: ex.block_use(lang, g)
+        self.explain_overage = lambda g: ex.overage(lang, g)
+        self.explain_retainer_use = lambda g: ex.retainer_use(lang, g)
+        self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g)
+
+    # ------------------------------------------------------------ shared helpers
+
+    def tax_of(self, contract) -> str:
+        return (contract.tax if contract is not None and contract.tax else "") or self.client.tax \
+            or self.ctx.settings.default_tax
+
+    def tax_rate(self, code: str) -> Decimal:
+        return self.ctx.tax_rates.get(code, ZERO)
+
+    def block_state(self, c) -> BlockState:
+        s = self.blocks.get(c.id)
+        if s is None:
+            s = self.blocks[c.id] = BlockState(c)
+        return s
+
+    def retainer_state(self, c) -> RetainerState:
+        s = self.retainers.get(c.id)
+        if s is None:
+            s = self.retainers[c.id] = RetainerState(c)
+        return s
+
+    # ------------------------------------------------------------ periods
+
+    def assign(self, issued: dict, fp_issued: dict) -> tuple[dict, set]:
+        """Entries per period (date-time ordered) and the fingerprints of late entries."""
+        buckets: dict[Period, list[Entry]] = {}
+        late: set[str] = set()
+        slug, q = self.client.slug, self.quarterly
+        for e in self.entries:
+            p = period_of(e.date, q)
+            if issued:
+                fp = e.fingerprint
+                held = fp_issued.get(fp)
+                if held is not None and held.startswith(slug + "-"):
+                    p = self._parse(held) or p
+                elif p.invoice_id(slug) in issued:
+                    if self.ctx.settings.late_entries == "error":
+                        self.ctx.diags.append(error(
+                            "late-entry", e.ref,
+                            f"entry dated {e.date} belongs to invoice {p.invoice_id(slug)}, already issued",
+                            "date it in an open period, or bill it later with billing: {late_entries: next-period}"))
+                        continue
+                    while p.invoice_id(slug) in issued:
+                        p = p.next()
+                    late.add(fp)
+            buckets.setdefault(p, []).append(e)
+        for bucket in buckets.values():
+            bucket.sort(key=_order)
+        return buckets, late
+
+    def _parse(self, invoice_id: str) -> Period | None:
+        label = invoice_id[len(self.client.slug) + 1:]
+        try:
+            if self.quarterly and "-Q" in label:
+                y, n = label.split("-Q")
+                return Period(int(y), int(n), True)
+            if not self.quarterly and len(label) == 7:
+                return Period(int(label[:4]), int(label[5:]), False)
+        except ValueError:
+            return None
+        return None
+
+    def service_months(self, c) -> list[tuple[int, int]]:
+        last = c.valid_to or self.ctx.horizon or c.valid_from
+        if self.ctx.horizon and self.ctx.horizon < last:
+            last = self.ctx.horizon
+        return month_range(c.valid_from, last) if last >= c.valid_from else []
+
+    def periods(self, buckets: dict) -> list[Period]:
+        found = set(buckets)
+        q = self.quarterly
+        for c in self.client.contracts:
+            if c.kind in ("retainer", "recurring"):
+                found.update(period_of(date(y, m, 1), q) for y, m in self.service_months(c))
+            elif c.kind == "block" and isinstance(c.terms, BlockTerms):
+                found.update(period_of(p.date, q) for p in c.terms.purchases)
+            elif c.kind == "fixed" and c.terms is not None:
+                found.update(period_of(m.date, q) for m in c.terms.milestones)
+        return sorted(found)
+
+    # ------------------------------------------------------------ invoices
+
+    def run(self, issued: dict, fp_issued: dict) -> list[Invoice]:
+        buckets, late = self.assign(issued, fp_issued)
+        return [self.invoice(p, buckets.get(p, []), late) for p in self.periods(buckets)]
+
+    def invoice(self, period: Period, entries: list[Entry], late: set) -> Invoice:
+        book = LineBook(self.client.currency)
+        book.tax_rates = self.ctx.tax_rates
+        biller = TimeBiller(self, book, period)
+        self._scheduled(period, book)
+        time_entries = [e for e in entries if e.kind == "time"]
+        prepared = self.prep.prepare(time_entries, late)
+        biller.bill(prepared)
+        self._expenses(period, [e for e in entries if e.kind != "time"], late, book, biller)
+        for line in fixedlines.callouts(self, prepared.visits):
+            book.add_line(line, (period.start,))
+        lines = book.lines(self.ctx.settings.no_charge == "hide")
+        lines, warnings = apply_caps(self, lines)
+        statements, more = self._statements(period)
+        warnings += more
+        warnings += self._late_warnings(entries, late)
+        warnings += self.budgets.update(biller.budget_use)
+        t = totals(self.ctx.settings, self.client, lines)
+        return Invoice(
+            id=period.invoice_id(self.client.slug), client=self.client.slug,
+            period_start=period.start, period_end=period.end, currency=self.client.currency,
+            language=self.client.language, locale=self.client.locale, lines=tuple(t.lines),
+            taxes=t.taxes, subtotal=t.subtotal, tax_total=t.tax_total, total=t.total,
+            withholding=t.withholding, split_payment=t.split_payment, amount_due=t.amount_due,
+            entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
+            notes=t.notes)
+
+    def _scheduled(self, period: Period, book: LineBook) -> None:
+        """Lines that come from contracts, not entries: fees, recurring items, milestones, purchases."""
+        months = set(period.months())
+        for c in self.client.contracts:
+            if c.kind == "retainer" and isinstance(c.terms, RetainerTerms):
+                state = self.retainer_state(c)
+                for y, m in self.service_months(c):
+                    if (y, m) in months:
+                        state.month(y, m)
+                        book.add_line(fixedlines.retainer_fee(self, c, y, m), (date(y, m, 1),))
+            elif c.kind == "recurring" and isinstance(c.terms, RecurringTerms):
+                for y, m in self.service_months(c):
+                    if (y, m) in months:
+                        for line in fixedlines.recurring(self, c, y, m):
+                            book.add_line(line, (date(y, m, 1),))
+            elif c.kind == "fixed":
+                for line in fixedlines.milestones(self, c, period.start, period.end):
+                    book.add_line(line, (period.start,))
+            elif c.kind == "block" and isinstance(c.terms, BlockTerms):
+                state = self.block_state(c)
+                for line in fixedlines.block_purchases(self, c, state.purchases_between(period.start, period.end)):
+                    book.add_line(line, (period.start,))
+
+    def _expenses(self, period, entries, late, book, biller) -> None:
+        lang = self.client.language
+        for e in entries:
+            fp = e.fingerprint
+            contract, _ = match_contract(self.client, e)
+            tax = self.prep.tax_code(e, contract)
+            note = i18n.t(lang, "late", date=e.date.isoformat()) if fp in late else ""
+            line, detail = fixedlines.expense(self, e, fp, contract, tax, note)
+            if line is None:
+                continue
+            if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":
+                book.add_line(line, (e.date,))
+            book.add_detail(detail)
+            biller.budget_use.append((e.project, line.contract, 0, line.amount))
+
+    def _statements(self, period: Period) -> tuple[list[Statement], list[str]]:
+        lang, out, warnings = self.client.language, [], []
+        for c in self.client.contracts:
+            if c.kind == "block" and c.id in self.blocks or (c.kind == "block" and c.valid_from <= period.end
+                                                             and isinstance(c.terms, BlockTerms)):
+                state = self.block_state(c)
+                f = state.close(period.end)
+                if not any(f.values()):
+                    continue
+                out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f,
+                                      ("opening", "purchased", "used", "expired", "closing")))
+                if f["closing"] < state.terms.low_balance_minutes and (f["used"] or f["expired"] or f["purchased"]):
+                    warnings.append(i18n.t(lang, "warn_low", contract=c.id, left=i18n.duration(lang, f["closing"])))
+            elif c.kind == "retainer" and c.id in self.retainers:
+                state = self.retainers[c.id]
+                for y, m in period.months():
+                    month = state.months.get((y, m))
+                    if month is None:
+                        continue
+                    f = state.figures(month)
+                    title = i18n.t(lang, "st_retainer", contract=c.id, month=i18n.month_name(lang, y, m))
+                    keys = ("included", "carried", "used", "extra", "unused",
+                            "rolled" if state.terms.rollover == "roll" else "lapsed")
+                    out.append(_statement(lang, "retainer", c.id, title, f, keys))
+        return out, warnings
+
+    def _late_warnings(self, entries, late) -> list[str]:
+        if not late:
+            return []
+        lang = self.client.language
+        return [i18n.t(lang, "warn_late", date=e.date.isoformat(), ref=e.ref.short)
+                for e in entries if e.fingerprint in late]
+
+
+def _statement(lang: str, kind: str, contract: str, title: str, figures: dict, keys) -> Statement:
+    rows = tuple((i18n.t(lang, k), i18n.duration(lang, figures[k])) for k in keys)
+    return Statement(kind, contract, title, rows, tuple((k, figures[k]) for k in keys))

@@ -1,0 +1,125 @@
+"""When work happened: normal hours, after hours, weekend or holiday, and at what multiplier.
+
+A clock-range entry is cut at midnight and at the working-hours boundaries;
+each piece gets the highest single multiplier that applies to it (holiday,
+weekend, after hours: they never stack), and adjacent pieces with the same
+multiplier are merged. A duration-only entry is one piece at normal hours unless
+tagged #afterhours, #weekend or #holiday. Holiday lookups are cached per date.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ..model import Entry, Multipliers, Settings
+
+ONE = Decimal(1)
+DAY = 1440
+# on a tie the first named reason wins
+_REASONS = ("holiday", "weekend", "after_hours")
+
+
+class Segment:
+    """A piece of an entry at one multiplier: minutes from the entry's date midnight."""
+
+    __slots__ = ("start", "end", "minutes", "multiplier", "reason")
+
+    def __init__(self, start: int, end: int, minutes: int, multiplier: Decimal, reason: str):
+        self.start, self.end, self.minutes = start, end, minutes
+        self.multiplier, self.reason = multiplier, reason
+
+    def clock(self) -> str:
+        """'18:00-19:00' (empty for a duration-only entry)."""
+        if self.start < 0:
+            return ""
+        s, e = self.start % DAY, self.end % DAY
+        return f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}"
+
+
+class Calendar:
+    """Working days and hours plus the public holidays of the book's country."""
+
+    def __init__(self, settings: Settings):
+        wh = settings.working_hours
+        self.days = frozenset(wh.days)
+        self.start, self.end = wh.start, wh.end
+        self.extra = {d: name for d, name in settings.extra_holidays}
+        self._country, self._subdivision = settings.country, settings.subdivision
+        self._holidays = None
+        self._cache: dict[date, bool] = {}
+
+    def is_holiday(self, day: date) -> bool:
+        found = self._cache.get(day)
+        if found is None:
+            found = self._cache[day] = day in self.extra or day in self._calendar()
+        return found
+
+    def holiday_name(self, day: date) -> str:
+        if day in self.extra:
+            return self.extra[day]
+        return self._calendar().get(day) or ""
+
+    def _calendar(self):
+        if self._holidays is None:
+            self._holidays = _country_holidays(self._country, self._subdivision)
+        return self._holidays
+
+    def segments(self, entry: Entry, mult: Multipliers | None) -> list[Segment]:
+        """The entry cut into pieces by multiplier (one piece in the common case)."""
+        if entry.start is None or entry.end is None:
+            return [self._tagged(entry, mult)]
+        s = entry.start.hour * 60 + entry.start.minute
+        e = s + entry.minutes
+        if mult is None or (mult.after_hours == ONE and mult.weekend == ONE and mult.holiday == ONE):
+            return [Segment(s, e, entry.minutes, ONE, "")]
+        day = entry.date
+        if (e <= DAY and self.start <= s and e <= self.end and day.weekday() in self.days
+                and not self.is_holiday(day)):
+            return [Segment(s, e, entry.minutes, ONE, "")]
+        return self._cut(day, s, e, mult)
+
+    def _cut(self, day: date, s: int, e: int, mult: Multipliers) -> list[Segment]:
+        out: list[Segment] = []
+        base = 0
+        while base < e:
+            d = day + timedelta(days=base // DAY)
+            for lo, hi, off in ((0, self.start, True), (self.start, self.end, False), (self.end, DAY, True)):
+                a, b = max(s, base + lo), min(e, base + hi)
+                if a >= b:
+                    continue
+                m, reason = self._multiplier(d, off, mult)
+                if out and out[-1].multiplier == m and out[-1].reason == reason and out[-1].end == a:
+                    out[-1].end, out[-1].minutes = b, out[-1].minutes + b - a
+                else:
+                    out.append(Segment(a, b, b - a, m, reason))
+            base += DAY
+        return out
+
+    def _multiplier(self, day: date, off_hours: bool, mult: Multipliers) -> tuple[Decimal, str]:
+        found = {"holiday": self.is_holiday(day), "weekend": day.weekday() not in self.days,
+                 "after_hours": off_hours}
+        return _highest(mult, [r for r in _REASONS if found[r]])
+
+    def _tagged(self, entry: Entry, mult: Multipliers | None) -> Segment:
+        reasons = [r for r, tag in zip(_REASONS, ("holiday", "weekend", "afterhours")) if tag in entry.tags]
+        m, reason = _highest(mult, reasons) if mult is not None and reasons else (ONE, "")
+        return Segment(-1, -1, entry.minutes, m, reason)
+
+
+def _highest(mult: Multipliers, reasons: list[str]) -> tuple[Decimal, str]:
+    best, why = ONE, ""
+    for r in reasons:
+        value = getattr(mult, r)
+        if value > best:
+            best, why = value, r
+    return best, why
+
+
+def _country_holidays(country: str, subdivision: str):
+    """The `holidays` calendar, or an empty mapping for an unknown country (checked elsewhere)."""
+    try:
+        import holidays
+
+        return holidays.country_holidays(country, subdiv=subdivision or None)
+    except Exception:  # unknown country or subdivision: the check reports it
+        return {}

@@ -1,0 +1,108 @@
+"""Accumulating parts into invoice lines, and entry details into the appendix.
+
+Parts with the same kind, contract, activity, project, unit price, multiplier
+reason and tax code share a line. A line's amount is its total billed minutes x
+unit price / 60, rounded half-up once (the named rounding point), so it equals
+the rounded sum of the exact contributions of its entries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..invoice import EntryDetail, Line
+from ..money import round_money
+
+ZERO = Decimal(0)
+_Q4 = Decimal("0.0001")
+
+# order of sections on the invoice
+SECTION = {"retainer-fee": 0, "recurring": 1, "milestone": 2, "block-purchase": 3, "time": 4,
+           "retainer-use": 4, "retainer-extra": 4, "block-use": 4, "overage": 4, "no-charge": 6,
+           "expense": 7, "callout": 8, "adjustment": 9, "stamp-duty": 10}
+
+
+def hours(minutes: int) -> Decimal:
+    """Minutes as hours, exact when possible, else to 4 decimals."""
+    q = Decimal(minutes) / 60
+    return q if q == q.quantize(_Q4) else q.quantize(_Q4, ROUND_HALF_UP)
+
+
+@dataclass
+class Group:
+    """A line being built from many parts."""
+
+    key: str
+    kind: str
+    description: str
+    unit_price: Decimal
+    tax_code: str
+    contract: str
+    order: tuple
+    minutes: int = 0
+    raw: int = 0
+    count: int = 0
+    sources: list = field(default_factory=list)
+    entries: list = field(default_factory=list)
+    info: dict = field(default_factory=dict)      # figures for the explanation
+    explain: object = None                        # callable(group) -> str
+
+
+class LineBook:
+    """The lines and entry details of one invoice, in the making."""
+
+    def __init__(self, currency: str):
+        self.currency = currency
+        self.groups: dict[str, Group] = {}
+        self.fixed: list[tuple[tuple, Line]] = []     # lines with a set amount (fees, expenses...)
+        self.details: list[EntryDetail] = []
+        self.tax_rates: dict[str, Decimal] = {}
+
+    def group(self, key: str, kind: str, description: str, unit_price: Decimal, tax_code: str,
+              contract: str, order: tuple, explain) -> Group:
+        g = self.groups.get(key)
+        if g is None:
+            g = self.groups[key] = Group(key, kind, description, unit_price, tax_code, contract,
+                                         order, explain=explain)
+        return g
+
+    def add_part(self, g: Group, part, rate: Decimal, multiplier: Decimal, amount_exact: Decimal,
+                 note: str = "") -> None:
+        e = part.entry
+        g.minutes += part.billed
+        g.raw += part.raw
+        if not g.entries or g.entries[-1] != part.fp:
+            g.count += 1
+            g.sources.append(e.ref)
+            g.entries.append(part.fp)
+        notes = "; ".join(filter(None, [note, part.seg.clock() if part.seg is not None and part.reason else "",
+                                        *part.notes]))
+        self.details.append(EntryDetail(
+            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, part.billed,
+            rate, multiplier, amount_exact.quantize(_Q4, ROUND_HALF_UP) if amount_exact else ZERO,
+            g.key, notes, e.kind))
+
+    def add_line(self, line: Line, order: tuple) -> None:
+        self.fixed.append((order, line))
+
+    def add_detail(self, detail: EntryDetail) -> None:
+        self.details.append(detail)
+
+    def lines(self, hide_no_charge: bool) -> list[Line]:
+        out = list(self.fixed)
+        for g in self.groups.values():
+            if hide_no_charge and g.kind == "no-charge":
+                continue
+            amount = round_money(g.minutes * g.unit_price / 60, self.currency) if g.unit_price else \
+                round_money(ZERO, self.currency)
+            line = Line(g.key, g.kind, g.description, hours(g.minutes), "h", g.unit_price, amount,
+                        g.tax_code, self.tax_rates.get(g.tax_code, ZERO), g.explain(g),
+                        tuple(_unique(g.sources)), tuple(_unique(g.entries)), g.contract,
+                        g.minutes, g.raw)
+            out.append((g.order, line))
+        out.sort(key=lambda t: (SECTION.get(t[1].kind, 5), t[0], t[1].key))
+        return [line for _, line in out]
+
+
+def _unique(items: list) -> list:
+    return list(dict.fromkeys(items))

@@ -1,0 +1,86 @@
+"""Taxes and totals: VAT per rate, legal notes, stamp duty, split payment, withholding.
+
+Rounding happens at two named points only: each line amount (already rounded
+when it gets here) and the tax of each tax code (base x rate, half-up once).
+So total = sum of line amounts + sum of tax per code, and amount due = total -
+withholding - split payment, always to the cent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .. import i18n
+from ..invoice import Line, TaxLine
+from ..model import Client, Settings
+from ..money import round_money
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Totals:
+    lines: list
+    taxes: tuple
+    subtotal: Decimal
+    tax_total: Decimal
+    total: Decimal
+    withholding: Decimal
+    split_payment: Decimal
+    amount_due: Decimal
+    notes: tuple
+
+
+def stamp_duty_line(settings: Settings, lines: list[Line], language: str, currency: str) -> tuple[Line | None, str]:
+    """The bollo line (when charged to the client) and its note, when exempt lines exceed the threshold."""
+    sd = settings.stamp_duty
+    exempt = {t.code for t in settings.taxes if t.stamp_duty}
+    base = sum((ln.amount for ln in lines if ln.tax_code in exempt), ZERO)
+    if not exempt or base <= sd.threshold:
+        return None, ""
+    note = i18n.t(language, "stamp_note")
+    if not sd.charge_client:
+        return None, note
+    amount = round_money(sd.amount, currency)
+    expl = i18n.t(language, "expl_stamp", base=i18n.number(language, base),
+                  threshold=i18n.number(language, sd.threshold))
+    return Line("stamp-duty", "stamp-duty", i18n.t(language, "stamp"), Decimal(1), "pcs", amount, amount,
+                "", ZERO, expl), note
+
+
+def totals(settings: Settings, client: Client, lines: list[Line]) -> Totals:
+    """Tax lines, notes and totals of an invoice whose lines are final but for the bollo."""
+    language, currency = client.language, client.currency
+    stamp, stamp_note = stamp_duty_line(settings, lines, language, currency)
+    if stamp is not None:
+        lines = lines + [stamp]
+    bases: dict[str, Decimal] = {}
+    for ln in lines:
+        if ln.tax_code:
+            bases[ln.tax_code] = bases.get(ln.tax_code, ZERO) + ln.amount
+    tax_lines, notes = [], []
+    for code in sorted(bases):
+        tc = settings.tax(code)
+        rate = tc.rate if tc else ZERO
+        note = i18n.legal_note(tc.note, language) if tc and tc.note else ""
+        if tc and tc.reverse_charge and not note:
+            note = i18n.t(language, "rc_note")
+        tax_lines.append(TaxLine(code, rate, bases[code], round_money(bases[code] * rate, currency),
+                                 tc.nature if tc else "", note))
+        if note and note not in notes:
+            notes.append(note)
+    subtotal = sum((ln.amount for ln in lines), ZERO)
+    tax_total = sum((t.tax for t in tax_lines), ZERO)
+    total = subtotal + tax_total
+    withholding = ZERO
+    if client.withholding is not None:
+        taxable = sum((ln.amount for ln in lines if ln.tax_code), ZERO)
+        withholding = round_money(client.withholding.rate * client.withholding.base * taxable, currency)
+    split = tax_total if client.split_payment else ZERO
+    if client.split_payment:
+        notes.append(i18n.t(language, "split_note"))
+    if stamp_note:
+        notes.append(stamp_note)
+    q = round_money(ZERO, currency)
+    return Totals(lines, tuple(tax_lines), subtotal + q, tax_total + q, total + q, withholding + q,
+                  split + q, total - withholding - split + q, tuple(notes))

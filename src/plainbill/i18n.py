@@ -1,0 +1,209 @@
+"""Words the engine prints on invoices, in Italian and English.
+
+Labels and explanation templates are looked up by key and language (`it` or
+`en`, English for anything else). Numbers in explanations use the client's
+decimal separator; durations read "3 h 15 m". Templates format, they never
+compute: every figure is passed in already computed.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+_TEXT = {
+    "en": {
+        "hours": "{h} h", "minutes": "{m} m", "hours_minutes": "{h} h {m} m",
+        "per_hour": "{rate}/h",
+        "after_hours": "after hours", "weekend": "weekend", "holiday": "holiday",
+        "no_charge": "no charge", "included_fixed": "included in the fixed fee",
+        "line_time": "{activity}", "line_project": "{activity} - {project}",
+        "line_person": "{activity} ({person})",
+        "line_mult": "{label} ({reason} x{mult})",
+        "expl_time": "{billed} in {n} {entries} at {rate}{mult}; rate: {level}{rounding}",
+        "expl_mult": " x{mult} {reason}",
+        "expl_rounding": "; raw time {raw}, billed {billed}",
+        "expl_no_charge": "{raw} in {n} {entries}, not billed ({why})",
+        "entry": "entry", "entries": "entries",
+        "level_entry": "set on the entry", "level_contract": "contract {contract}",
+        "level_activity+person": "activity and person", "level_activity+role": "activity and role",
+        "level_activity": "activity", "level_person-rate": "person", "level_role-rate": "role",
+        "level_project": "project", "level_client": "client default",
+        "level_person": "default rate of the person",
+        "why_nobill": "marked not billable", "why_activity": "activity not billable",
+        "late": "late entry dated {date}",
+        "block_purchase": "Prepaid hours: {hours} purchased on {date}",
+        "expl_block_purchase": "block {contract}: {hours} for {price}{expires}",
+        "expires": ", valid until {date}",
+        "block_use": "{activity} - from prepaid hours",
+        "expl_block_use": "{billed} worked, {used} drawn from block {contract}{factor}; balance after: {left}",
+        "factor": " (factor {factor})",
+        "overage": "{activity} - beyond prepaid hours",
+        "expl_overage": "block {contract} exhausted: {billed} at {rate}{mult} ({source})",
+        "overage_rate": "overage rate", "client_rates": "rate: {level}",
+        "retainer_fee": "{description} - {month}",
+        "expl_retainer_fee": "monthly fee of retainer {contract}, {included} included",
+        "retainer_use": "{activity} - included in the retainer",
+        "expl_retainer_use": "{included} included in the retainer in {month}: {before} used earlier this month, {used} by this line, {left} left",
+        "retainer_extra": "{activity} - beyond the included hours",
+        "expl_retainer_extra": "{included} included in the retainer in {month}, all used: {billed} extra at {rate}{mult}",
+        "expl_crossing": "; the entry of {date} crossed the limit: {inc} included, {extra} extra",
+        "milestone": "{description}", "expl_milestone": "milestone of contract {contract} dated {date}",
+        "recurring": "{description} - {month}",
+        "expl_recurring": "{unit_price} per {unit} per month x {qty}{how}",
+        "expl_prorated": " ({parts}, of {days} days)",
+        "expense": "{description}",
+        "expl_expense_markup": "cost {cost}{markup}",
+        "markup": " + {pct}% markup",
+        "expl_expense_price": "{qty} x list price {price}",
+        "expl_expense_nobill": "cost {cost}, not re-billed",
+        "callout": "Call-out fee",
+        "expl_callout": "{n} {visits} at {amount}: {dates}",
+        "visit": "visit", "visits": "visits",
+        "stamp": "Stamp duty", "expl_stamp": "exempt lines total {base}, over {threshold}",
+        "stamp_note": "Imposta di bollo assolta sull'originale per importi superiori a 77,47 euro.",
+        "cap_line": "Adjustment to the not-to-exceed amount of {cap}",
+        "expl_cap": "lines total {total}, cap {cap}: {excess} not billed",
+        "cap_hours_line": "Adjustment to the limit of {cap}",
+        "expl_cap_hours": "{billed} billed, limit {cap}: {excess} not billed",
+        "warn_cap": "Cap of {cap} exceeded: {total}",
+        "warn_budget": "Budget {what}: {pct}% reached ({used} of {budget})",
+        "warn_low": "Prepaid hours of {contract} nearly exhausted: {left} left",
+        "warn_late": "Late entry dated {date} billed in this period ({ref})",
+        "rc_note": "Reverse charge: VAT to be accounted for by the recipient, art. 196 Directive 2006/112/EC.",
+        "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
+        "st_block": "Prepaid hours {contract}", "st_retainer": "Included hours {contract} - {month}",
+        "opening": "Opening balance", "purchased": "Purchased", "used": "Used", "expired": "Expired",
+        "closing": "Closing balance", "included": "Included", "carried": "Carried over",
+        "extra": "Extra", "unused": "Unused", "rolled": "Carried to next month", "lapsed": "Lapsed",
+        "minimum": "minimum {min} per {per}", "rounded": "rounded {mode} to {inc}",
+        "from_block": "from block purchased {date}", "in_retainer": "included in retainer",
+        "beyond_retainer": "beyond the included hours", "beyond_block": "beyond prepaid hours",
+        "per_entry": "entry", "per_visit": "visit",
+        "months": ["January", "February", "March", "April", "May", "June", "July",
+                   "August", "September", "October", "November", "December"],
+    },
+    "it": {
+        "hours": "{h} h", "minutes": "{m} m", "hours_minutes": "{h} h {m} m",
+        "per_hour": "{rate}/h",
+        "after_hours": "fuori orario", "weekend": "festivo/weekend", "holiday": "festività",
+        "no_charge": "non addebitato", "included_fixed": "incluso nel prezzo fisso",
+        "line_time": "{activity}", "line_project": "{activity} - {project}",
+        "line_person": "{activity} ({person})",
+        "line_mult": "{label} ({reason} x{mult})",
+        "expl_time": "{billed} in {n} {entries} a {rate}{mult}; tariffa: {level}{rounding}",
+        "expl_mult": " x{mult} {reason}",
+        "expl_rounding": "; tempo effettivo {raw}, fatturato {billed}",
+        "expl_no_charge": "{raw} in {n} {entries}, non addebitato ({why})",
+        "entry": "registrazione", "entries": "registrazioni",
+        "level_entry": "indicata nella registrazione", "level_contract": "contratto {contract}",
+        "level_activity+person": "attività e persona", "level_activity+role": "attività e ruolo",
+        "level_activity": "attività", "level_person-rate": "persona", "level_role-rate": "ruolo",
+        "level_project": "progetto", "level_client": "tariffa base del cliente",
+        "level_person": "tariffa base della persona",
+        "why_nobill": "segnato come non addebitabile", "why_activity": "attività non addebitabile",
+        "late": "registrazione tardiva del {date}",
+        "block_purchase": "Pacchetto ore: {hours} acquistate il {date}",
+        "expl_block_purchase": "pacchetto {contract}: {hours} per {price}{expires}",
+        "expires": ", valide fino al {date}",
+        "block_use": "{activity} - a scalare dal pacchetto ore",
+        "expl_block_use": "{billed} lavorate, {used} scalate dal pacchetto {contract}{factor}; residuo: {left}",
+        "factor": " (fattore {factor})",
+        "overage": "{activity} - oltre il pacchetto ore",
+        "expl_overage": "pacchetto {contract} esaurito: {billed} a {rate}{mult} ({source})",
+        "overage_rate": "tariffa oltre pacchetto", "client_rates": "tariffa: {level}",
+        "retainer_fee": "{description} - {month}",
+        "expl_retainer_fee": "canone mensile del contratto {contract}, {included} incluse",
+        "retainer_use": "{activity} - assistenza inclusa",
+        "expl_retainer_use": "{included} incluse nel canone di {month}: {before} già usate nel mese, {used} da questa riga, {left} residue",
+        "retainer_extra": "{activity} - assistenza extra",
+        "expl_retainer_extra": "{included} incluse nel canone di {month}, tutte usate: {billed} extra a {rate}{mult}",
+        "expl_crossing": "; la registrazione del {date} ha superato il limite: {inc} incluse, {extra} extra",
+        "milestone": "{description}", "expl_milestone": "milestone del contratto {contract} del {date}",
+        "recurring": "{description} - {month}",
+        "expl_recurring": "{unit_price} per {unit} al mese x {qty}{how}",
+        "expl_prorated": " ({parts}, su {days} giorni)",
+        "expense": "{description}",
+        "expl_expense_markup": "costo {cost}{markup}",
+        "markup": " + ricarico {pct}%",
+        "expl_expense_price": "{qty} x prezzo di listino {price}",
+        "expl_expense_nobill": "costo {cost}, non riaddebitato",
+        "callout": "Diritto di chiamata",
+        "expl_callout": "{n} {visits} a {amount}: {dates}",
+        "visit": "intervento", "visits": "interventi",
+        "stamp": "Imposta di bollo", "expl_stamp": "righe esenti per {base}, oltre {threshold}",
+        "stamp_note": "Imposta di bollo assolta sull'originale per importi superiori a 77,47 euro.",
+        "cap_line": "Rettifica al tetto massimo di {cap}",
+        "expl_cap": "righe per {total}, tetto {cap}: {excess} non addebitati",
+        "cap_hours_line": "Rettifica al limite di {cap}",
+        "expl_cap_hours": "{billed} fatturate, limite {cap}: {excess} non addebitate",
+        "warn_cap": "Tetto di {cap} superato: {total}",
+        "warn_budget": "Budget {what}: raggiunto il {pct}% ({used} su {budget})",
+        "warn_low": "Pacchetto ore {contract} quasi esaurito: residuo {left}",
+        "warn_late": "Registrazione tardiva del {date} fatturata in questo periodo ({ref})",
+        "rc_note": "Inversione contabile, art. 7-ter DPR 633/72.",
+        "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
+        "st_block": "Pacchetto ore {contract}", "st_retainer": "Ore incluse {contract} - {month}",
+        "opening": "Saldo iniziale", "purchased": "Acquistate", "used": "Usate", "expired": "Scadute",
+        "closing": "Saldo finale", "included": "Incluse", "carried": "Riportate",
+        "extra": "Extra", "unused": "Non usate", "rolled": "Riportate al mese successivo",
+        "lapsed": "Decadute",
+        "minimum": "minimo {min} per {per}", "rounded": "arrotondato per {mode} a {inc}",
+        "from_block": "dal pacchetto acquistato il {date}", "in_retainer": "incluso nel canone",
+        "beyond_retainer": "oltre le ore incluse", "beyond_block": "oltre il pacchetto ore",
+        "per_entry": "registrazione", "per_visit": "intervento",
+        "months": ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+                   "agosto", "settembre", "ottobre", "novembre", "dicembre"],
+    },
+}
+_MODES = {"it": {"up": "eccesso", "down": "difetto", "nearest": "vicino"},
+          "en": {"up": "up", "down": "down", "nearest": "to nearest"}}
+
+
+def lang(language: str) -> str:
+    return "it" if language == "it" else "en"
+
+
+def t(language: str, key: str, **values) -> str:
+    """The text `key` in `language`, with `values` filled in."""
+    text = _TEXT[lang(language)][key]
+    return text.format(**values) if values else text
+
+
+def mode_word(language: str, mode: str) -> str:
+    return _MODES[lang(language)][mode]
+
+
+def month_name(language: str, year: int, month: int) -> str:
+    return f"{_TEXT[lang(language)]['months'][month - 1]} {year}"
+
+
+def duration(language: str, minutes: int) -> str:
+    """'3 h 15 m', '45 m', '2 h'; negative durations keep their sign."""
+    sign = "-" if minutes < 0 else ""
+    h, m = divmod(abs(minutes), 60)
+    if h and m:
+        return sign + t(language, "hours_minutes", h=h, m=m)
+    if h:
+        return sign + t(language, "hours", h=h)
+    return sign + t(language, "minutes", m=m)
+
+
+def number(language: str, value: Decimal, places: int = 2) -> str:
+    """A decimal with at least `places` decimals (more only if it has them), the language's separator."""
+    if value == value.to_integral_value() or -value.as_tuple().exponent <= places:
+        text = f"{value:.{places}f}"
+    else:
+        text = f"{value.normalize():f}"
+    return text.replace(".", ",") if lang(language) == "it" else text
+
+
+def factor(language: str, value: Decimal) -> str:
+    """A multiplier or factor as typed: 1.5, 2."""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",") if lang(language) == "it" else text
+
+
+def legal_note(note: dict | str, language: str) -> str:
+    """A tax code's note in the client's language (else Italian, else English, else any)."""
+    if isinstance(note, str):
+        return note
+    return note.get(language) or note.get("it") or note.get("en") or next(iter(note.values()), "")

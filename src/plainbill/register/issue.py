@@ -81,6 +81,7 @@ def _record(book: Book, inv: Invoice, number: str, on: date, seq: int, texts) ->
         ref = e.ref.short if e else (d.ref.short if d else "")
         day = (e.date if e else d.date).isoformat() if (e or d) else ""
         entries.append(BilledEntry(fp, ref, day, e.text if e else (d.description if d else "")))
+    entries.sort(key=lambda b: _ref_order(b.ref))
     client = book.client(inv.client)
     return Record(number=number, series=inv.kind, year=on.year, seq=seq, issue_date=on,
                   due_date=due_date(on, client, book.settings) if inv.kind == "invoice" else None,
@@ -89,6 +90,11 @@ def _record(book: Book, inv: Invoice, number: str, on: date, seq: int, texts) ->
                   lines=tuple((l.key, str(l.amount)) for l in inv.lines), entries=tuple(entries),
                   references=inv.references,
                   invoice=inv.to_dict() if inv.kind == "credit-note" else None)
+
+
+def _ref_order(ref: str):
+    path, _, line = ref.rpartition(":")
+    return (path, int(line)) if line.isdigit() else (ref, 0)
 
 
 def numbered(inv: Invoice, record: Record) -> Invoice:

@@ -153,12 +153,13 @@ def _record_from(d: dict, path: str) -> Record:
 def frozen_digest(inv: Invoice) -> str:
     """Hash of what an issued invoice must keep: amounts, lines and the entries behind them.
 
-    Unlike Invoice.hash it ignores where entries sit (path:line) and the wording
-    of explanations, so inserting a line above an entry or a new plainbill
+    Unlike Invoice.hash it ignores where entries sit (path:line), line keys and
+    the wording of explanations, so inserting a line above an entry or a new plainbill
     release that words explanations better does not unfreeze anything.
     """
-    lines = [[l.key, l.kind, l.description, str(l.quantity), l.unit, str(l.unit_price), str(l.amount),
-              l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in inv.lines]
+    # line keys are left out: an engine may derive them from positions (an expense's line number)
+    lines = sorted([l.kind, l.description, str(l.quantity), l.unit, str(l.unit_price), str(l.amount),
+                    l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in inv.lines)
     taxes = [[t.tax_code, str(t.rate), str(t.base), str(t.tax)] for t in inv.taxes]
     blob = [inv.client, inv.period_start.isoformat(), inv.period_end.isoformat(), inv.currency,
             lines, taxes, str(inv.subtotal), str(inv.tax_total), str(inv.total),

@@ -147,6 +147,7 @@ class ClientRun:
     def invoice(self, period: Period, entries: list[Entry], late: set) -> Invoice:
         book = LineBook(self.client.currency)
         book.tax_rates = self.ctx.tax_rates
+        book.reasons = {r: i18n.t(self.client.language, r) for r in ("after_hours", "weekend", "holiday")}
         biller = TimeBiller(self, book, period)
         self._scheduled(period, book)
         time_entries = [e for e in entries if e.kind == "time"]

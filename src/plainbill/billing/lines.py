@@ -22,6 +22,22 @@ SECTION = {"retainer-fee": 0, "recurring": 1, "milestone": 2, "block-purchase": 
            "expense": 7, "callout": 8, "adjustment": 9, "stamp-duty": 10}
 
 
+_Q2 = Decimal("0.01")
+
+
+def price(value: Decimal) -> Decimal:
+    """A unit price or exact amount shown with 2 decimals when it has no more (90.000 -> 90.00)."""
+    q = value.quantize(_Q2) if value.as_tuple().exponent < -2 else value
+    return q if q == value else value
+
+
+def detail_amount(value: Decimal) -> Decimal:
+    """An entry's exact contribution, to 4 decimals at most (2 when that is exact)."""
+    q = value.quantize(_Q4, ROUND_HALF_UP)
+    q2 = q.quantize(_Q2)
+    return q2 if q2 == q else q
+
+
 def hours(minutes: int) -> Decimal:
     """Minutes as hours, exact when possible, else to 4 decimals."""
     q = Decimal(minutes) / 60
@@ -57,6 +73,7 @@ class LineBook:
         self.fixed: list[tuple[tuple, Line]] = []     # lines with a set amount (fees, expenses...)
         self.details: list[EntryDetail] = []
         self.tax_rates: dict[str, Decimal] = {}
+        self.reasons: dict[str, str] = {}          # multiplier reason -> words, client's language
 
     def group(self, key: str, kind: str, description: str, unit_price: Decimal, tax_code: str,
               contract: str, order: tuple, explain) -> Group:
@@ -75,11 +92,13 @@ class LineBook:
             g.count += 1
             g.sources.append(e.ref)
             g.entries.append(part.fp)
-        notes = "; ".join(filter(None, [note, part.seg.clock() if part.seg is not None and part.reason else "",
-                                        *part.notes]))
+        when = ""
+        if part.reason and part.seg is not None:
+            when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
+        notes = "; ".join(filter(None, [note, when, *part.notes]))
         self.details.append(EntryDetail(
             part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, part.billed,
-            rate, multiplier, amount_exact.quantize(_Q4, ROUND_HALF_UP) if amount_exact else ZERO,
+            rate, multiplier, detail_amount(amount_exact) if amount_exact else ZERO,
             g.key, notes, e.kind))
 
     def add_line(self, line: Line, order: tuple) -> None:

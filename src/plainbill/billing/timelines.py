@@ -13,7 +13,7 @@ from ..matching import resolve_rate
 from ..model import BlockTerms, RetainerTerms
 from .block import BlockState
 from .clock import ONE
-from .lines import ZERO, Group, LineBook
+from .lines import ZERO, Group, LineBook, price
 from .retainer import RetainerState
 
 
@@ -66,7 +66,7 @@ class TimeBiller:
 
     def _charge(self, kind: str, part, rate: Decimal, level: str, explain, extra_key: str = "",
                 note: str = "", template: str = "line_time") -> Group:
-        unit = rate * part.multiplier
+        unit = price(rate * part.multiplier)
         person = part.entry.person if level in ("activity+person", "person-rate", "person", "entry",
                                                 "activity+role", "role-rate") else ""
         key = self._key(kind, part, unit, extra_key or person)

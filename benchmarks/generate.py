@@ -127,6 +127,11 @@ taxes:
       rate: 0%
       nature: N2.1
       note: {{en: "Not subject to Italian VAT, art. 7-ter DPR 633/72.", it: "Operazione non soggetta, art. 7-ter DPR 633/72."}}
+    esente:
+      rate: 0%
+      nature: N4
+      stamp_duty: true
+      note: {{it: "Operazione esente ai sensi dell'art. 10 DPR 633/72.", en: "VAT exempt, art. 10 DPR 633/72."}}
 team:
 {team}
 activities:
@@ -147,12 +152,19 @@ def client_yaml(i: int, rng: random.Random) -> tuple[str, list[str]]:
     else:
         country, tax, lang = ("CH" if currency == "CHF" else "US"), "extra-eu", "en"
         vat = f"CHE{100000000 + i:09d}" if currency == "CHF" else ""
-    lines = [
+    extra = []
+    if country == "IT" and i % 10 == 3:      # public administration: split payment
+        extra = ["public_administration: true", "split_payment: true"]
+    elif country == "IT" and i % 10 == 4:    # withholding agent
+        extra = ["withholding: {rate: 20%, base: 100%}"]
+    elif country == "IT" and i % 10 == 9:    # exempt services: stamp duty
+        tax = "esente"
+    lines = extra + [
         f"name: Cliente Sintetico {i:02d} S.p.A.",
         f"vat_number: {vat}" if vat else "",
         f"address: {{street: Via Esempio {i + 1}, city: {city}, postal_code: \"{cap}\", "
         f"province: {prov}, country: {country}}}",
-        "sdi_code: " + f"M{i:06d}" if country == "IT" else "",
+        ("sdi_code: " + (f"UF{i:04d}" if i % 10 == 3 else f"M{i:06d}")) if country == "IT" else "",
         "eaddress: \"9930:DE" + f"{100000000 + i * 31:09d}\"" if country == "DE" else "",
         f"language: {lang}",
         f"currency: {currency}",

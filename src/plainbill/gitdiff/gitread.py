@@ -56,7 +56,7 @@ def default_base(cwd: Path) -> str:
 def describe(rev: str, cwd: Path) -> str:
     """'main (1a2b3c4)' for messages."""
     sha = git(["rev-parse", "--short", rev + "^{commit}"], cwd).decode().strip()
-    return rev if rev.startswith(sha) else f"{rev} ({sha})"
+    return sha if rev.startswith(sha) else f"{rev} ({sha})"
 
 
 def read_tree(rev: str, prefix: str, cwd: Path) -> dict[str, bytes]:

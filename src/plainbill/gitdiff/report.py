@@ -40,7 +40,8 @@ def _title(c: InvoiceChange) -> str:
 
 def _line_text(l) -> str:
     qty = lambda q: "—" if q is None else f"{q.normalize():f} {l.unit}".strip()   # noqa: E731
-    return (f"{l.key} {l.description}: {qty(l.quantity_before)} {money(l.before)} -> "
+    # the key is for tools (JSON); people read the description
+    return (f"{l.description or l.key}: {qty(l.quantity_before)} {money(l.before)} -> "
             f"{qty(l.quantity_after)} {money(l.after)}")
 
 
@@ -133,11 +134,11 @@ def _details(c: InvoiceChange) -> str:
     out = ["", f"<details><summary>{_MARK[c.status]} <b>{html.escape(_title(c))}</b>: {money(c.before)} → "
                f"{money(c.after)} {c.currency} ({signed(c.delta)})</summary>", ""]
     out += [f"- line {_md(_line_text(l))}" for l in c.lines]
-    for e in c.entries:
+    for e in c.entries:   # words, not +/-: "- - x" would be a nested list
         if e.status == "changed":
-            out.append(f"- ~ {_code(e.ref)} was: {_md(e.before)}<br>now: {_md(e.text)}")
+            out.append(f"- changed {_code(e.ref)} was: {_md(e.before)}<br>now: {_md(e.text)}")
         else:
-            out.append(f"- {_MARK[e.status]} {_code(e.ref)} {_md(e.text)}")
+            out.append(f"- {e.status} {_code(e.ref)} {_md(e.text)}")
     out += ["", "</details>", ""]
     return "\n".join(out)
 

@@ -196,13 +196,14 @@ class ClientRun:
                     book.add_line(line, (period.start,))
 
     def _expenses(self, period, entries, late, book, biller) -> None:
-        lang = self.client.language
+        lang, seen = self.client.language, {}
         for e in entries:
             fp = e.fingerprint
             contract, _ = match_contract(self.client, e)
             tax = self.prep.tax_code(e, contract)
             note = i18n.t(lang, "late", date=e.date.isoformat()) if fp in late else ""
-            line, detail = fixedlines.expense(self, e, fp, contract, tax, note)
+            n = seen[fp] = seen.get(fp, 0) + 1     # identical expense lines get distinct keys
+            line, detail = fixedlines.expense(self, e, fp, contract, tax, note, n)
             if line is None:
                 continue
             if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":

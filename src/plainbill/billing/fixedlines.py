@@ -11,7 +11,8 @@ from ..diagnostics import error
 from ..invoice import EntryDetail, Line
 from ..model import Contract, Entry, ExpenseTerms, FixedTerms, RecurringItem, RecurringTerms
 from ..money import parse_decimal, parse_percent, round_money
-from .lines import ZERO, hours
+from .lines import ZERO
+from .lines import price as price_of
 from .periods import month_days, month_end
 
 _Q4 = Decimal("0.0001")
@@ -105,7 +106,7 @@ def _recurring_item(run, c, item, index, year, month, proration) -> Line | None:
                 expl, (item.ref,), contract=c.id)
 
 
-def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_note: str) -> tuple[Line | None, EntryDetail | None]:
+def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_note: str, n: int = 1) -> tuple[Line | None, EntryDetail | None]:
     """One expense entry as its own line (or a no-charge detail when not re-billed)."""
     lang, currency = run.client.language, run.client.currency
     if e.currency and e.currency != currency:
@@ -117,7 +118,7 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
     cost = e.amount or ZERO
     qty = parse_decimal(e.get("qty")) if e.get("qty") else None
     qty = qty or Decimal(1)
-    key = f"expense/{fp}/{e.ref.line}"
+    key = f"expense/{fp}/{n}"
     if not e.billable or not terms.rebill:
         expl = i18n.t(lang, "expl_expense_nobill", cost=i18n.number(lang, cost))
         detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, ZERO, Decimal(1),
@@ -133,7 +134,7 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
         markup = parse_percent(e.get("markup")) if e.get("markup") else None
         markup = terms.markup if markup is None else markup
         exact = cost * (1 + markup)
-        unit = _qty(exact / qty)
+        unit = price_of(_qty(exact / qty))
         mk = i18n.t(lang, "markup", pct=i18n.factor(lang, markup * 100)) if markup else ""
         expl = i18n.t(lang, "expl_expense_markup", cost=i18n.number(lang, cost), markup=mk)
     amount = round_money(exact, currency)

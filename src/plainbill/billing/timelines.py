@@ -46,7 +46,7 @@ class TimeBiller:
             return None, ""
         return rate.rate, level
 
-    def _describe(self, template: str, part, level: str = "") -> str:
+    def _describe(self, template: str, part, level: str = "", plain: bool = False) -> str:
         e = part.entry
         desc = i18n.t(self.lang, template, activity=self.act(e.activity))
         if e.project:
@@ -55,14 +55,16 @@ class TimeBiller:
         if level in ("activity+person", "activity+role", "person-rate", "role-rate", "person", "entry"):
             person = self.ctx.people.get(e.person)
             desc += f" ({person.name if person else e.person})"
-        if part.reason and part.multiplier != ONE:
+        if part.reason and part.multiplier != ONE and not plain:
             desc += f" ({i18n.t(self.lang, part.reason)} x{i18n.factor(self.lang, part.multiplier)})"
         return desc
 
-    def _key(self, kind: str, part, price, extra: str = "") -> str:
+    def _key(self, kind: str, part, price, extra: str = "", plain: bool = False) -> str:
+        """Parts with the same key share a line; `plain`: the multiplier does not matter (covered time)."""
         e = part.entry
         c = part.contract.id if part.contract else "-"
-        return f"{kind}/{c}/{e.activity}/{e.project or '-'}/{extra or '-'}/{price}/{part.reason or 'normal'}/{part.tax}"
+        reason = "normal" if plain else part.reason or "normal"
+        return f"{kind}/{c}/{e.activity}/{e.project or '-'}/{extra or '-'}/{price}/{reason}/{part.tax}"
 
     def _charge(self, kind: str, part, rate: Decimal, level: str, explain, extra_key: str = "",
                 note: str = "", template: str = "line_time") -> Group:
@@ -111,9 +113,9 @@ class TimeBiller:
     def _no_charge(self, part) -> None:
         e = part.entry
         why = {"nobill": "why_nobill", "activity": "why_activity", "fixed": "included_fixed"}[part.why]
-        key = self._key("no-charge", part, 0, part.why)
+        key = self._key("no-charge", part, 0, part.why, plain=True)
         g = self.book.groups.get(key) or self.book.group(
-            key, "no-charge", self._describe("line_time", part), ZERO, part.tax,
+            key, "no-charge", self._describe("line_time", part, plain=True), ZERO, part.tax,
             part.contract.id if part.contract else "", (e.date,), self.run.explain_no_charge)
         g.info["why"] = i18n.t(self.lang, why)
         self.book.add_part(g, part, ZERO, ONE, ZERO, self._late(part, i18n.t(self.lang, why)))
@@ -129,9 +131,9 @@ class TimeBiller:
         if covered:
             front = part.split(covered) if covered < part.billed else part
             rest = part if front is not part else None
-            key = self._key("block-use", front, 0)
+            key = self._key("block-use", front, 0, plain=True)
             g = self.book.groups.get(key) or self.book.group(
-                key, "block-use", self._describe("block_use", front), ZERO, front.tax,
+                key, "block-use", self._describe("block_use", front, plain=True), ZERO, front.tax,
                 part.contract.id, (e.date,), self.run.explain_block_use)
             g.info["used"] = g.info.get("used", 0) + used
             g.info["factor"] = factor
@@ -174,9 +176,9 @@ class TimeBiller:
         if included:
             front = part.split(included) if extra else part
             rest = part if extra else None
-            key = self._key("retainer-use", front, 0, f"{y}-{m:02d}")
+            key = self._key("retainer-use", front, 0, f"{y}-{m:02d}", plain=True)
             g = self.book.groups.get(key) or self.book.group(
-                key, "retainer-use", self._describe("retainer_use", front), ZERO, front.tax,
+                key, "retainer-use", self._describe("retainer_use", front, plain=True), ZERO, front.tax,
                 part.contract.id, (e.date,), self.run.explain_retainer_use)
             g.info.setdefault("before", before)
             g.info["month"] = month

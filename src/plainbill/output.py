@@ -1,0 +1,272 @@
+"""Writing build/: plan every file in memory, render only what changed, write only what differs.
+
+`write_build` is the last stage of the pipeline. For each invoice it writes
+`invoices/<id>.json` (the canonical form), `<id>.html` and `<id>.pdf`; then
+`index.html`, the shared `assets/` (CSS, fonts) and `manifest.json`.
+
+The manifest makes builds incremental. Per invoice it records
+- `fast`: a hash of the pickled Invoice and of everything else the render
+  reads (context, templates, fonts, versions, flags); when it matches and the
+  files are there, the invoice costs one pickle and one hash, no JSON;
+- `key`: the same, but over the canonical JSON (the slow path, exact);
+- the hash and size of every file written, and the row shown in the index.
+Nothing is written until every invoice has been rendered; outputs of invoices
+that no longer exist are removed (not in a partial build: --period/--client).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .diagnostics import Diagnostic, SourceLines, format_text, sort_diagnostics
+from .invoice import Invoice
+from .model import Book
+from .render.parallel import RenderTask, render_tasks
+
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass
+class BuildStats:
+    out_dir: Path
+    invoices: int = 0
+    rendered: int = 0
+    unchanged: int = 0
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics
+
+    def summary(self) -> str:
+        text = format_text(sort_diagnostics(self.diagnostics), SourceLines(self.out_dir.parent))
+        return text + (
+            f"build: {self.invoices} invoice{'s' * (self.invoices != 1)} "
+            f"({self.rendered} rendered, {self.unchanged} unchanged), {len(self.written)} file"
+            f"{'s' * (len(self.written) != 1)} written, {len(self.removed)} removed, "
+            f"in {self.seconds:.2f} s -> {self.out_dir}")
+
+
+@dataclass
+class _Plan:
+    """What the build will do, decided before anything is rendered or written."""
+
+    entries: dict[str, dict[str, Any]] = field(default_factory=dict)   # id -> new manifest entry
+    files: dict[str, bytes] = field(default_factory=dict)              # relpath -> bytes to write
+    tasks: list[RenderTask] = field(default_factory=list)
+
+
+def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: bool = True, pdf: bool = True,
+                jobs: int = 0, partial: bool = False) -> "BuildStats":
+    """Write build/ for these invoices; see the module docstring. Never writes into the book."""
+    from .render import template_set
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    stats = BuildStats(out_dir, invoices=len(invoices))
+    old = _load_manifest(out_dir)
+    templates = template_set(Path(book.root))
+    flags = {"render": render, "pdf": render and pdf}
+    plan = _plan(book, invoices, old, out_dir, templates.key, flags)
+    stats.rendered, stats.unchanged = len(plan.tasks), len(invoices) - len(plan.tasks)
+    if plan.tasks:
+        results = render_tasks(plan.tasks, templates, out_dir, jobs)
+        stats.diagnostics += _collect(plan, results)
+    new = _merge(old, plan.entries, partial)
+    if render:
+        index, diags = _index(book, templates, out_dir, new)
+        stats.diagnostics += diags
+        if index is not None:
+            plan.files["index.html"] = index
+        for name, data in templates.assets.items():
+            plan.files[f"assets/{name}"] = data
+        new["files"] = {rel: [_sha(data), len(data)] for rel, data in plan.files.items()
+                        if not rel.startswith("invoices/")}
+    stats.written = _write(out_dir, plan.files, old)
+    stats.removed = _remove_stale(out_dir, old, new, plan.files)
+    _save_manifest(out_dir, new)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+# ---------------------------------------------------------------- planning
+
+
+def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_key: str,
+          flags: dict[str, bool]) -> _Plan:
+    from .render.context import client_context, context_key
+
+    plan = _Plan()
+    contexts: dict[tuple[str, str], tuple[dict, str]] = {}
+    salt = f"{__version__}|{assets_key}|{sorted(flags.items())}|"
+    for inv in sorted(invoices, key=lambda i: i.id):
+        cache_key = (inv.client, inv.language)
+        if cache_key not in contexts:
+            ctx = client_context(book, inv.client, inv.language)
+            contexts[cache_key] = (ctx, _sha(context_key(ctx).encode()))
+        ctx, ctx_hash = contexts[cache_key]
+        prev = old["invoices"].get(inv.id)
+        fast = _sha((salt + ctx_hash).encode() + pickle.dumps(inv, protocol=5))
+        if prev and prev.get("fast") == fast and _files_ok(out_dir, prev):
+            plan.entries[inv.id] = prev
+            continue
+        data = inv.to_json().encode()
+        key = _sha(f"{salt}{ctx_hash}|{_sha(data)}".encode())
+        if prev and prev.get("key") == key and _files_ok(out_dir, prev):
+            plan.entries[inv.id] = {**prev, "fast": fast}
+            continue
+        entry = {"fast": fast, "key": key, "row": _row(inv), "files": {}}
+        plan.entries[inv.id] = entry
+        _add_file(plan, entry, f"invoices/{inv.id}.json", data)
+        if flags["render"]:
+            plan.tasks.append(RenderTask(inv.id, inv, ctx, flags["pdf"]))
+    return plan
+
+
+def _collect(plan: _Plan, results) -> list[Diagnostic]:
+    """Put rendered bytes into the plan; a failed invoice keeps its JSON and is retried next build."""
+    diags: list[Diagnostic] = []
+    for result in results:
+        entry = plan.entries[result.id]
+        if result.diagnostic is not None:
+            diags.append(result.diagnostic)
+            entry["key"] = entry["fast"] = ""
+            continue
+        _add_file(plan, entry, f"invoices/{result.id}.html", result.html)
+        if result.pdf is not None:
+            _add_file(plan, entry, f"invoices/{result.id}.pdf", result.pdf)
+    return diags
+
+
+def _add_file(plan: _Plan, entry: dict, rel: str, data: bytes) -> None:
+    plan.files[rel] = data
+    entry["files"][rel] = [_sha(data), len(data)]
+
+
+def _files_ok(out_dir: Path, entry: dict) -> bool:
+    """Every recorded output still there with its size: a stat per file, no reading."""
+    for rel, (_, size) in entry.get("files", {}).items():
+        try:
+            if (out_dir / rel).stat().st_size != size:
+                return False
+        except OSError:
+            return False
+    return bool(entry.get("files"))
+
+
+def _row(inv: Invoice) -> dict[str, Any]:
+    """What the index shows of an invoice, kept in the manifest so partial builds list everything."""
+    return {
+        "id": inv.id, "client": inv.client, "kind": inv.kind, "number": inv.number,
+        "issue_date": inv.issue_date.isoformat() if inv.issue_date else "",
+        "period_start": inv.period_start.isoformat(), "period_end": inv.period_end.isoformat(),
+        "currency": inv.currency, "subtotal": str(inv.subtotal), "tax_total": str(inv.tax_total),
+        "total": str(inv.total), "amount_due": str(inv.amount_due), "warnings": list(inv.warnings),
+    }
+
+
+def _merge(old: dict, entries: dict[str, dict], partial: bool) -> dict:
+    """The new manifest: this build's invoices, plus (in a partial build) the others untouched."""
+    invoices = dict(old["invoices"]) if partial else {}
+    invoices.update(entries)
+    return {"version": MANIFEST_VERSION, "plainbill": __version__,
+            "invoices": dict(sorted(invoices.items())), "files": {}}
+
+
+# ---------------------------------------------------------------- index
+
+
+def _index(book: Book, templates, out_dir: Path, manifest: dict) -> tuple[bytes | None, list[Diagnostic]]:
+    from .render import RenderFailure, Renderer
+    from .render.index import index_view
+
+    renderer = Renderer(templates, out_dir)
+    try:
+        html = renderer.page_html("index.html", index_view(book, manifest["invoices"]))
+    except RenderFailure as exc:
+        return None, [exc.diagnostic]
+    return html.encode("utf-8"), []
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _write(out_dir: Path, files: dict[str, bytes], old: dict) -> list[str]:
+    """Write each file whose bytes differ from what is on disk; atomically, in sorted order."""
+    known = dict(old.get("files", {}))
+    for entry in old["invoices"].values():
+        known.update(entry.get("files", {}))
+    written = []
+    for rel in sorted(files):
+        data = files[rel]
+        path = out_dir / rel
+        if _unchanged(path, data, known.get(rel)):
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        written.append(rel)
+    return written
+
+
+def _unchanged(path: Path, data: bytes, recorded) -> bool:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if size != len(data):
+        return False
+    if recorded and recorded[0] == _sha(data):
+        return True
+    return path.read_bytes() == data
+
+
+def _remove_stale(out_dir: Path, old: dict, new: dict, files: dict[str, bytes]) -> list[str]:
+    """Remove the files the old manifest lists that this build no longer produces."""
+    keep = set(files)
+    for entry in new["invoices"].values():
+        keep.update(entry.get("files", {}))
+    keep.update(new["files"])
+    listed = set(old.get("files", {}))
+    for entry in old["invoices"].values():
+        listed.update(entry.get("files", {}))
+    removed = []
+    for rel in sorted(listed - keep):
+        if (out_dir / rel).is_file():
+            (out_dir / rel).unlink()
+            removed.append(rel)
+    return removed
+
+
+# ---------------------------------------------------------------- manifest
+
+
+def _load_manifest(out_dir: Path) -> dict:
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+        if data.get("version") == MANIFEST_VERSION and isinstance(data.get("invoices"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"version": MANIFEST_VERSION, "invoices": {}, "files": {}}
+
+
+def _save_manifest(out_dir: Path, manifest: dict) -> None:
+    data = (json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+    _write(out_dir, {MANIFEST: data}, {"invoices": {}})
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

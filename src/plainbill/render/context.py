@@ -1,0 +1,124 @@
+"""What a template sees: the invoice, plus the book data printed around it, as plain values.
+
+`client_context` gathers, once per client, the legal data of issuer and
+client, bank, payment terms and names of people and activities: small,
+picklable, JSON-able dicts (their hash is part of the incremental-build key,
+since a changed address must re-render the invoice). `invoice_view` arranges
+an invoice for the template (entries grouped under their line, links to the
+ledger) without computing any amount: the engine did that.
+"""
+from __future__ import annotations
+
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .. import __version__
+from ..invoice import EntryDetail, Invoice
+from ..model import Bank, Book, Party
+from ..money import minor_digits
+from .labels import labels, unit_label
+
+MAX_SHOWN_DECIMALS = 4   # an entry's exact contribution, shown up to 1/10000
+
+
+def party_dict(party: Party, home_country: str = "") -> dict[str, Any]:
+    addr = party.address
+    city = " ".join(x for x in (addr.postal_code, addr.city) if x)
+    if addr.province:
+        city += f" ({addr.province})"
+    country = addr.country if addr.country and addr.country != home_country else ""
+    return {
+        "name": party.name,
+        "address": [x for x in (addr.street, city.strip(), country) if x],
+        "vat_number": party.vat_number, "tax_code": party.tax_code,
+        "rea": getattr(party, "rea", ""),     # not in the model yet: shown when a book has it
+        "email": party.email, "pec": party.pec, "phone": party.phone,
+        "sdi_code": party.sdi_code, "eaddress": party.eaddress,
+    }
+
+
+def bank_dict(bank: Bank) -> dict[str, str]:
+    return {"name": bank.name, "iban": bank.iban, "bic": bank.bic}
+
+
+def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
+    """Everything printed on a client's invoices that is not in the Invoice itself."""
+    s = book.settings
+    client = book.client(slug)
+    home = s.issuer.address.country
+    party = client.party if client else Party(name=slug)
+    return {
+        "issuer": party_dict(s.issuer, home),
+        "client": party_dict(party, home),
+        "bank": bank_dict(s.bank),
+        "terms": {"days": client.payment_terms_days if client else s.payment_terms_days,
+                  "end_of_month": bool(client and client.end_of_month)},
+        "repository_url": s.repository_url.rstrip("/"),
+        "people": {p.slug: p.name for p in s.team},
+        "activities": {a.slug: a.label(language) for a in s.activities},
+        "generator": f"plainbill {__version__}",
+    }
+
+
+def context_key(ctx: dict[str, Any]) -> str:
+    return json.dumps(ctx, sort_keys=True, ensure_ascii=False)
+
+
+def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
+    """The template's variables for one invoice."""
+    lang = invoice.language
+    t = labels(lang)
+    issued = bool(invoice.number)
+    credit = invoice.kind == "credit-note"
+    doc_date = invoice.issue_date or invoice.period_end
+    return {
+        **ctx,
+        "invoice": invoice,
+        "t": t,
+        "locale": invoice.locale,
+        "currency": invoice.currency,
+        "lang": lang,
+        "title": t["credit_note"] if credit else t["invoice"],
+        "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
+        "is_draft": not issued,
+        "doc_date_iso": doc_date.isoformat(),
+        "units": {line.key: unit_label(line.unit, lang) for line in invoice.lines},
+        "appendix": appendix(invoice, ctx),
+        "assets": "../assets",
+    }
+
+
+def appendix(invoice: Invoice, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+    """Entries grouped under the line they were billed on, in the invoice's line order."""
+    groups: dict[str, list[EntryDetail]] = {}
+    for entry in invoice.entries:
+        groups.setdefault(entry.line_key, []).append(entry)
+    titles = {line.key: line.description for line in invoice.lines}
+    order = [line.key for line in invoice.lines if line.key in groups]
+    order += [key for key in groups if key not in titles]
+    return [{"title": titles.get(key, key), "rows": [_entry_row(e, invoice, ctx) for e in groups[key]]}
+            for key in order]
+
+
+def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
+    url = ctx["repository_url"]
+    return {
+        "entry": e,
+        "person": ctx["people"].get(e.person, e.person),
+        "activity": ctx["activities"].get(e.activity, e.activity),
+        "amount": shown_amount(e.amount, invoice.currency),
+        "source": e.ref.short,
+        "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else "",
+    }
+
+
+def shown_amount(value: Decimal, currency: str) -> Decimal:
+    """An entry's exact contribution, cut to at most 4 decimals (half-up) for reading.
+
+    Line amounts are never touched: they are printed exactly as the engine rounded them.
+    """
+    digits = max(minor_digits(currency), MAX_SHOWN_DECIMALS)
+    if -value.as_tuple().exponent <= digits:
+        return value
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

@@ -98,7 +98,7 @@ def test_compare_names_invoices_lines_and_entries():
     (entry,) = acme.entries
     assert (entry.status, entry.ref) == ("changed", "ledger/11.txt:2")
     assert "1h acme" in entry.before and "2h30m acme" in entry.text
-    assert result.totals == {"EUR": (D("550.00"), D("235.00"))}
+    assert result.totals == {"EUR": (D("550.00"), D("235.00"))}   # changed invoices only
 
 
 def test_text_and_json_reports():

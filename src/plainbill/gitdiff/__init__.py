@@ -38,11 +38,34 @@ def diff_revisions(repo: Path, base: str, head: str | None, book: str = "",
         parallel = (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
     if not parallel:
         return compare(side(repo, base, book), side(repo, head, book))
-    # fork: the child inherits the imported modules, so it starts computing at once
+    # fork: the worker inherits the imported modules and starts computing at once. Only
+    # digests cross the process boundary first, then the few invoices that differ:
+    # pickling a whole 100k-entry snapshot would cost more than computing it.
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        base_future = pool.submit(side, repo, base, book)
+        held = pool.submit(_hold, repo, base, book)
         head_snap = side(repo, head, book)
-        return compare(base_future.result(), head_snap)
+        base_lite = held.result()
+        wanted = differing(base_lite.digests, head_snap.digests_of())
+        base_lite.invoices, base_lite.entries = pool.submit(_details, wanted).result()
+    return compare(base_lite, head_snap.only(wanted))
+
+
+_HELD: Snapshot | None = None   # the worker's snapshot between _hold and _details
+
+
+def _hold(repo: Path, rev: str | None, book: str) -> Snapshot:
+    global _HELD
+    _HELD = side(repo, rev, book)
+    return _HELD.lite()
+
+
+def _details(ids: list[str]):
+    snap = _HELD.only(ids)
+    return snap.invoices, snap.entries
+
+
+def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
 def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "text",

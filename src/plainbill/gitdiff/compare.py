@@ -62,12 +62,13 @@ class DiffResult:
 
     @property
     def totals(self) -> dict[str, tuple[Decimal, Decimal]]:
-        """Per currency: (before, after) over every invoice that exists on either side."""
+        """Per currency: (before, after) summed over the invoices that change (credit notes subtract)."""
         out: dict[str, list[Decimal]] = {}
-        for side, snap in ((0, self.base), (1, self.head)):
-            for v in snap.invoices.values():
-                sign = -1 if v.kind == "credit-note" else 1
-                out.setdefault(v.currency, [ZERO, ZERO])[side] += sign * v.total
+        for c in self.changes:
+            sign = -1 if c.kind == "credit-note" else 1
+            pair = out.setdefault(c.currency, [ZERO, ZERO])
+            pair[0] += sign * (c.before or ZERO)
+            pair[1] += sign * (c.after or ZERO)
         return {c: (a, b) for c, (a, b) in sorted(out.items()) if a != b}
 
 

@@ -84,7 +84,7 @@ _TEXT = {
     "it": {
         "hours": "{h} h", "minutes": "{m} m", "hours_minutes": "{h} h {m} m",
         "per_hour": "{rate}/h",
-        "after_hours": "fuori orario", "weekend": "festivo/weekend", "holiday": "festività",
+        "after_hours": "fuori orario", "weekend": "fine settimana", "holiday": "festività",
         "no_charge": "non addebitato", "included_fixed": "incluso nel prezzo fisso",
         "line_time": "{activity}", "line_project": "{activity} - {project}",
         "line_person": "{activity} ({person})",

@@ -1,0 +1,124 @@
+"""`plainbill explain <id>`: how each line of an invoice was computed, entry by entry.
+
+Loads and checks the book, computes its invoices, finds the one asked for (by
+draft id such as `acme-2026-11`, or by issued number such as `2026/0007`) and
+prints its lines with their explanations and source lines, the entries behind
+each line (date, person, raw and billed time, rate, multiplier, amount,
+path:line, note), the statements, the taxes and the totals. Text from the book
+is printed as plain text, never as rich markup.
+"""
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .diagnostics import has_errors
+from .invoice import Invoice
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def run_explain(root: Path, invoice_id: str, console: Console | None = None) -> int:
+    """Print the explanation of `invoice_id`; 2 for an unknown id or book, 1 when the book has errors."""
+    from .pipeline import _book_problem, check_book, compute, report, usage_error
+
+    console = console or Console(highlight=False)
+    problem = _book_problem(Path(root))
+    if problem:
+        return usage_error(problem)
+    checked = check_book(Path(root))
+    if has_errors(checked.diagnostics):
+        report(Path(root), checked.diagnostics, "text")
+        return EXIT_PROBLEMS
+    invoices = compute(checked)
+    inv = find_invoice(invoices, invoice_id)
+    if inv is None:
+        return usage_error(unknown_message(invoices, invoice_id))
+    print_invoice(console, inv)
+    return EXIT_OK
+
+
+def find_invoice(invoices: list[Invoice], wanted: str) -> Invoice | None:
+    for inv in invoices:
+        if inv.id == wanted or (inv.number and inv.number == wanted):
+            return inv
+    return None
+
+
+def unknown_message(invoices: list[Invoice], wanted: str) -> str:
+    names = [inv.id for inv in invoices] + [inv.number for inv in invoices if inv.number]
+    close = difflib.get_close_matches(wanted, names, n=3, cutoff=0.6)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    if not close and names:
+        hint = f"; invoices are named like {names[0]}"
+    return f"no invoice {wanted!r} in this book{hint}"
+
+
+def _money(value) -> str:
+    return f"{value}"
+
+
+def print_invoice(console: Console, inv: Invoice) -> None:
+    title = f"{inv.id}" + (f" (no. {inv.number})" if inv.number else "")
+    console.print(Text(f"{title}: {inv.client}, {inv.period_start} to {inv.period_end}, {inv.currency}",
+                       style="bold"))
+    by_line: dict[str, list] = {}
+    for e in inv.entries:
+        by_line.setdefault(e.line_key, []).append(e)
+    for n, ln in enumerate(inv.lines, 1):
+        _print_line(console, n, ln, by_line.get(ln.key, []))
+    for st in inv.statements:
+        console.print(Text(f"\n{st.title}", style="bold"))
+        for label, value in st.rows:
+            console.print(Text(f"  {label:<30} {value}"))
+    _print_totals(console, inv)
+
+
+def _print_line(console: Console, n: int, ln, entries: list) -> None:
+    console.print()
+    head = Text(f"{n}. {ln.description}", style="bold")
+    head.append(f"   [{ln.kind}{', ' + ln.contract if ln.contract else ''}]", style="dim")
+    console.print(head)
+    console.print(Text(f"   {ln.quantity} {ln.unit} x {ln.unit_price} = {ln.amount}"
+                       + (f"   tax {ln.tax_code} {ln.tax_rate * 100:.2f}%" if ln.tax_code else "")))
+    console.print(Text(f"   {ln.explanation}", style="italic"))
+    if ln.raw_minutes != ln.minutes:
+        console.print(Text(f"   raw {ln.raw_minutes} min, billed {ln.minutes} min"))
+    if entries:
+        table = Table(show_edge=False, box=None, padding=(0, 1), pad_edge=False)
+        for col in ("date", "person", "raw", "billed", "rate", "x", "amount", "source", "note"):
+            table.add_column(col, justify="right" if col in ("raw", "billed", "rate", "x", "amount") else "left")
+        for e in entries:
+            table.add_row(str(e.date), e.person, _hm(e.raw_minutes), _hm(e.billed_minutes), str(e.rate),
+                          str(e.multiplier), str(e.amount), e.ref.short, Text(e.note or e.description))
+        console.print(table)
+    elif ln.sources:
+        console.print(Text("   from " + ", ".join(s.short for s in ln.sources), style="dim"))
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _print_totals(console: Console, inv: Invoice) -> None:
+    console.print(Text("\nTaxes", style="bold"))
+    for t in inv.taxes:
+        console.print(Text(f"  {t.tax_code:<12} {t.rate * 100:.2f}% of {t.base} = {t.tax}"
+                           + (f"  ({t.nature})" if t.nature else "")))
+    rows = [("subtotal (sum of lines)", inv.subtotal), ("tax (sum per rate)", inv.tax_total),
+            ("total", inv.total)]
+    if inv.withholding:
+        rows.append(("withholding", -inv.withholding))
+    if inv.split_payment:
+        rows.append(("split payment", -inv.split_payment))
+    rows.append(("amount due", inv.amount_due))
+    for label, value in rows:
+        console.print(Text(f"  {label:<26} {value:>14}"))
+    for note in inv.notes:
+        console.print(Text(f"  note: {note}"))
+    for w in inv.warnings:
+        console.print(Text(f"  warning: {w}", style="yellow"))

@@ -95,7 +95,7 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
                         if not rel.startswith("invoices/")}
     stats.written = _write(out_dir, plan.files, old)
     stats.removed = _remove_stale(out_dir, old, new, plan.files)
-    _save_manifest(out_dir, new)
+    stats.written += _save_manifest(out_dir, new)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -263,9 +263,9 @@ def _load_manifest(out_dir: Path) -> dict:
     return {"version": MANIFEST_VERSION, "invoices": {}, "files": {}}
 
 
-def _save_manifest(out_dir: Path, manifest: dict) -> None:
+def _save_manifest(out_dir: Path, manifest: dict) -> list[str]:
     data = (json.dumps(manifest, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
-    _write(out_dir, {MANIFEST: data}, {"invoices": {}})
+    return _write(out_dir, {MANIFEST: data}, {"invoices": {}})
 
 
 def _sha(data: bytes) -> str:

@@ -1,0 +1,160 @@
+"""Rendering: formatting never rounds, HTML shows what the JSON says, user text stays text."""
+from __future__ import annotations
+
+import html as htmllib
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from plainbill.render import RenderFailure, Renderer, client_context, template_set
+from plainbill.render.formatting import amount, clock, duration, money, number, percent, short_date
+from plainbill.render.sample import sample_book, sample_invoice
+
+REPO = "https://git.example.com/firm/books/blob/main"
+
+
+@pytest.fixture
+def book(tmp_path):
+    (tmp_path / "templates").mkdir()
+    return sample_book(root=str(tmp_path), clients=3, repository_url=REPO)
+
+
+def render_html(book, invoice) -> str:
+    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
+    return renderer.invoice_html(invoice, client_context(book, invoice.client, invoice.language))
+
+
+def text_of(html: str) -> str:
+    """The visible text, tags stripped and entities decoded, spaces collapsed."""
+    return flat(htmllib.unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def test_money_keeps_engine_digits_and_never_rounds_half_even():
+    assert money(Decimal("1234.50"), "EUR", "it_IT") == "1.234,50\xa0€"
+    assert money(Decimal("1234.50"), "EUR", "en_GB") == "€1,234.50"
+    assert amount(Decimal("0.125"), "EUR", "it_IT") == "0,125"      # Babel alone would print 0,12
+    assert amount(Decimal("2.5"), "EUR", "en_GB") == "2.50"
+    assert amount(Decimal("1000"), "JPY", "en_GB") == "1,000"
+
+
+def test_numbers_percent_dates_durations():
+    from datetime import date
+
+    assert number(Decimal("1.50"), "it_IT") == "1,5"
+    assert percent(Decimal("0.22"), "it_IT") == "22%"
+    assert percent(Decimal("0.125"), "en_GB") == "12.5%"
+    assert short_date(date(2026, 11, 3), "it_IT") == "03/11/2026"
+    assert duration(90) == "1 h 30 m" and duration(45) == "45 m" and duration(120) == "2 h"
+    assert clock(90) == "1:30" and clock(5) == "0:05"
+
+
+def test_filters_refuse_floats():
+    with pytest.raises(TypeError):
+        number(1.5, "it_IT")
+
+
+# ---------------------------------------------------------------- content
+
+
+def test_invoice_shows_the_json_totals(book):
+    inv = sample_invoice(1, entries=9, issued=True)
+    html = render_html(book, inv)
+    data = json.loads(inv.to_json())
+    shown = text_of(html)
+    for key in ("subtotal", "tax_total", "total", "amount_due"):
+        assert flat(money(Decimal(data[key]), "EUR", "it_IT")) in shown, key
+    for line in data["lines"]:
+        assert amount(Decimal(line["amount"]), "EUR", "it_IT") in shown
+        assert line["explanation"] in shown
+    assert "2026/0002" in shown and "BOZZA" not in shown
+
+
+def test_every_entry_is_in_the_appendix_with_its_source_and_link(book):
+    inv = sample_invoice(2, entries=15)
+    html = render_html(book, inv)
+    for entry in json.loads(inv.to_json())["entries"]:
+        short = f"{entry['ref']['path']}:{entry['ref']['line']}"
+        assert f'href="{REPO}/{entry["ref"]["path"]}#L{entry["ref"]["line"]}">{short}</a>' in html
+        assert htmllib.escape(entry["description"]) in html
+
+
+def test_draft_shows_draft_and_its_id_and_no_warnings(book):
+    inv = sample_invoice(0, entries=3)            # index 0 has a warning
+    assert inv.warnings
+    shown = text_of(render_html(book, inv))
+    assert "BOZZA client0000-2026-11" in shown
+    assert inv.warnings[0] not in shown          # warnings are for the firm, not the client
+
+
+def test_english_labels_and_locale(book):
+    shown = text_of(render_html(book, sample_invoice(1, entries=3, language="en", issued=True)))
+    assert "Amount due" in shown and "Bill to" in shown and "€" in shown
+    assert "IT60X0542811101000000123456" in shown and "Rete Sicura S.r.l." in shown
+
+
+def test_html_in_a_description_renders_as_text(book):
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
+    html = render_html(book, sample_invoice(1, entries=2, description=evil))
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert evil in text_of(html)
+
+
+# ---------------------------------------------------------------- templates of the book
+
+
+def test_book_template_overrides_and_undefined_variable_is_a_diagnostic(book):
+    (Path(book.root) / "templates" / "invoice.html").write_text("<p>{{ invoice.id }}</p>\n<p>{{ nope }}</p>\n")
+    with pytest.raises(RenderFailure) as info:
+        render_html(book, sample_invoice(1, entries=1))
+    diag = info.value.diagnostic
+    assert diag.code == "template-error"
+    assert str(diag.ref) == "templates/invoice.html:2:1" and "nope" in diag.message
+
+
+def test_template_syntax_error_names_file_and_line(book):
+    (Path(book.root) / "templates" / "invoice.html").write_text("ok\n{% if %}\n")
+    with pytest.raises(RenderFailure) as info:
+        render_html(book, sample_invoice(1, entries=1))
+    assert str(info.value.diagnostic.ref).startswith("templates/invoice.html:2")
+
+
+def test_template_reaching_outside_the_book_fails_with_a_clear_message(book, tmp_path_factory):
+    secret = tmp_path_factory.mktemp("outside") / "secret.png"
+    secret.write_bytes(b"not for invoices")
+    (Path(book.root) / "templates" / "invoice.html").write_text(
+        f'<html><body>\n<p>{{{{ invoice.id }}}}</p>\n<img src="{secret.as_uri()}">\n</body></html>\n')
+    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
+    inv = sample_invoice(1, entries=1)
+    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
+    with pytest.raises(RenderFailure) as info:
+        renderer.pdf(html, inv.id)
+    diag = info.value.diagnostic
+    assert diag.code == "template-outside-book"
+    assert str(diag.ref) == "templates/invoice.html:3:11"
+    assert secret.as_uri() in diag.message and "outside the book" in diag.message
+
+
+def test_fetcher_refuses_network_and_allows_book_files(book):
+    from plainbill.render.fetcher import BookFetcher, OutsideBookError
+
+    logo = Path(book.root) / "templates" / "logo.svg"
+    logo.write_text("<svg/>")
+    ts = template_set(Path(book.root))
+    fetcher = BookFetcher(ts.fetch_roots, Path(book.root) / "build" / "assets", ts.assets)
+    assert fetcher.fetch(logo.as_uri()).read() == b"<svg/>"
+    assert fetcher.fetch((Path(book.root) / "build/assets/invoice.css").as_uri()).read().startswith(b"/*")
+    with pytest.raises(OutsideBookError, match="network"):
+        fetcher.fetch("https://tracker.example.com/pixel.png")
+    with pytest.raises(OutsideBookError, match="outside"):
+        fetcher.fetch((Path(book.root) / ".." / "etc.png").resolve().as_uri())

@@ -88,7 +88,7 @@ class SourceLines:
         self._cache: dict[str, list[str]] = {}
         if texts:
             for path, text in texts.items():
-                self._cache[path] = text.splitlines()
+                self._cache[path] = _split_lines(text)
 
     def line(self, ref: SourceRef) -> str | None:
         if not ref.line:
@@ -97,13 +97,19 @@ class SourceLines:
         if lines is None:
             try:
                 raw = (self.root / ref.path).read_bytes()
-                lines = raw.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+                lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
             except OSError:
                 lines = []
             self._cache[ref.path] = lines
         if 1 <= ref.line <= len(lines):
             return lines[ref.line - 1]
         return None
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines as the loader counts them: split on "\n" only (not on the other characters
+    str.splitlines() treats as breaks, such as form feed or U+2028), CR of CRLF dropped."""
+    return text.replace("\r\n", "\n").split("\n")
 
 
 def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> str:

@@ -20,7 +20,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .ledger import parse_ledger
+from .ledger import _State, parse_ledger
 from .source import decode
 from .yamlledger import parse_yaml_ledger
 
@@ -34,11 +34,14 @@ def default_cache_dir(root: Path) -> Path:
     return Path(env) if env else root / "build" / ".cache" / "ledger"
 
 
+_MEMO = _State()   # tokens seen valid, shared by the files parsed in this process
+
+
 def parse_file(path: str, data: bytes | str) -> tuple[list, list]:
     """(rows, diagnostic tuples) of one ledger file, decoding problems included."""
     src = decode(path, data)
     if path.endswith(".txt"):
-        rows, diags = parse_ledger(src.text)
+        rows, diags = parse_ledger(src.text, _MEMO)
     else:
         rows, diags = parse_yaml_ledger(src)
     head = [(d.code, d.severity.value, d.ref.line, d.ref.col, d.message, d.hint) for d in src.diagnostics]

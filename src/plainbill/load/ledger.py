@@ -27,10 +27,10 @@ from .yamlnodes import DATE_RE, SLUG_RE, parse_date, parse_duration
 SLUG = r"[a-z0-9][a-z0-9_-]*"
 _TIME = re.compile(
     rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+(?:(\d\d?:\d\d-\d\d?:\d\d)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))[ \t]+"
-    rf"({SLUG})(?:/({SLUG}))?[ \t]+({SLUG})[ \t]+@({SLUG})(?:[ \t]+(.*?))?[ \t]*$")
+    rf"({SLUG})(?:/({SLUG}))?[ \t]+({SLUG})[ \t]+@({SLUG})(?:[ \t]+(.*))?$")
 _EXPENSE = re.compile(
     rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+expense[ \t]+({SLUG})(?:/({SLUG}))?[ \t]+@({SLUG})[ \t]+(\d+(?:\.\d+)?)"
-    rf"(?:[ \t]+(.*?))?[ \t]*$")
+    rf"(?:[ \t]+(.*))?$")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r"\S+")
 _KEY = re.compile(r"[a-z][a-z0-9_]*$")
@@ -45,36 +45,54 @@ def currencies() -> frozenset[str]:
     return frozenset(list_currencies())
 
 
-def parse_ledger(text: str) -> tuple[list[tuple], list[tuple]]:
-    """Rows and diagnostics of one ledger file's text (see the module docstring)."""
+def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple], list[tuple]]:
+    """Rows and diagnostics of one ledger file's text (see the module docstring).
+
+    Two paths: a token already seen valid in this file (a date, a duration, a
+    client/project, an activity, a person) is looked up in a memo, so a typical
+    time line costs one `split` and five dict look-ups; anything else goes
+    through the regex (`_careful`), which validates it and fills the memos.
+    """
     rows: list[tuple] = []
     diags: list[tuple] = []
-    state = _State(diags)
+    state = state or _State()
+    state.diags = diags
     has_ctrl = _CTRL.search(text) is not None
-    time_match, expense_match = _TIME.match, _EXPENSE.match
+    dates, whens, targets = state.dates_ok, state.whens, state.targets
+    acts, persons, rest_of, append = state.acts, state.persons, state._rest, rows.append
     for lineno, line in enumerate(text.split("\n"), 1):
-        if not line[:1].isdigit():
-            stripped = line.lstrip()
-            if not stripped or stripped[0] in "#;":
-                continue
-            if line[:1] not in " \t":
-                _fail(diags, lineno, 1, *diagnose(line))
-                continue
         if has_ctrl and _CTRL.search(line):
             col = _CTRL.search(line).start() + 1
             _fail(diags, lineno, col, "invalid-character",
                   f"control character U+{ord(line[col - 1]):04X} in a ledger line", "remove it")
             continue
-        m = time_match(line)
-        if m is not None:
-            row = state.time_row(lineno, line, m)
+        parts = line.split(None, 5)
+        if len(parts) < 5:
+            state.careful(lineno, line, append)
+            continue
+        ds = dates.get(parts[0])
+        when = whens.get(parts[1])
+        target = targets.get(parts[2])
+        activity = acts.get(parts[3])
+        person = persons.get(parts[4])
+        if ds is None or when is None or target is None or activity is None or person is None:
+            state.careful(lineno, line, append)
+            continue
+        if len(parts) == 6:
+            rest = parts[5]
+            if "#" in rest or "=" in rest or rest[-1] == " ":
+                desc, tags, meta = rest_of(lineno, rest.rstrip(), line.find(rest) + 1)
+                if meta is None:
+                    continue
+            else:
+                desc, tags, meta = (rest if "  " not in rest and "\t" not in rest
+                                    else " ".join(rest.split())), (), ()
         else:
-            m = expense_match(line)
-            row = state.expense_row(lineno, line, m) if m is not None else None
-            if m is None:
-                _fail(diags, lineno, 0, *diagnose(line))
-        if row is not None:
-            rows.append(row)
+            desc, tags, meta = "", (), ()
+        if "  " in line or "\t" in line or line[0] == " " or line[-1] == " ":
+            line = " ".join(line.split())
+        append((lineno, 1, "time", ds, target[0], target[1], activity, person, when[1], when[0],
+                desc, tags, meta, "", "", line))
     return rows, diags
 
 
@@ -83,14 +101,50 @@ def _fail(diags, lineno, col, code, where, message, hint, severity="error"):
 
 
 class _State:
-    """Memo tables for one parse: each distinct date, range, duration and slug is checked once."""
+    """Memo tables: each distinct date, range, duration and slug is checked once (per process)."""
 
-    def __init__(self, diags: list):
-        self.diags = diags
+    def __init__(self):
+        self.diags: list[tuple] = []
         self.dates: dict[str, bool] = {}
         self.ranges: dict[str, tuple | None] = {}
         self.durations: dict[str, int | None] = {}
         self.strings: dict[str, str] = {}
+        # memos of the fast path: token -> its value, filled only with tokens seen valid
+        self.dates_ok: dict[str, str] = {}
+        self.whens: dict[str, tuple[int, int]] = {}
+        self.targets: dict[str, tuple[str, str]] = {}
+        self.acts: dict[str, str] = {}
+        self.persons: dict[str, str] = {}
+
+    def careful(self, lineno: int, line: str, append) -> None:
+        """The regex path: comments, expenses, first sightings of tokens, and every error."""
+        stripped = line.lstrip()
+        if not stripped or stripped[0] in "#;":
+            return
+        if not stripped[0].isdigit():
+            _fail(self.diags, lineno, 1, *diagnose(line))
+            return
+        m = _TIME.match(line)
+        if m is not None:
+            row = self.time_row(lineno, line, m)
+            if row is not None:
+                self._remember(m, row)
+        else:
+            m = _EXPENSE.match(line)
+            row = self.expense_row(lineno, line, m) if m is not None else None
+            if m is None:
+                _fail(self.diags, lineno, 0, *diagnose(line))
+        if row is not None:
+            append(row)
+
+    def _remember(self, m, row: tuple) -> None:
+        ds, rng, dur = m.group(1, 2, 3)
+        if ds != "9999-12-31":   # a range past midnight there leaves the calendar: always check
+            self.dates_ok[ds] = row[3]
+        self.whens[rng or dur] = (row[9], row[8])
+        self.targets[m.group(4) + ("/" + m.group(5) if m.group(5) else "")] = (row[4], row[5])
+        self.acts[row[6]] = row[6]
+        self.persons["@" + row[7]] = row[7]
 
     def _date_ok(self, lineno: int, ds: str, col: int) -> bool:
         ok = self.dates.get(ds)
@@ -118,6 +172,8 @@ class _State:
             if minutes is None:
                 return None
             start = -1
+        if rest and rest[-1] in " \t":
+            rest = rest.rstrip()
         desc, tags, meta = self._rest(lineno, rest, m.start(8) + 1) if rest else ("", (), ())
         if meta is None:
             return None
@@ -131,6 +187,8 @@ class _State:
         if not self._date_ok(lineno, ds, m.start(1) + 1):
             return None
         currency = ""
+        if rest and rest[-1] in " \t":
+            rest = rest.rstrip()
         offset = m.start(6) + 1 if rest else 0
         if rest and rest[:3].isupper() and rest[:3].isalpha() and rest[3:4] in ("", " ", "\t") \
                 and rest[:3] in currencies():
@@ -180,30 +238,31 @@ class _State:
 
     def _rest(self, lineno: int, rest: str, offset: int):
         """(description, tags, meta) of the free part of a line; meta None after a diagnostic."""
-        if "#" not in rest and "=" not in rest:
-            return (rest if "  " not in rest and "\t" not in rest else " ".join(rest.split())), (), ()
+        if "=" not in rest:   # the common case: description and tags, in comprehensions
+            toks = rest.split()
+            return (" ".join([t for t in toks if t[0] != "#" or len(t) == 1]),
+                    tuple([t[1:] for t in toks if t[0] == "#" and len(t) > 1]), ())
         words, tags, meta = [], [], []
         problems = len(self.diags)
-        for t in _TOKEN.finditer(rest):
-            tok = t.group()
+        for tok in rest.split():
             if tok[0] == "#" and len(tok) > 1:
                 tags.append(tok[1:])
-                continue
-            key, eq, value = tok.partition("=")
-            if eq and value and _KEY.match(key):
-                self._meta(lineno, offset + t.start(), key, value, meta)
+            elif "=" in tok and _KEY.match(tok.partition("=")[0]) and tok.partition("=")[2]:
+                self._meta(lineno, rest, offset, tok, meta)
             else:
                 words.append(tok)
         return " ".join(words), tuple(tags), (tuple(meta) if len(self.diags) == problems else None)
 
-    def _meta(self, lineno: int, col: int, key: str, value: str, meta: list) -> None:
+    def _meta(self, lineno: int, rest: str, offset: int, tok: str, meta: list) -> None:
+        key, _, value = tok.partition("=")
+        col = offset + rest.find(tok)   # only used when something is wrong, so found lazily here
         if any(k == key for k, _ in meta):
             _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
                   "keep one of them")
             return
         problem = _bad_meta(key, value)
         if problem:
-            _fail(self.diags, lineno, col, *problem[:1], col, *problem[1:])
+            _fail(self.diags, lineno, col, problem[0], col, *problem[1:])
         meta.append((key, value))
 
 

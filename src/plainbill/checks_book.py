@@ -1,0 +1,160 @@
+"""Checks over settings and client files (registered into plainbill.checks)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Iterator
+
+from .checks import Context, check
+from .diagnostics import Diagnostic, SourceRef, error, warning
+from .load.yamlnodes import suggest
+from .model import Client, Contract
+
+__all__: list[str] = []
+TIME_KINDS = frozenset({"hourly", "block", "retainer", "fixed"})
+
+
+@check("names in the book files", ("unknown-activity", "error"), ("unknown-person", "error"),
+       ("unknown-project", "error"), ("unknown-tax-code", "error"), ("unknown-role", "warning"))
+def check_book_names(ctx: Context) -> Iterator[Diagnostic]:
+    """Names used inside plainbill.yaml and the client files exist: `taxes.default`, a
+    client's and a contract's `tax`; the `activity`, `person`, `project` and `role` of
+    every rate; a contract's `activities` and `projects`, block `factors` and call-out
+    `activities`. A role no one in the team has is a warning (the rate never applies)."""
+    s = ctx.settings
+    if s.default_tax and s.default_tax not in ctx.taxes:
+        yield _unknown(ctx, "unknown-tax-code", s.ref, s.default_tax, ctx.taxes, "taxes.default")
+    for client in ctx.book.clients:
+        yield from _client_names(ctx, client)
+
+
+def _client_names(ctx: Context, client: Client) -> Iterator[Diagnostic]:
+    projects = {p.slug for p in client.projects}
+    if client.tax and client.tax not in ctx.taxes:
+        yield _unknown(ctx, "unknown-tax-code", client.ref, client.tax, ctx.taxes, "tax")
+    rates = list(client.rates) + [r for p in client.projects for r in p.rates]
+    for c in client.contracts:
+        rates += c.rates
+        if c.tax and c.tax not in ctx.taxes:
+            yield _unknown(ctx, "unknown-tax-code", c.ref, c.tax, ctx.taxes, f"tax of contract `{c.id}`")
+        used = list(c.activities) + [a for a, _ in getattr(c.terms, "factors", ())]
+        for rules in (c.rules,):
+            used += list(rules.callout.activities) if rules.callout else []
+        for a in used:
+            if a not in ctx.activities:
+                yield _unknown(ctx, "unknown-activity", c.ref, a, ctx.activities, f"contract `{c.id}`")
+        for p in c.projects:
+            if p not in projects:
+                yield _unknown(ctx, "unknown-project", c.ref, p, projects, f"contract `{c.id}`")
+    if client.rules.callout:
+        for a in client.rules.callout.activities:
+            if a not in ctx.activities:
+                yield _unknown(ctx, "unknown-activity", client.rules.callout.ref, a, ctx.activities, "callout")
+    for r in rates:
+        if r.activity and r.activity not in ctx.activities:
+            yield _unknown(ctx, "unknown-activity", r.ref, r.activity, ctx.activities, "rate")
+        if r.person and r.person not in ctx.people:
+            yield _unknown(ctx, "unknown-person", r.ref, r.person, ctx.people, "rate")
+        if r.project and r.project not in projects:
+            yield _unknown(ctx, "unknown-project", r.ref, r.project, projects, "rate")
+        if r.role and r.role not in ctx.roles:
+            yield warning("unknown-role", r.ref, f"no one in the team has the role `{r.role}`: this rate never applies",
+                          suggest(r.role, ctx.roles) or "set `role:` on people under `team:` in plainbill.yaml")
+
+
+def _unknown(ctx, code: str, ref: SourceRef, name: str, known, where: str) -> Diagnostic:
+    what = code.removeprefix("unknown-").replace("-", " ")
+    return error(code, ref, f"unknown {what} `{name}` in {where}", suggest(name, known) or
+                 f"define the {what} first (plainbill.yaml or the client file)")
+
+
+@check("ambiguous contracts", ("ambiguous-contract", "error"))
+def check_ambiguous_contracts(ctx: Context) -> Iterator[Diagnostic]:
+    """Two contracts of one client whose periods overlap and that would take the same
+    entries with the same specificity (docs/format.md "Contracts": naming the project beats
+    naming the activity, which beats taking everything): an entry in the overlap could go
+    to either. Reported at the later contract, pointing at the other. Give them disjoint
+    periods, activities or projects, or make one more specific."""
+    for client in ctx.book.clients:
+        contracts = [c for c in client.contracts if c.kind != "recurring"]
+        for i, a in enumerate(contracts):
+            for b in contracts[i + 1:]:
+                overlap = _overlap(a, b)
+                if overlap:
+                    yield error("ambiguous-contract", b.ref,
+                                f"contracts `{a.id}` and `{b.id}` of `{client.slug}` both take {overlap}",
+                                "make their periods, activities or projects disjoint, or one more specific",
+                                related=(a.ref,))
+
+
+def _overlap(a: Contract, b: Contract) -> str:
+    """What both contracts would take with equal specificity ('' when nothing)."""
+    if (a.kind == "expenses") != (b.kind == "expenses"):
+        return ""
+    expenses = a.kind == "expenses"
+    if (bool(a.projects), bool(a.activities) and not expenses) != \
+            (bool(b.projects), bool(b.activities) and not expenses):
+        return ""
+    start = max(a.valid_from, b.valid_from)
+    ends = [d for d in (a.valid_to, b.valid_to) if d is not None]
+    end = min(ends) if ends else None
+    if end is not None and end < start:
+        return ""
+    acts = _common(a.activities, b.activities) if not expenses else ("",)
+    projects = _common(a.projects, b.projects)
+    if not acts or not projects:
+        return ""
+    what = "expenses" if expenses else (f"activities {', '.join(acts)}" if acts[0] else "all activities")
+    if projects[0]:
+        what += f" of project {', '.join(projects)}"
+    return f"{what} from {start}" + (f" to {end}" if end else " on")
+
+
+def _common(x: tuple, y: tuple) -> tuple:
+    """Shared names of two lists where empty means all: ('',) for 'all', () for none."""
+    if not x and not y:
+        return ("",)
+    if not x or not y:
+        return tuple(x or y)
+    return tuple(sorted(set(x) & set(y)))
+
+
+def amounts_of_book(ctx: Context) -> Iterator[tuple[SourceRef, str, Decimal, str, str]]:
+    """(ref, what, value, currency, 'amount' | 'rate') of every money value in the YAML files."""
+    s = ctx.settings
+    yield s.stamp_duty.ref, "stamp duty", s.stamp_duty.amount, s.currency, "amount"
+    for p in s.team:
+        for label, value in (("cost_rate", p.cost_rate), ("default_rate", p.default_rate)):
+            if value is not None:
+                yield p.ref, label, value, s.currency, "rate"
+    for client in ctx.book.clients:
+        yield from _client_amounts(client)
+
+
+def _client_amounts(client: Client):
+    cur = client.currency
+    rates = list(client.rates) + [r for p in client.projects for r in p.rates]
+    rules = [client.rules]
+    for c in client.contracts:
+        rates += c.rates
+        rules.append(c.rules)
+        t = c.terms
+        for p in getattr(t, "purchases", ()):
+            yield p.ref, "purchase price", p.price, cur, "amount"
+        for m in getattr(t, "milestones", ()):
+            yield m.ref, "milestone amount", m.amount, cur, "amount"
+        for it in getattr(t, "items", ()):
+            yield it.ref, "unit price", it.unit_price, cur, "rate"
+        if getattr(t, "fee", None) is not None:
+            yield c.ref, "retainer fee", t.fee, cur, "amount"
+        for label in ("extra_rate", "overage_rate"):
+            if getattr(t, label, None) is not None:
+                yield c.ref, label, getattr(t, label), cur, "rate"
+    for r in rates:
+        yield r.ref, "rate", r.rate, cur, "rate"
+    for rule in rules:
+        if rule.callout:
+            yield rule.callout.ref, "call-out fee", rule.callout.amount, cur, "amount"
+        if rule.cap and rule.cap.amount is not None:
+            yield rule.cap.ref, "cap", rule.cap.amount, cur, "amount"
+        if rule.budget and rule.budget.amount is not None:
+            yield rule.budget.ref, "budget", rule.budget.amount, cur, "amount"

@@ -1,0 +1,226 @@
+"""Checks over ledger entries (registered into plainbill.checks; see its docstring)."""
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import Iterator
+
+from .checks import Context, Tally, check
+from .diagnostics import Diagnostic, error, warning
+from .matching import match_contract, resolve_rate
+from .model import Client, Entry
+from .money import minor_digits, parse_decimal
+from .load.yamlnodes import suggest
+
+__all__: list[str] = []
+TIME_KINDS = frozenset({"hourly", "block", "retainer", "fixed"})
+
+
+@check("references", ("unknown-client", "error"), ("unknown-project", "error"), ("unknown-activity", "error"),
+       ("unknown-person", "error"), ("unknown-contract", "error"), ("unknown-tax-code", "error"))
+def check_references(ctx: Context) -> Iterator[Diagnostic]:
+    """Every entry names a client that has a file in `clients/`, a project of that client,
+    an activity of `activities` and a person of `team` in plainbill.yaml; `contract=` names
+    a contract of the client and `tax=` a tax code of `taxes.codes`. A name wrong on many
+    lines is reported at its first line in each file, with the number of other lines."""
+    tally = Tally()
+    clients, acts, people = ctx.clients, ctx.activities, ctx.people
+    projects = {slug: {p.slug for p in c.projects} for slug, c in clients.items()}
+    for e in ctx.book.entries:
+        client = e.client
+        if client not in clients:
+            tally.add("unknown-client", client, e.ref, f"unknown client `{client}`", _hint_client(ctx, client))
+        elif e.project and e.project not in projects[client]:
+            tally.add("unknown-project", f"{client}/{e.project}", e.ref,
+                      f"client `{client}` has no project `{e.project}`",
+                      _did_you_mean(e.project, projects[client], f"add it under `projects:` in clients/{client}.yaml"))
+        if e.activity and e.activity not in acts:
+            tally.add("unknown-activity", e.activity, e.ref, f"unknown activity `{e.activity}`",
+                      _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
+        if e.person not in people:
+            tally.add("unknown-person", e.person, e.ref, f"unknown person `@{e.person}`",
+                      _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
+        if e.meta:
+            _check_meta(ctx, e, tally)
+    yield from tally.diagnostics()
+
+
+def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
+    contract, tax = e.get("contract"), e.get("tax")
+    client = ctx.clients.get(e.client)
+    if contract and client is not None and all(c.id != contract for c in client.contracts):
+        ids = [c.id for c in client.contracts]
+        tally.add("unknown-contract", f"{e.client}:{contract}", e.ref,
+                  f"client `{e.client}` has no contract `{contract}`",
+                  _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
+    if tax and tax not in ctx.taxes:
+        tally.add("unknown-tax-code", tax, e.ref, f"unknown tax code `{tax}`",
+                  _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
+
+
+def _hint_client(ctx: Context, slug: str) -> str:
+    return _did_you_mean(slug, ctx.clients, f"create clients/{slug}.yaml")
+
+
+def _did_you_mean(word: str, known, otherwise: str) -> str:
+    hint = suggest(word, known) if known else ""
+    return hint if hint.startswith("did you mean") else otherwise
+
+
+@check("future entries", ("future-entry", "warning"))
+def check_future(ctx: Context) -> Iterator[Diagnostic]:
+    """An entry dated after `reference_date` of plainbill.yaml (the book's "today") is
+    probably a typo in the year or the month. No check when `reference_date` is not set."""
+    today = ctx.settings.reference_date
+    if today is None:
+        return
+    for e in ctx.book.entries:
+        if e.date > today:
+            yield warning("future-entry", e.ref, f"entry dated {e.date}, after the reference date {today}",
+                          "check the date; or move `reference_date` in plainbill.yaml forward")
+
+
+@check("overlapping clock ranges", ("overlapping-time", "error"))
+def check_overlaps(ctx: Context) -> Iterator[Diagnostic]:
+    """One person cannot be in two places at once: two clock ranges of the same person that
+    overlap (on any client) are an error at the later entry, pointing at the earlier one.
+    Ranges that only touch (10:00-11:00 and 11:00-12:00) do not overlap. Entries with a
+    duration only have no clock time and are never compared."""
+    by_person: dict[str, list[Entry]] = defaultdict(list)
+    for e in ctx.book.entries:
+        if e.start is not None:
+            by_person[e.person].append(e)
+    for person in sorted(by_person):
+        ranges = sorted(by_person[person], key=lambda e: (e.start, e.end))
+        latest = ranges[0]
+        for e in ranges[1:]:
+            if e.start < latest.end:
+                yield error("overlapping-time", e.ref,
+                            f"@{person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
+                            f"overlapping {latest.start:%H:%M}-{latest.end:%H:%M} at {latest.ref}",
+                            "fix one of the two clock ranges", related=(latest.ref,))
+            if e.end > latest.end:
+                latest = e
+
+
+@check("duplicate entries", ("duplicate-entry", "warning"))
+def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
+    """Two entries with exactly the same text (whitespace aside), in one file or in two,
+    are probably pasted twice. A warning at the second: if the work really happened twice,
+    tell the two apart in the description or with a tag."""
+    seen: dict[str, Entry] = {}
+    setdefault = seen.setdefault
+    for e in ctx.book.entries:
+        first = setdefault(e.text, e)
+        if first is not e:
+            yield warning("duplicate-entry", e.ref, f"same entry as {first.ref}",
+                          "remove one, or make them different (e.g. a ticket tag)", related=(first.ref,))
+
+
+@check("decimals", ("too-many-decimals", "error"))
+def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
+    """Amounts have no more decimals than their currency's minor unit (EUR 2, JPY 0):
+    expense amounts and `price=` of ledger lines, and in the client files fees, purchase
+    prices, milestones, call-out fees and caps (in the client's currency). Rates and unit
+    prices may have up to 4 decimals."""
+    for e in ctx.book.entries:
+        if e.kind == "expense" and e.amount is not None:
+            client = ctx.clients.get(e.client)
+            currency = e.currency or (client.currency if client else ctx.settings.currency)
+            digits = minor_digits(currency)
+            for label, value in (("amount", e.amount), ("price=", _dec(e.get("price")))):
+                if value is not None and -value.as_tuple().exponent > digits:
+                    yield error("too-many-decimals", e.ref,
+                                f"expense {label} {value} has more decimals than {currency} allows ({digits})",
+                                f"round it to {digits} decimals")
+    from .checks_book import amounts_of_book
+    for ref, what, value, currency, limit in amounts_of_book(ctx):
+        digits = RATE_LIMIT if limit == "rate" else minor_digits(currency)
+        if -value.as_tuple().exponent > digits:
+            yield error("too-many-decimals", ref, f"{what} {value} has more than {digits} decimals"
+                        + ("" if limit == "rate" else f" ({currency})"), f"round it to {digits} decimals")
+
+
+RATE_LIMIT = 4
+
+
+def _dec(text: str):
+    return parse_decimal(text) if text else None
+
+
+@check("contracts and rates", ("outside-contract", "error"), ("rate-missing", "error"))
+def check_billing(ctx: Context) -> Iterator[Diagnostic]:
+    """Every billable time entry can be billed. `outside-contract`: the client has contracts
+    but none is in force on the entry's date, and the client has no fallback `rates`.
+    `rate-missing`: the entry is billed by rates (no contract takes it, or an `hourly` one
+    does) and no rate applies (docs/format.md "Rates"): not the entry's `rate=`, not the
+    contract's, the client's, the project's, nor the person's `default_rate`. Non-billable
+    entries (`#nobill`, `bill=no`, an activity with `billable: false`) need no rate.
+    Reported once per client, activity and person in each file, with a count."""
+    tally = Tally()
+    memo: dict[tuple, tuple | None] = {}
+    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items()}
+    acts = ctx.activities
+    for e in ctx.book.entries:
+        if e.kind != "time" or e.client not in epochs or not _billable(e, acts):
+            continue
+        bounds = epochs[e.client]
+        chosen = (e.get("contract"), e.get("rate")) if e.meta else None
+        key = (e.client, e.activity, e.project, e.person, chosen, bisect_right(bounds, e.date))
+        if key not in memo:
+            memo[key] = _billing_problem(ctx, ctx.clients[e.client], e)
+        problem = memo[key]
+        if problem is not None:
+            tally.add(problem[0], problem[1], e.ref, problem[2], problem[3])
+    yield from tally.diagnostics()
+
+
+def _billable(e: Entry, acts) -> bool:
+    if not e.billable:
+        return False
+    a = acts.get(e.activity)
+    return a is None or a.billable or "billable" in e.tags
+
+
+def _epochs(client: Client) -> list[date]:
+    """Dates where a contract or a rate of the client starts or stops applying: between two
+    of them, matching and rates depend only on an entry's non-date fields."""
+    days = set()
+    rates = list(client.rates) + [r for p in client.projects for r in p.rates]
+    for c in client.contracts:
+        days.add(c.valid_from)
+        if c.valid_to:
+            days.add(c.valid_to + timedelta(days=1) if c.valid_to < date.max else c.valid_to)
+        rates += c.rates
+    for r in rates:
+        if r.valid_from:
+            days.add(r.valid_from)
+        if r.valid_to and r.valid_to < date.max:
+            days.add(r.valid_to + timedelta(days=1))
+    return sorted(days)
+
+
+def _billing_problem(ctx: Context, client: Client, e: Entry):
+    """(code, value, message, hint) or None, for the entry's key."""
+    if e.activity not in ctx.activities or e.person not in ctx.people:
+        return None   # already an unknown-* error
+    contract, _ = match_contract(client, e)
+    if contract is None and e.get("contract"):
+        return None   # unknown-contract
+    time_contracts = [c for c in client.contracts if c.kind in TIME_KINDS]
+    if contract is None and time_contracts and not client.rates \
+            and not any(c.covers(e.date) for c in time_contracts):
+        return ("outside-contract", client.slug,
+                f"entry on {e.date} is outside every contract of `{client.slug}`, which has no fallback rates",
+                "extend a contract's `from`/`to`, or add `rates:` to the client file")
+    if contract is not None and contract.kind != "hourly":
+        return None
+    rate, _ = resolve_rate(ctx.settings, client, contract, e)
+    if rate is not None:
+        return None
+    where = f"contract `{contract.id}`" if contract else f"client `{client.slug}`"
+    return ("rate-missing", f"{client.slug}:{e.activity}:{e.person}",
+            f"no rate for activity `{e.activity}` by @{e.person} of {where} on {e.date}",
+            f"add a rate for `{e.activity}` to {'the contract' if contract else 'the client'}'s `rates`, "
+            "a client default (`- {rate: ...}`), or the person's `default_rate`")

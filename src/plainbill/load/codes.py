@@ -1,0 +1,52 @@
+"""The diagnostic codes the loader emits, with the text that documents them.
+
+docs/diagnostics.md is generated from this table and from the registry of
+checks (plainbill.checks): `python -m plainbill.checks > docs/diagnostics.md`.
+"""
+from __future__ import annotations
+
+# code -> (severity, what it means and how to fix it)
+LOAD_CODES: dict[str, tuple[str, str]] = {
+    "missing-file": ("error", "The book has no `plainbill.yaml` at its root. Create one (`plainbill init` "
+                              "writes a starting book)."),
+    "io-error": ("error", "A file of the book cannot be read (permissions, a broken link)."),
+    "ignored-file": ("warning", "A file under `clients/` or `ledger/` is not read because of its name: "
+                                "clients are `clients/<slug>.yaml`, ledgers end in `.txt` or `.yaml`."),
+    "encoding": ("error", "The file is not UTF-8. The position of the first bad byte is given; the rest "
+                          "of the file is still checked with the bad bytes replaced."),
+    "crlf-line-ends": ("warning", "The file has Windows (CRLF) line ends. They are accepted; convert them "
+                                  "to LF to keep diffs clean."),
+    "invalid-character": ("error", "A control character in a ledger line, or a line-break character other "
+                                   "than `\\n` (a lone CR, NEL, U+2028, U+2029) in a YAML file."),
+    "yaml-syntax": ("error", "The YAML file cannot be parsed. The position is where the parser gave up; "
+                             "the mistake is often just before it (indentation, a missing colon or quote)."),
+    "duplicate-key": ("error", "A key is written twice in one mapping (YAML would silently keep the last), "
+                               "or a `key=` twice on one ledger line."),
+    "unknown-key": ("error", "A key plainbill does not know, with the closest known key as a hint. A key "
+                             "of another contract kind says which kind it belongs to."),
+    "missing-key": ("error", "A required key is missing: `issuer` and its `name`, a client's `name`, a "
+                             "contract's `id`, `kind` and `from`, a rate's `rate`, a ledger record's fields."),
+    "wrong-type": ("error", "A mapping, a list or a single value where another shape is expected."),
+    "invalid-date": ("error", "Not a date, or an impossible one (2026-02-30). Dates are `YYYY-MM-DD`."),
+    "invalid-time": ("error", "Not a time or a clock range, or an impossible one (25:00, 10:75). Times are "
+                              "`HH:MM` on a 24-hour clock."),
+    "invalid-duration": ("error", "Not a duration: write `90m`, `1h30m`, `1.5h` or `1:30`; durations are "
+                                  "whole minutes (`1.33h` is not)."),
+    "invalid-amount": ("error", "Not an amount: a decimal number with a point and no thousands separator "
+                                "(`1200.50`), never negative on an expense line."),
+    "invalid-value": ("error", "A value outside its type: a boolean that is not `true`/`false` (`yes`, `no`, "
+                               "`on`, `off` are refused), a percentage, a number, a currency code, a choice "
+                               "among fixed words."),
+    "invalid-slug": ("error", "A name used as an identifier (client file name, project, activity, person, "
+                              "contract id) that is not lower-case letters, digits, `-` and `_`."),
+    "ledger-syntax": ("error", "A ledger line that does not follow the grammar; the message names the "
+                               "first token that is wrong or missing."),
+    "non-positive-duration": ("error", "A duration of zero, a negative duration, or a clock range whose start "
+                                       "and end are equal (a range whose end is earlier runs past midnight)."),
+    "duration-too-long": ("error", "One entry longer than 24 hours: split it into one line per day."),
+    "end-before-start": ("error", "An end before its start where both carry dates: a YAML record with dated "
+                                  "`start`/`end`, a contract's or a rate's `from`/`to`, a block purchase's "
+                                  "expiry, working hours. (Ledger clock ranges never are: `22:00-01:30` "
+                                  "ends the next day.)"),
+    "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
+}

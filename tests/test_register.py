@@ -156,3 +156,22 @@ def test_credit_notes_full_and_partial():
     assert rec2.number == "NC-2026/0002" and dict(rec2.totals)["subtotal"] == "80.00"
     _, diags = plan_credit_note(bk, reg, original, ("nope",), "x", date(2026, 11, 1))
     assert codes(diags) == ["credit-note-date", "credit-note-line", "issue-date-order"]
+
+
+def test_draft_locks_and_over_crediting():
+    from dataclasses import replace as dc_replace
+
+    from plainbill.register.records import lock_path
+
+    bk = book(NOV)
+    reg, (r,) = issue(Register(), bk, [invoice("acme", 11, NOV)])
+    files = {r.ref.path: r.to_json(), lock_path(r.draft): "2026/0001\n"}
+    assert register_from_files(files)[1] == []
+    files[lock_path(r.draft)] = "2026/0007\n"
+    files[lock_path("beta-2026-11")] = "2026/0002\n"
+    assert codes(register_from_files(files)[1]) == ["issued-draft-lock", "issued-draft-lock"]
+    original = numbered(invoice("acme", 11, NOV), r)
+    full, _ = plan_credit_note(bk, reg, original, (), "cancel", date(2026, 12, 5))
+    twin = dc_replace(full, number="NC-2027/0001", year=2027, seq=1, issue_date=date(2027, 1, 2))
+    files = {r.ref.path: r.to_json(), full.ref.path: full.to_json(), twin.ref.path: twin.to_json()}
+    assert codes(register_from_files(files)[1]) == ["credit-note-exceeds"]

@@ -17,7 +17,7 @@ from ..pipeline import EXIT_OK, EXIT_PROBLEMS, _book_problem, check_book, comput
 from .credit import plan_credit_note
 from .issue import plan_issue, select_drafts
 from .numbering import write_new
-from .records import Record
+from .records import Record, lock_path
 
 
 def parse_day(text: str | None) -> date | None:
@@ -41,12 +41,16 @@ def _prepare(root: Path, fmt: str, period=None, client=None):
 
 def _write(root: Path, records: list[Record]) -> int:
     for r in records:
+        files = [(r.ref.path, r.to_json())]
+        if r.series == "invoice":
+            files.append((lock_path(r.draft), r.number + "\n"))
         try:
-            write_new(root, r.ref.path, r.to_json())
+            for path, text in files:
+                write_new(root, path, text)
         except FileExistsError:
-            return usage_error(f"{r.ref.path} appeared while issuing; run the command again")
+            return usage_error(f"{path} appeared while issuing; run the command again")
         except OSError as exc:
-            return usage_error(f"cannot write {r.ref.path}: {exc}")
+            return usage_error(f"cannot write {path}: {exc}")
     return EXIT_OK
 
 

@@ -69,6 +69,8 @@ def _still_valid(register: Register, records: list[Record]) -> list[Diagnostic]:
     """The register with the new records must stay consistent; checked before any write."""
     taken = [error("issue-number-taken", r.ref, f"number {r.number} is already issued")
              for r in records if register.get(r.number)]
+    taken += [error("issued-draft-twice", r.ref, f"draft {r.draft} is already issued")
+              for r in records if r.series == "invoice" and r.draft in register.by_draft]
     return taken or validate([*register.records.values(), *records])
 
 

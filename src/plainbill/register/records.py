@@ -28,6 +28,12 @@ SERIES = ("invoice", "credit-note")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
+def lock_path(draft: str) -> str:
+    """`issued/drafts/<draft>.txt` holds the number a draft was issued as: issuing one
+    draft on two branches (even in different years) then conflicts in git too."""
+    return f"{ISSUED_DIR}/drafts/{_UNSAFE.sub('_', draft)}.txt"
+
+
 def path_for(number: str) -> str:
     """Book-relative path of a number's record; '/' in a number makes sub-folders."""
     parts = [_UNSAFE.sub("_", p) for p in number.split("/") if p]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
-from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, parse_record, path_for
+from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
 
 
 class Register:
@@ -57,7 +58,12 @@ class Register:
             if r is not None and inv.kind == "invoice":
                 inv = dataclasses.replace(inv, number=r.number, issue_date=r.issue_date, due_date=r.due_date)
             out.append(inv)
+        shown = {inv.id for inv in invoices}
         for r in sorted(self.records.values(), key=_order):
+            # with --period/--client, a credit note comes along with the invoice it credits
+            originals = [self.records.get(n) for n in r.references]
+            if not any(o is not None and o.draft in shown for o in originals):
+                continue
             if r.series == "credit-note" and r.invoice is not None:
                 try:
                     out.append(invoice_from_dict(r.invoice))
@@ -83,8 +89,12 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:
     """The register held by a {book-relative path: content} map (other paths ignored)."""
-    records, diags = [], []
+    records, diags, locks = [], [], {}
     for path in sorted(files):
+        if path.startswith(ISSUED_DIR + "/drafts/") and path.endswith(".txt"):
+            raw = files[path]
+            locks[path] = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).strip()
+            continue
         if not (path.startswith(ISSUED_DIR + "/") and path.endswith(".json")):
             continue
         raw = files[path]
@@ -96,7 +106,18 @@ def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, lis
                                f"issued record cannot be read: {exc}",
                                "records under issued/ are written by `plainbill issue`; restore it from git"))
     diags += validate(records)
+    diags += _check_locks(records, locks)
     return Register(records), diags
+
+
+def _check_locks(records: list[Record], locks: dict[str, str]) -> list[Diagnostic]:
+    """Each draft lock names the number its draft was issued as."""
+    issued = {lock_path(r.draft): r.number for r in records if r.series == "invoice"}
+    return [error("issued-draft-lock", SourceRef(path, 1, 1),
+                  f"{path} says {number or 'nothing'}, but " +
+                  (f"the draft was issued as {issued[path]}" if path in issued else "no invoice is issued for it"),
+                  "the lock files under issued/drafts/ are written by `plainbill issue`; restore it from git")
+            for path, number in sorted(locks.items()) if issued.get(path) != number]
 
 
 def validate(records: list[Record]) -> list[Diagnostic]:
@@ -129,12 +150,32 @@ def validate(records: list[Record]) -> list[Diagnostic]:
                                f"draft {draft} is issued twice: {', '.join(r.number for r in rs)}",
                                "keep the first; cancel the other with a credit note",
                                related=[r.ref for r in rs[:1]]))
+    credited: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         for ref_number in r.references:
             if ref_number not in by_number:
                 diags.append(error("credit-note-unknown-original", r.ref,
                                    f"credit note {r.number} references {ref_number}, which is not issued"))
+            else:
+                credited[ref_number].append(r)
+    for number, notes in sorted(credited.items()):
+        diags += _check_credited(by_number[number][0], notes)
     return diags
+
+
+def _check_credited(original: Record, notes: list[Record]) -> list[Diagnostic]:
+    """Credit notes of one invoice (maybe issued on two branches) never exceed it."""
+    def subtotal(r: Record) -> Decimal:
+        return Decimal(dict(r.totals).get("subtotal", "0"))
+
+    total = sum((subtotal(n) for n in notes), Decimal(0))
+    if total <= subtotal(original):
+        return []
+    last = max(notes, key=_order)
+    return [error("credit-note-exceeds", last.ref,
+                  f"credit notes {', '.join(n.number for n in sorted(notes, key=_order))} credit {total}, "
+                  f"more than invoice {original.number} ({subtotal(original)})",
+                  "cancel the excess with a new invoice", related=[original.ref])]
 
 
 def _check_series(name: str, year: int, rs: list[Record]) -> list[Diagnostic]:

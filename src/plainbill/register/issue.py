@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from ..diagnostics import Diagnostic, SourceRef, error
+from ..diagnostics import Diagnostic, error
 from ..invoice import Invoice
 from ..model import Book
 from .numbering import check_format, due_date, format_number, number_format
@@ -35,11 +35,6 @@ def select_drafts(invoices: list[Invoice], on: date, drafts: tuple[str, ...] = (
 def plan_issue(book: Book, register: Register, drafts: list[Invoice], on: date) -> tuple[list[Record], list[Diagnostic]]:
     """Records for `drafts`, numbered after the register's last; nothing when any is wrong."""
     diags = _series_ready(book, register, "invoice", on)
-    for inv in drafts:
-        if inv.total < 0:
-            diags.append(error("issue-negative", SourceRef(inv.client and f"clients/{inv.client}.yaml"),
-                               f"draft {inv.id} totals {inv.total} {inv.currency}: an invoice cannot be negative",
-                               "credit the earlier invoice with `plainbill credit-note` instead"))
     if diags:
         return [], diags
     texts = {e.fingerprint: e for e in book.entries}
@@ -67,11 +62,7 @@ def _series_ready(book: Book, register: Register, series: str, on: date) -> list
 
 def _still_valid(register: Register, records: list[Record]) -> list[Diagnostic]:
     """The register with the new records must stay consistent; checked before any write."""
-    taken = [error("issue-number-taken", r.ref, f"number {r.number} is already issued")
-             for r in records if register.get(r.number)]
-    taken += [error("issued-draft-twice", r.ref, f"draft {r.draft} is already issued")
-              for r in records if r.series == "invoice" and r.draft in register.by_draft]
-    return taken or validate([*register.records.values(), *records])
+    return validate([*register.records.values(), *records])
 
 
 def _record(book: Book, inv: Invoice, number: str, on: date, seq: int, texts) -> Record:

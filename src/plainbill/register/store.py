@@ -81,8 +81,8 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
     base = Path(root) / ISSUED_DIR
     files: dict[str, bytes] = {}
     if base.is_dir():
-        for p in sorted(base.rglob("*.json")):
-            if p.is_file():
+        for p in sorted(base.rglob("*")):
+            if p.is_file() and p.suffix in (".json", ".txt"):
                 files[p.relative_to(root).as_posix()] = p.read_bytes()
     return register_from_files(files)
 

@@ -86,10 +86,24 @@ class Tally:
             yield make(key[0], ref, message + suffix, hint)
 
 
+def token_ref(e, token: str) -> SourceRef:
+    """The entry's ref with the column of `token` on its line (ledger lines only; the
+    line is found through the entry's normalised text, exact for single-spaced lines)."""
+    ref = e.ref
+    if not ref.path.endswith(".txt"):
+        return ref
+    padded = " " + e.text + " "
+    at = padded.find(" " + token)
+    while at >= 0 and padded[at + 1 + len(token)] not in " /":
+        at = padded.find(" " + token, at + 1)
+    return SourceRef(ref.path, ref.line, at + 1) if at >= 0 else ref
+
+
 # ---------------------------------------------------------------- entries
 
-from .checks_entries import *  # noqa: E402,F401,F403  (registers the entry checks, in order)
-from .checks_book import *  # noqa: E402,F401,F403  (registers the book checks)
+if __name__ != "__main__":   # run as a script, the registry is filled in the imported module
+    from .checks_entries import *  # noqa: E402,F401,F403  (registers the entry checks, in order)
+    from .checks_book import *  # noqa: E402,F401,F403  (registers the book checks)
 
 
 def reference() -> str:
@@ -138,4 +152,6 @@ END = "<!-- END generated; other stages document their codes below -->"
 
 if __name__ == "__main__":  # pragma: no cover
     import sys
+
+    from plainbill.checks import write_reference   # noqa: F811  (the registry lives in the imported module)
     write_reference(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/diagnostics.md"))

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 from typing import Iterator
 
-from .checks import Context, Tally, check
+from .checks import Context, Tally, check, token_ref
 from .diagnostics import Diagnostic, error, warning
 from .matching import match_contract, resolve_rate
 from .model import Client, Entry
@@ -30,16 +30,16 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     for e in ctx.book.entries:
         client = e.client
         if client not in clients:
-            tally.add("unknown-client", client, e.ref, f"unknown client `{client}`", _hint_client(ctx, client))
+            tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`", _hint_client(ctx, client))
         elif e.project and e.project not in projects[client]:
-            tally.add("unknown-project", f"{client}/{e.project}", e.ref,
+            tally.add("unknown-project", f"{client}/{e.project}", token_ref(e, f"{client}/{e.project}"),
                       f"client `{client}` has no project `{e.project}`",
                       _did_you_mean(e.project, projects[client], f"add it under `projects:` in clients/{client}.yaml"))
         if e.activity and e.activity not in acts:
-            tally.add("unknown-activity", e.activity, e.ref, f"unknown activity `{e.activity}`",
+            tally.add("unknown-activity", e.activity, token_ref(e, e.activity), f"unknown activity `{e.activity}`",
                       _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
         if e.person not in people:
-            tally.add("unknown-person", e.person, e.ref, f"unknown person `@{e.person}`",
+            tally.add("unknown-person", e.person, token_ref(e, "@" + e.person), f"unknown person `@{e.person}`",
                       _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
         if e.meta:
             _check_meta(ctx, e, tally)
@@ -51,11 +51,11 @@ def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
     client = ctx.clients.get(e.client)
     if contract and client is not None and all(c.id != contract for c in client.contracts):
         ids = [c.id for c in client.contracts]
-        tally.add("unknown-contract", f"{e.client}:{contract}", e.ref,
+        tally.add("unknown-contract", f"{e.client}:{contract}", token_ref(e, f"contract={contract}"),
                   f"client `{e.client}` has no contract `{contract}`",
                   _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
     if tax and tax not in ctx.taxes:
-        tally.add("unknown-tax-code", tax, e.ref, f"unknown tax code `{tax}`",
+        tally.add("unknown-tax-code", tax, token_ref(e, f"tax={tax}"), f"unknown tax code `{tax}`",
                   _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
 
 

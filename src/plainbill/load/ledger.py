@@ -63,7 +63,7 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
     for lineno, line in enumerate(text.split("\n"), 1):
         if has_ctrl and _CTRL.search(line):
             col = _CTRL.search(line).start() + 1
-            _fail(diags, lineno, col, "invalid-character",
+            _fail(diags, lineno, col, "invalid-character", col,
                   f"control character U+{ord(line[col - 1]):04X} in a ledger line", "remove it")
             continue
         parts = line.split(None, 5)

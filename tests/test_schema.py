@@ -111,3 +111,49 @@ def test_good_snippets_accepted():
     for schema, text in ok:
         errors = [e.message for e in validator(schema).iter_errors(load(text))]
         assert not errors, errors
+
+
+# catalogue cases whose YAML mistakes a schema can see (duplicate keys and
+# cross-file problems it cannot: the YAML parser drops duplicates, and the
+# schema sees one file at a time)
+SCHEMA_CODES = {"unknown-key", "missing-key", "wrong-type", "invalid-value", "invalid-date", "invalid-time",
+                "invalid-duration", "invalid-slug", "invalid-amount"}
+ERRORS = ROOT / "tests" / "errors"
+
+
+def schema_for(rel: str) -> str | None:
+    if rel == "plainbill.yaml":
+        return "plainbill.schema.json"
+    if rel.startswith("clients/"):
+        return "client.schema.json"
+    if rel.startswith("ledger/"):
+        return "ledger.schema.json"
+    return None
+
+
+def catalogue_cases():
+    if not ERRORS.is_dir():
+        return []
+    return sorted(p.name for p in ERRORS.iterdir() if p.name in SCHEMA_CODES
+                  and any(schema_for(f.relative_to(p).as_posix()) for f in p.rglob("*.y*ml")))
+
+
+@pytest.mark.parametrize("case", catalogue_cases())
+def test_catalogue_schema_errors_rejected(case):
+    rejected = []
+    for f in sorted((ERRORS / case).rglob("*.y*ml")):
+        rel = f.relative_to(ERRORS / case).as_posix()
+        if schema_for(rel) and list(validator(schema_for(rel)).iter_errors(load(f.read_text(encoding="utf-8")))):
+            rejected.append(rel)
+    assert rejected, f"the schemas accept the {case} case"
+
+
+def test_catalogue_base_book_accepted():
+    base = ERRORS / "_base"
+    if not base.is_dir():
+        pytest.skip("no errors catalogue yet")
+    for f in sorted(base.rglob("*.y*ml")):
+        rel = f.relative_to(base).as_posix()
+        if schema_for(rel):
+            errors = [e.message for e in validator(schema_for(rel)).iter_errors(load(f.read_text()))]
+            assert not errors, (rel, errors)

@@ -22,6 +22,8 @@ SLUG = {"type": "string", "pattern": "^[a-z0-9][a-z0-9_-]*$"}
 TEXT = {"type": ["string", "number"]}
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "ISO date, e.g. 2026-11-03"}
 TIME = {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "description": "24 h clock, e.g. 18:00"}
+CLOCK = {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2}[ T])?([01]?\d|2[0-3]):[0-5]\d$",
+         "description": "18:00, or with its date: 2026-11-03 18:00"}
 DURATION = {"type": "string", "pattern": r"^(\d+h(\d+m)?|\d+m|\d+\.\d+h|\d+:[0-5]\d)$",
             "description": "90m, 1h30m, 1.5h, 2h or 1:30"}
 AMOUNT = {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal, e.g. 85.50"}
@@ -144,7 +146,7 @@ def client_schema() -> dict:
 
 
 def ledger_schema() -> dict:
-    record = obj({"date": DATE, "start": TIME, "end": TIME, "duration": DURATION, "expense": AMOUNT,
+    record = obj({"date": DATE, "start": CLOCK, "end": CLOCK, "duration": DURATION, "expense": AMOUNT,
                   "currency": CURRENCY, "client": SLUG, "project": SLUG, "activity": SLUG, "person": SLUG,
                   "description": TEXT, "tags": seq(TEXT),
                   "meta": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},

@@ -8,6 +8,7 @@ compute: every figure is passed in already computed.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 _TEXT = {
     "en": {
@@ -164,7 +165,7 @@ def lang(language: str) -> str:
 
 def t(language: str, key: str, **values) -> str:
     """The text `key` in `language`, with `values` filled in."""
-    text = _TEXT[lang(language)][key]
+    text = _TEXT["it" if language == "it" else "en"][key]
     return text.format(**values) if values else text
 
 
@@ -176,6 +177,7 @@ def month_name(language: str, year: int, month: int) -> str:
     return f"{_TEXT[lang(language)]['months'][month - 1]} {year}"
 
 
+@lru_cache(maxsize=4096)
 def duration(language: str, minutes: int) -> str:
     """'3 h 15 m', '45 m', '2 h'; negative durations keep their sign."""
     sign = "-" if minutes < 0 else ""

@@ -50,6 +50,7 @@ class ClientRun:
         self.retainers: dict[str, RetainerState] = {}
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
+        self.projects = {p.slug: p for p in client.projects}
         lang = client.language
         self.explain_time = lambda g: ex.time_line(lang, g)
         self.explain_no_charge = lambda g: ex.no_charge(lang, g)

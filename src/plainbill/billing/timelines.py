@@ -25,6 +25,7 @@ class TimeBiller:
         self.ctx, self.client = run.ctx, run.client
         self.lang = run.client.language
         self._acts: dict[str, str] = {}
+        self.words = {k: i18n.t(self.lang, k) for k in ("in_retainer", "beyond_retainer", "beyond_block")}
         self.budget_use: list[tuple] = []          # (project, contract, minutes, amount)
 
     # ------------------------------------------------------------ helpers
@@ -50,7 +51,7 @@ class TimeBiller:
         e = part.entry
         desc = i18n.t(self.lang, template, activity=self.act(e.activity))
         if e.project:
-            p = self.client.project(e.project)
+            p = self.run.projects.get(e.project)
             desc += f" - {p.name if p else e.project}"
         if level in ("activity+person", "activity+role", "person-rate", "role-rate", "person", "entry"):
             person = self.ctx.people.get(e.person)
@@ -117,8 +118,11 @@ class TimeBiller:
         g = self.book.groups.get(key) or self.book.group(
             key, "no-charge", self._describe("line_time", part, plain=True), ZERO, part.tax,
             part.contract.id if part.contract else "", (e.date,), self.run.explain_no_charge)
-        g.info["why"] = i18n.t(self.lang, why)
-        self.book.add_part(g, part, ZERO, ONE, ZERO, self._late(part, i18n.t(self.lang, why)))
+        words = self.words.get(why)
+        if words is None:
+            words = self.words[why] = i18n.t(self.lang, why)
+        g.info["why"] = words
+        self.book.add_part(g, part, ZERO, ONE, ZERO, self._late(part, words) if part.late else words)
 
     # ------------------------------------------------------------ block
 
@@ -160,7 +164,7 @@ class TimeBiller:
             if rate is None:
                 return
         self._charge("overage", rest, rate, level, self.run.explain_overage,
-                     note=i18n.t(self.lang, "beyond_block"), template="overage")
+                     note=self.words["beyond_block"], template="overage")
 
     # ------------------------------------------------------------ retainer
 
@@ -183,7 +187,7 @@ class TimeBiller:
             g.info.setdefault("before", before)
             g.info["month"] = month
             g.info["state"] = state
-            self.book.add_part(g, front, ZERO, ONE, ZERO, self._late(front, i18n.t(self.lang, "in_retainer")))
+            self.book.add_part(g, front, ZERO, ONE, ZERO, self._late(front, self.words["in_retainer"]))
             self.budget_use.append((e.project, part.contract.id, front.billed, ZERO))
         if rest is None:
             return
@@ -195,7 +199,7 @@ class TimeBiller:
             if rate is None:
                 return
         g = self._charge("retainer-extra", rest, rate, level, self.run.explain_retainer_extra,
-                         extra_key=f"{y}-{m:02d}", note=i18n.t(self.lang, "beyond_retainer"),
+                         extra_key=f"{y}-{m:02d}", note=self.words["beyond_retainer"],
                          template="retainer_extra")
         g.info["month"] = month
         if crossing:

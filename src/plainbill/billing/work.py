@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from ..matching import match_contract
 from ..model import Client, Contract, Entry, Rules
@@ -117,6 +118,7 @@ class Preparer:
 
     def _round(self, groups: list[list[Part]]) -> None:
         pooled: dict[tuple, list[list[Part]]] = {}
+        lang = self.client.language
         for parts in groups:
             r = parts[0].rules.rounding
             if r is None or r.increment <= 0:
@@ -128,10 +130,10 @@ class Preparer:
             elif r.scope == "day":
                 key = (_cid(parts[0].contract), e.date, "person", e.person)
             if key is None:
-                _adjust([parts], _rounded(sum(p.raw for p in parts), r), r, self.client.language)
+                raw = parts[0].raw if len(parts) == 1 else sum(p.raw for p in parts)
+                _adjust([parts], _rounded(raw, r), r, lang)
             else:
                 pooled.setdefault(key, []).append(parts)
-        lang = self.client.language
         for members in pooled.values():
             r = members[0][0].rules.rounding
             raw = sum(p.raw for parts in members for p in parts)
@@ -181,14 +183,22 @@ def _rounded(minutes: int, r) -> int:
     return (2 * minutes + inc) // (2 * inc) * inc
 
 
-def _adjust(members: list[list[Part]], target: int, r, lang: str) -> None:
-    """Make the members' billed minutes total `target`: the difference lands on the last parts."""
+@lru_cache(maxsize=256)
+def _rounding_note(lang: str, mode: str, increment: int) -> str:
     from .. import i18n
 
-    delta = target - sum(p.billed for parts in members for p in parts)
+    return i18n.t(lang, "rounded", mode=i18n.mode_word(lang, mode), inc=i18n.duration(lang, increment))
+
+
+def _adjust(members: list[list[Part]], target: int, r, lang: str) -> None:
+    """Make the members' billed minutes total `target`: the difference lands on the last parts."""
+    if len(members) == 1 and len(members[0]) == 1:
+        delta = target - members[0][0].billed
+    else:
+        delta = target - sum(p.billed for parts in members for p in parts)
     if not delta:
         return
-    note = i18n.t(lang, "rounded", mode=i18n.mode_word(lang, r.mode), inc=i18n.duration(lang, r.increment))
+    note = _rounding_note(lang, r.mode, r.increment)
     last = members[-1][-1]
     if delta > 0:
         last.billed += delta

@@ -1,0 +1,75 @@
+"""Time load + check + compute + JSON write on synthetic books (no rendering).
+
+    .venv/bin/python benchmarks/bench_compute.py [--entries 100000 1000000] [--keep DIR]
+
+For each size, generates a book with benchmarks/generate.py (unless it exists
+under --keep), then runs, in a fresh process so figures do not mix: load and
+check (plainbill.pipeline.check_book), compute (pipeline.compute, which calls
+billing.compute_invoices), and write build/invoices/*.json (output.write_build
+with render=False). Prints wall seconds per stage, CPU seconds and peak memory.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def measure(root: Path, out: Path) -> dict:
+    """Run the stages in this process and return the figures."""
+    from plainbill import pipeline
+    from plainbill.output import write_build
+
+    figures, t0, c0 = {}, time.perf_counter(), time.process_time()
+    checked = pipeline.check_book(root)
+    figures["load_check_s"] = time.perf_counter() - t0
+    t = time.perf_counter()
+    invoices = pipeline.compute(checked)
+    figures["compute_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    write_build(checked.book, invoices, out, render=False, pdf=False)
+    figures["json_s"] = time.perf_counter() - t
+    figures["total_s"] = time.perf_counter() - t0
+    figures["cpu_s"] = time.process_time() - c0
+    figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    figures["entries"] = len(checked.book.entries)
+    figures["invoices"] = len(invoices)
+    figures["errors"] = sum(d.severity.value == "error" for d in checked.diagnostics)
+    return figures
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--entries", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--keep", type=Path, default=None, help="folder for the generated books (reused)")
+    ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)   # internal: measure one book
+    args = ap.parse_args()
+    if args.one:
+        with tempfile.TemporaryDirectory() as out:
+            print(json.dumps(measure(args.one, Path(out))))
+        return
+    base = args.keep or Path(tempfile.mkdtemp(prefix="plainbill-bench-"))
+    for n in args.entries:
+        book = base / f"book-{n}"
+        if not (book / "plainbill.yaml").exists():
+            subprocess.run([sys.executable, str(HERE / "generate.py"), str(book), "--entries", str(n)],
+                           check=True, stdout=subprocess.DEVNULL)
+        env = dict(os.environ, PYTHONHASHSEED="0")
+        done = subprocess.run([sys.executable, __file__, "--one", str(book)], check=True,
+                              capture_output=True, text=True, env=env)
+        f = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"{n:>9} entries: load+check {f['load_check_s']:.2f} s, compute {f['compute_s']:.2f} s, "
+              f"json {f['json_s']:.2f} s, total {f['total_s']:.2f} s wall ({f['cpu_s']:.2f} s cpu), "
+              f"peak {f['peak_mb']:.0f} MB, {f['invoices']} invoices, {f['errors']} errors")
+
+
+if __name__ == "__main__":
+    main()

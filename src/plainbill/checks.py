@@ -55,6 +55,10 @@ class Context:
         self.people = {p.slug for p in s.team}
         self.roles = {p.role for p in s.team if p.role}
         self.taxes = {t.code for t in s.taxes}
+        # plainbill.yaml or a client file that could not be parsed at all is loaded as a stub
+        # with its ref on line 0: names it would define are not reported as unknown
+        self.settings_broken = s.ref.line == 0 and s.ref.path != "<none>"
+        self.stubs = {c.slug for c in book.clients if c.ref.line == 0}
 
 
 def run_checks(book: Book) -> list[Diagnostic]:

@@ -21,6 +21,8 @@ def check_book_names(ctx: Context) -> Iterator[Diagnostic]:
     every rate; a contract's `activities` and `projects`, block `factors` and call-out
     `activities`. A role no one in the team has is a warning (the rate never applies)."""
     s = ctx.settings
+    if ctx.settings_broken:
+        return
     if s.default_tax and s.default_tax not in ctx.taxes:
         yield _unknown(ctx, "unknown-tax-code", s.ref, s.default_tax, ctx.taxes, "taxes.default")
     for client in ctx.book.clients:

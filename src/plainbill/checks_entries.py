@@ -26,12 +26,15 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     lines is reported at its first line in each file, with the number of other lines."""
     tally = Tally()
     clients, acts, people = ctx.clients, ctx.activities, ctx.people
-    projects = {slug: {p.slug for p in c.projects} for slug, c in clients.items()}
+    # files that could not be parsed (ref on line 0) define nothing we could check against
+    projects = {slug: None if c.ref.line == 0 else {p.slug for p in c.projects} for slug, c in clients.items()}
+    if ctx.settings_broken:
+        acts, people = _Anything(), _Anything()
     for e in ctx.book.entries:
         client = e.client
         if client not in clients:
             tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`", _hint_client(ctx, client))
-        elif e.project and e.project not in projects[client]:
+        elif e.project and projects[client] is not None and e.project not in projects[client]:
             tally.add("unknown-project", f"{client}/{e.project}", token_ref(e, f"{client}/{e.project}"),
                       f"client `{client}` has no project `{e.project}`",
                       _did_you_mean(e.project, projects[client], f"add it under `projects:` in clients/{client}.yaml"))
@@ -44,6 +47,13 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
         if e.meta:
             _check_meta(ctx, e, tally)
     yield from tally.diagnostics()
+
+
+class _Anything:
+    """Stands for the names of an unreadable plainbill.yaml: contains everything."""
+
+    def __contains__(self, item) -> bool:
+        return True
 
 
 def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
@@ -160,7 +170,9 @@ def check_billing(ctx: Context) -> Iterator[Diagnostic]:
     Reported once per client, activity and person in each file, with a count."""
     tally = Tally()
     memo: dict[tuple, tuple | None] = {}
-    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items()}
+    if ctx.settings_broken:
+        return
+    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs}
     acts = ctx.activities
     for e in ctx.book.entries:
         if e.kind != "time" or e.client not in epochs or not _billable(e, acts):

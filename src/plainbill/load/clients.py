@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from yaml.nodes import ScalarNode
 
-from ..diagnostics import Diagnostic, error
+from ..diagnostics import Diagnostic, SourceRef, error
 from ..model import (Budget, Callout, Cap, Client, Minimum, Multipliers, Party, Project, Rate, Rounding,
                      Rules, Withholding)
 from .contracts import read_contracts
@@ -24,15 +24,16 @@ def client_slug(path: str) -> str:
 
 
 def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
-    """A Client from its file; a stub (name = slug) when the file is unreadable, so its
-    entries are not also reported as unknown-client."""
+    """A Client from its file; a stub (name = slug, ref on line 0) when the YAML cannot be
+    parsed, so its entries are not also reported as unknown-client or unknown-project."""
     slug = client_slug(src.path)
     if not SLUG_RE.match(slug):
         diags.append(_slug_error(src, slug))
     r = Reader(src, diags)
+    before = len(diags)
     root = compose(src, diags)
-    if root is None:
-        return Client(slug=slug, party=Party(name=slug), ref=src.ref(1, 1))
+    if root is None and any(d.code == "yaml-syntax" for d in diags[before:]):   # unreadable: a stub, marked by line 0 so checks do not pile up on it
+        return Client(slug=slug, party=Party(name=slug), ref=SourceRef(src.path, 0, 0))
     m = r.mapping(root, CLIENT_KEYS, f"client `{slug}`", ("name",))
     currency = r.text(m.get("currency"), "currency", defaults.currency)
     language = r.text(m.get("language"), "language", defaults.language)

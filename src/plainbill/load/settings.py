@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, SourceRef
 from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
                      TaxCode, WorkingHours)
 from .source import SourceFile
@@ -48,10 +48,13 @@ def read_party(r: Reader, m: dict, what: str) -> Party:
 def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     """Settings from plainbill.yaml; defaults (and diagnostics) where it is broken."""
     r = Reader(src, diags)
+    before = len(diags)
     root = compose(src, diags)
-    m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=("issuer",) if root is not None else ())
+    broken = root is None and any(d.code == "yaml-syntax" for d in diags[before:])
+    m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=() if broken else ("issuer",))
     issuer_node = m.get("issuer")
-    issuer = read_party(r, r.mapping(issuer_node, PARTY_KEYS, "issuer", ("name",)), "issuer")
+    issuer = read_party(r, r.mapping(issuer_node, PARTY_KEYS, "issuer", () if broken else ("name",)),
+                        "issuer")
     if issuer_node is not None:
         issuer = replace(issuer, ref=r.ref(issuer_node))
     language = r.text(m.get("language"), "language", "it")
@@ -73,7 +76,9 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     _taxes(r, m.get("taxes"), language, kw)
     kw["team"] = _team(r, m.get("team"))
     kw["activities"] = _activities(r, m.get("activities"), language)
-    return Settings(issuer=issuer, language=language, ref=src.ref(1, 1), **kw)
+    # line 0 marks settings that could not be parsed: checks then skip names they would define
+    ref = SourceRef(src.path, 0, 0) if broken else src.ref(1, 1)
+    return Settings(issuer=issuer, language=language, ref=ref, **kw)
 
 
 def _simple(r: Reader, m: dict, kw: dict) -> None:

@@ -84,6 +84,12 @@ def compose(src: SourceFile, diags: list[Diagnostic]) -> Node | None:
         what = " ".join(filter(None, [exc.context, exc.problem]))
         diags.append(error("yaml-syntax", src.ref(line, col), f"YAML syntax error: {what}",
                            "check indentation, colons and quotes around this point"))
+    except yaml.reader.ReaderError as exc:   # a character YAML does not allow (NUL, C0 controls)
+        pos = max(0, min(exc.position, len(text)))
+        line, col = text.count("\n", 0, pos) + 1, pos - (text.rfind("\n", 0, pos) + 1) + 1
+        diags.append(error("yaml-syntax", src.ref(line, col),
+                           f"YAML does not allow the character U+{ord(exc.character) if isinstance(exc.character, str) else exc.character:04X}",
+                           "remove it (control characters cannot appear in YAML files)"))
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         diags.append(error("yaml-syntax", src.ref(1, 1), f"YAML cannot be read: {type(exc).__name__}",
                            "simplify the file: deep nesting and special characters are not needed"))

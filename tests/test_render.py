@@ -103,9 +103,9 @@ def test_english_labels_and_locale(book):
 
 
 def test_html_in_a_description_renders_as_text(book):
-    evil = '<script>alert("x")</script><img src=x onerror=alert(1)> & "quotes"'
+    evil = '<script>alert("x")</script><b>x</b> & "q"'
     html = render_html(book, sample_invoice(1, entries=2, description=evil))
-    assert "<script>" not in html and "<img src=x" not in html
+    assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert evil in text_of(html)
 

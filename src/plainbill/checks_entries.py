@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from datetime import date, timedelta
+from operator import attrgetter
 from typing import Iterator
 
 from .checks import Context, Tally, check, token_ref
@@ -30,7 +30,10 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     projects = {slug: None if c.ref.line == 0 else {p.slug for p in c.projects} for slug, c in clients.items()}
     if ctx.settings_broken:
         acts, people = _Anything(), _Anything()
-    for e in ctx.book.entries:
+    entries = ctx.book.entries
+    if _all_known(entries, clients, projects, acts, people):   # the usual case, at C speed
+        entries = list(filter(_META, entries))
+    for e in entries:
         client = e.client
         if client not in clients:
             tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`", _hint_client(ctx, client))
@@ -47,6 +50,20 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
         if e.meta:
             _check_meta(ctx, e, tally)
     yield from tally.diagnostics()
+
+
+_META, _TEXT, _DATE, _START = attrgetter("meta"), attrgetter("text"), attrgetter("date"), attrgetter("start")
+
+
+def _all_known(entries, clients, projects, acts, people) -> bool:
+    """Whether every name used by the entries is defined (sets built by map, no Python loop)."""
+    if not set(map(attrgetter("client"), entries)) <= clients.keys():
+        return False
+    for client, project in set(map(attrgetter("client", "project"), entries)):
+        if project and projects[client] is not None and project not in projects[client]:
+            return False
+    used_acts = set(map(attrgetter("activity"), entries)) - {""}
+    return all(a in acts for a in used_acts) and all(p in people for p in set(map(attrgetter("person"), entries)))
 
 
 class _Anything:
@@ -83,7 +100,7 @@ def check_future(ctx: Context) -> Iterator[Diagnostic]:
     """An entry dated after `reference_date` of plainbill.yaml (the book's "today") is
     probably a typo in the year or the month. No check when `reference_date` is not set."""
     today = ctx.settings.reference_date
-    if today is None:
+    if today is None or not ctx.book.entries or max(map(_DATE, ctx.book.entries)) <= today:
         return
     for e in ctx.book.entries:
         if e.date > today:
@@ -97,21 +114,20 @@ def check_overlaps(ctx: Context) -> Iterator[Diagnostic]:
     overlap (on any client) are an error at the later entry, pointing at the earlier one.
     Ranges that only touch (10:00-11:00 and 11:00-12:00) do not overlap. Entries with a
     duration only have no clock time and are never compared."""
-    by_person: dict[str, list[Entry]] = defaultdict(list)
-    for e in ctx.book.entries:
-        if e.start is not None:
-            by_person[e.person].append(e)
-    for person in sorted(by_person):
-        ranges = sorted(by_person[person], key=lambda e: (e.start, e.end))
-        latest = ranges[0]
-        for e in ranges[1:]:
-            if e.start < latest.end:
-                yield error("overlapping-time", e.ref,
-                            f"@{person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
-                            f"overlapping {latest.start:%H:%M}-{latest.end:%H:%M} at {latest.ref}",
-                            "fix one of the two clock ranges", related=(latest.ref,))
-            if e.end > latest.end:
-                latest = e
+    ranged = sorted(filter(_START, ctx.book.entries), key=_START)   # ledgers are nearly sorted: ~linear
+    latest: dict[str, Entry] = {}    # per person, the range that ends last so far
+    for e in ranged:
+        last = latest.get(e.person)
+        if last is None:
+            latest[e.person] = e
+            continue
+        if e.start < last.end:
+            yield error("overlapping-time", e.ref,
+                        f"@{e.person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
+                        f"overlapping {last.start:%H:%M}-{last.end:%H:%M} at {last.ref}",
+                        "fix one of the two clock ranges", related=(last.ref,))
+        if e.end > last.end:
+            latest[e.person] = e
 
 
 @check("duplicate entries", ("duplicate-entry", "warning"))
@@ -119,6 +135,9 @@ def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
     """Two entries with exactly the same text (whitespace aside), in one file or in two,
     are probably pasted twice. A warning at the second: if the work really happened twice,
     tell the two apart in the description or with a tag."""
+    texts = list(map(_TEXT, ctx.book.entries))
+    if len(set(texts)) == len(texts):   # the usual case: no duplicate at all
+        return
     seen: dict[str, Entry] = {}
     setdefault = seen.setdefault
     for e in ctx.book.entries:
@@ -134,8 +153,8 @@ def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
     expense amounts and `price=` of ledger lines, and in the client files fees, purchase
     prices, milestones, call-out fees and caps (in the client's currency). Rates and unit
     prices may have up to 4 decimals."""
-    for e in ctx.book.entries:
-        if e.kind == "expense" and e.amount is not None:
+    for e in [e for e in ctx.book.entries if e.amount is not None]:
+        if e.kind == "expense":
             client = ctx.clients.get(e.client)
             currency = e.currency or (client.currency if client else ctx.settings.currency)
             digits = minor_digits(currency)
@@ -172,27 +191,42 @@ def check_billing(ctx: Context) -> Iterator[Diagnostic]:
     memo: dict[tuple, tuple | None] = {}
     if ctx.settings_broken:
         return
-    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs}
-    acts = ctx.activities
-    for e in ctx.book.entries:
-        if e.kind != "time" or e.client not in epochs or not _billable(e, acts):
+    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs and _can_fail(ctx, c)}
+    if not epochs:
+        return
+    unbillable = {a.slug for a in ctx.settings.activities if not a.billable}
+    for e in ctx.book.entries:   # the hot loop: a million times on a big book, so all inline
+        bounds = epochs.get(e.client)
+        if bounds is None or e.kind != "time":
             continue
-        bounds = epochs[e.client]
-        chosen = (e.get("contract"), e.get("rate")) if e.meta else None
-        key = (e.client, e.activity, e.project, e.person, chosen, bisect_right(bounds, e.date))
-        if key not in memo:
-            memo[key] = _billing_problem(ctx, ctx.clients[e.client], e)
-        problem = memo[key]
+        if e.tags and ("nobill" in e.tags or (e.activity in unbillable and "billable" not in e.tags)):
+            continue
+        if e.activity in unbillable and not e.tags:
+            continue
+        if e.meta:
+            if not e.billable:
+                continue
+            key = (e.client, e.activity, e.project, e.person, e.get("contract"), e.get("rate"),
+                   bisect_right(bounds, e.date))
+        else:
+            key = (e.client, e.activity, e.project, e.person, bisect_right(bounds, e.date))
+        problem = memo.get(key, memo)
+        if problem is memo:
+            problem = memo[key] = _billing_problem(ctx, ctx.clients[e.client], e)
         if problem is not None:
             tally.add(problem[0], problem[1], e.ref, problem[2], problem[3])
     yield from tally.diagnostics()
 
 
-def _billable(e: Entry, acts) -> bool:
-    if not e.billable:
-        return False
-    a = acts.get(e.activity)
-    return a is None or a.billable or "billable" in e.tags
+def _can_fail(ctx: Context, client: Client) -> bool:
+    """Whether some entry of the client could lack a rate or a contract. Not when a rate
+    always applies: every person of the team has a `default_rate` (the last resort), or the
+    client has a default rate naming nothing and valid forever; and then no entry is outside
+    every contract either when the client has fallback `rates`. Most books skip the loop."""
+    always = all(p.default_rate is not None for p in ctx.settings.team) or any(
+        not (r.activity or r.person or r.role or r.project or r.valid_from or r.valid_to) for r in client.rates)
+    outside_possible = not client.rates and any(c.kind in TIME_KINDS for c in client.contracts)
+    return outside_possible or not always
 
 
 def _epochs(client: Client) -> list[date]:

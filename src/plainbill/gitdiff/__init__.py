@@ -35,7 +35,7 @@ def side(repo: Path, rev: str | None, book: str) -> Snapshot:
 def diff_revisions(repo: Path, base: str, head: str | None, book: str = "",
                    parallel: bool | None = None) -> DiffResult:
     if parallel is None:
-        parallel = (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+        parallel = _spare_core()
     if not parallel:
         return compare(side(repo, base, book), side(repo, head, book))
     # fork: the worker inherits the imported modules and starts computing at once. Only
@@ -48,6 +48,18 @@ def diff_revisions(repo: Path, base: str, head: str | None, book: str = "",
         wanted = differing(base_lite.digests, head_snap.digests_of())
         base_lite.invoices, base_lite.entries = pool.submit(_details, wanted).result()
     return compare(base_lite, head_snap.only(wanted))
+
+
+def _spare_core() -> bool:
+    """Two processes pay off only when a second core is idle; on a busy machine the
+    fork and the competition for one core make the diff slower than in sequence."""
+    cpus = os.cpu_count() or 1
+    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        return os.getloadavg()[0] <= cpus - 1
+    except OSError:   # no load average on this platform
+        return True
 
 
 _HELD: Snapshot | None = None   # the worker's snapshot between _hold and _details

@@ -79,12 +79,25 @@ def view(inv: Invoice) -> InvoiceView:
 
 def snapshot_files(label: str, files: Mapping[str, bytes], root: str = ".") -> Snapshot:
     """Load, check and compute a book given as {path: bytes} (a git revision)."""
-    from ..load import load_files
     from ..register import register_from_files
 
-    loaded = load_files(files, root=root)
+    loaded = _load_files(files, root)
     register, reg_diags = register_from_files(files)
     return _compute(label, loaded.book, list(loaded.diagnostics) + reg_diags, register, files)
+
+
+def _load_files(files: Mapping[str, bytes], root: str):
+    """load_files, but through the book's ledger parse cache (build/.cache, keyed by content):
+    most ledger files of a revision are byte-identical to the working tree's."""
+    from .. import load
+
+    try:
+        from ..load.cache import default_cache_dir
+
+        kept = dict(sorted((p, d) for p, d in files.items() if load._is_source(p)))
+        return load._load(kept, root, default_cache_dir(Path(root)))
+    except (ImportError, AttributeError, TypeError):   # a loader without the cache
+        return load.load_files(files, root=root)
 
 
 def snapshot_worktree(label: str, root: Path) -> Snapshot:

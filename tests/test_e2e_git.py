@@ -166,3 +166,15 @@ def test_diff_of_an_edit_to_an_issued_period_shows_the_error(repo):
     assert doc["errors"]["head"] >= 1
     changed = {i["id"]: i for i in doc["invoices"]}
     assert "example-client-2026-12" in changed   # the edited entry is billed late, in December
+
+
+def test_parallel_and_sequential_diff_agree(repo):
+    from plainbill.gitdiff import diff_revisions
+    from plainbill.gitdiff.report import format_json
+
+    with open(repo / LEDGER, "a", encoding="utf-8") as fh:
+        fh.write("2026-11-25 1h example-client remote @alex One more\n")
+    commit(repo, "one more")
+    one = format_json(diff_revisions(repo, "HEAD~1", "HEAD", parallel=False))
+    two = format_json(diff_revisions(repo, "HEAD~1", "HEAD", parallel=True))
+    assert one == two and "One more" in one

@@ -59,7 +59,9 @@ def _already_credited(register: Register, number: str) -> dict[str, Decimal]:
 
 def _credited_lines(original: Invoice, specs, done, where: SourceRef) -> tuple[list[Line], list[Diagnostic]]:
     by_key = {l.key: l for l in original.lines}
-    wanted = [s.strip() for spec in specs for s in spec.split(",") if s.strip()] or list(by_key)
+    wanted = [s.strip() for spec in specs for s in spec.split(",") if s.strip()]
+    if not wanted:   # the whole invoice: every line with something left to credit (not "no charge")
+        wanted = [k for k, l in by_key.items() if l.amount - done.get(k, Decimal(0)) > 0]
     out, diags = [], []
     for spec in wanted:
         key, _, amount_text = spec.partition("=")

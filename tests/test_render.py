@@ -158,3 +158,25 @@ def test_fetcher_refuses_network_and_allows_book_files(book):
         fetcher.fetch("https://tracker.example.com/pixel.png")
     with pytest.raises(OutsideBookError, match="outside"):
         fetcher.fetch((Path(book.root) / ".." / "etc.png").resolve().as_uri())
+
+
+def test_credit_note_shows_its_kind_and_the_invoice_it_credits(book):
+    import dataclasses
+
+    inv = dataclasses.replace(sample_invoice(1, entries=2, issued=True), kind="credit-note",
+                              number="NC-2026/0001", references=("2026/0002",))
+    shown = text_of(render_html(book, inv))
+    assert "Nota di credito" in shown and "NC-2026/0001" in shown
+    assert "Storna la fattura 2026/0002" in shown and "Scadenza 30 dic 2026" in shown
+
+
+def test_foreign_client_country_is_a_name_in_the_client_language(book):
+    import dataclasses
+
+    from plainbill.model import Address
+
+    client = book.clients[1]
+    moved = dataclasses.replace(client, party=dataclasses.replace(
+        client.party, address=Address("Landsberger Straße 302", "München", "80687", "", "DE")))
+    book = dataclasses.replace(book, clients=(book.clients[0], moved, book.clients[2]))
+    assert "Germania" in text_of(render_html(book, sample_invoice(1, entries=1)))

@@ -23,12 +23,12 @@ from .labels import labels, unit_label
 MAX_SHOWN_DECIMALS = 4   # an entry's exact contribution, shown up to 1/10000
 
 
-def party_dict(party: Party, home_country: str = "") -> dict[str, Any]:
+def party_dict(party: Party, home_country: str = "", language: str = "en") -> dict[str, Any]:
     addr = party.address
     city = " ".join(x for x in (addr.postal_code, addr.city) if x)
     if addr.province:
         city += f" ({addr.province})"
-    country = addr.country if addr.country and addr.country != home_country else ""
+    country = _country_name(addr.country, language) if addr.country and addr.country != home_country else ""
     return {
         "name": party.name,
         "address": [x for x in (addr.street, city.strip(), country) if x],
@@ -37,6 +37,16 @@ def party_dict(party: Party, home_country: str = "") -> dict[str, Any]:
         "email": party.email, "pec": party.pec, "phone": party.phone,
         "sdi_code": party.sdi_code, "eaddress": party.eaddress,
     }
+
+
+def _country_name(code: str, language: str) -> str:
+    """'DE' -> 'Germania' for an Italian invoice: the client reads a name, not an ISO code."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language).territories.get(code.upper(), code)
+    except (ValueError, UnknownLocaleError):
+        return code
 
 
 def bank_dict(bank: Bank) -> dict[str, str]:
@@ -50,8 +60,8 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
     home = s.issuer.address.country
     party = client.party if client else Party(name=slug)
     return {
-        "issuer": party_dict(s.issuer, home),
-        "client": party_dict(party, home),
+        "issuer": party_dict(s.issuer, home, language),
+        "client": party_dict(party, home, language),
         "bank": bank_dict(s.bank),
         "terms": {"days": client.payment_terms_days if client else s.payment_terms_days,
                   "end_of_month": bool(client and client.end_of_month)},

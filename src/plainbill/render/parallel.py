@@ -7,6 +7,7 @@ warming them costs more than it saves.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -49,6 +50,8 @@ def render_tasks(tasks: list[RenderTask], templates, out_dir: Path, jobs: int = 
     # fork: workers inherit imported modules and the template set instead of unpickling them;
     # the pool starts before the progress bar's thread, so no thread is forked
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    if method == "fork":
+        import weasyprint  # noqa: F401  (imported once here, not once per worker)
     chunk = max(1, min(8, len(tasks) // (jobs * 8)))
     with multiprocessing.get_context(method).Pool(jobs, _init_worker, (templates, out_dir)) as pool:
         with _progress(len(tasks)) as advance:
@@ -62,6 +65,8 @@ def _init_worker(templates, out_dir: Path) -> None:
 
     if _WORKER is None or _WORKER.templates is not templates or _WORKER.out_dir != Path(out_dir).resolve():
         _WORKER = Renderer(templates, out_dir)
+        # what exists now lives as long as the worker: keep it out of every garbage collection
+        gc.freeze()
 
 
 def _render_one(task: RenderTask) -> RenderResult:

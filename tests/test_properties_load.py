@@ -145,3 +145,21 @@ def test_hostile_inputs(name):
     diags = assert_sound({**VALID, path: text})
     if name not in ("tabs-ledger", "python-tag", "long-line", "many-tags", "bomb-ledger"):
         assert any(d.severity is Severity.ERROR for d in diags), name
+
+
+@PROPS
+@given(st.lists(st.sampled_from([
+    "2026-11-03 1h acme remote @mario x", "2026-11-03\u00a01h acme remote @mario x", "2026-11-03 1h acme remote @mario",
+    "2026-11-03 25:00-26:00 acme remote @mario", "2026-11-03 09:00-10:00 acme/migration onsite @lucia a #t b=c",
+    "2026-02-30 1h acme remote @mario", "2026-11-03 1h acme remote @mario rate=x", "  2026-11-03 1h acme remote @mario",
+    "2026-11-03 0m acme remote @mario", "9999-12-31 23:00-01:00 acme remote @mario", "# comment", "",
+    "2026-11-03 expense acme @mario 5.00 USD z qty=2", "2026-11-03 1h acme remote @mario\tx  y"]), max_size=12))
+def test_parse_does_not_depend_on_what_was_seen_before(lines):
+    """The fast path (tokens remembered from earlier lines or files) gives exactly what the
+    careful path gives, so results never depend on parse order or on the cache."""
+    from plainbill.load.ledger import _State, parse_ledger
+    text = "\n".join(lines) + "\n"
+    warmed = _State()
+    parse_ledger(text, warmed)
+    parse_ledger("\n".join(reversed(lines)), warmed)
+    assert parse_ledger(text, warmed) == parse_ledger(text, _State())

@@ -24,7 +24,7 @@ from .ledger import _State, parse_ledger
 from .source import decode
 from .yamlledger import parse_yaml_ledger
 
-VERSION = b"plainbill-ledger-5"
+VERSION = b"plainbill-ledger-6"   # bump whenever parse output changes
 PARALLEL_BYTES = 4_000_000     # below this, forking costs more than it saves
 WORKERS = 2
 

@@ -26,11 +26,11 @@ from .yamlnodes import DATE_RE, SLUG_RE, parse_date, parse_duration
 
 SLUG = r"[a-z0-9][a-z0-9_-]*"
 _TIME = re.compile(
-    rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+(?:(\d\d?:\d\d-\d\d?:\d\d)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))[ \t]+"
-    rf"({SLUG})(?:/({SLUG}))?[ \t]+({SLUG})[ \t]+@({SLUG})(?:[ \t]+(.*))?$")
+    rf"\s*(\d{{4}}-\d\d-\d\d)\s+(?:(\d\d?:\d\d-\d\d?:\d\d)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))\s+"
+    rf"({SLUG})(?:/({SLUG}))?\s+({SLUG})\s+@({SLUG})(?:\s+(.*))?$")
 _EXPENSE = re.compile(
-    rf"[ \t]*(\d{{4}}-\d\d-\d\d)[ \t]+expense[ \t]+({SLUG})(?:/({SLUG}))?[ \t]+@({SLUG})[ \t]+(\d+(?:\.\d+)?)"
-    rf"(?:[ \t]+(.*))?$")
+    rf"\s*(\d{{4}}-\d\d-\d\d)\s+expense\s+({SLUG})(?:/({SLUG}))?\s+@({SLUG})\s+(\d+(?:\.\d+)?)"
+    rf"(?:\s+(.*))?$")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r"\S+")
 _KEY = re.compile(r"[a-z][a-z0-9_]*$")
@@ -50,7 +50,8 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
 
     Two paths: a token already seen valid in this file (a date, a duration, a
     client/project, an activity, a person) is looked up in a memo, so a typical
-    time line costs one `split` and five dict look-ups; anything else goes
+    time line costs one `split` and five dict look-ups (its normalised text is the
+    tokens joined by single spaces); anything else goes
     through the regex (`_careful`), which validates it and fills the memos.
     """
     rows: list[tuple] = []
@@ -66,33 +67,33 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
             _fail(diags, lineno, col, "invalid-character", col,
                   f"control character U+{ord(line[col - 1]):04X} in a ledger line", "remove it")
             continue
-        parts = line.split(None, 5)
-        if len(parts) < 5:
+        toks = line.split()
+        if len(toks) < 5:
             state.careful(lineno, line, append)
             continue
-        ds = dates.get(parts[0])
-        when = whens.get(parts[1])
-        target = targets.get(parts[2])
-        activity = acts.get(parts[3])
-        person = persons.get(parts[4])
+        ds = dates.get(toks[0])
+        when = whens.get(toks[1])
+        target = targets.get(toks[2])
+        activity = acts.get(toks[3])
+        person = persons.get(toks[4])
         if ds is None or when is None or target is None or activity is None or person is None:
             state.careful(lineno, line, append)
             continue
-        if len(parts) == 6:
-            rest = parts[5]
-            if "#" in rest or "=" in rest or rest[-1] == " ":
-                desc, tags, meta = rest_of(lineno, rest.rstrip(), line.find(rest) + 1)
-                if meta is None:
-                    continue
-            else:
-                desc, tags, meta = (rest if "  " not in rest and "\t" not in rest
-                                    else " ".join(rest.split())), (), ()
-        else:
+        if len(toks) == 5:
             desc, tags, meta = "", (), ()
-        if "  " in line or "\t" in line or line[0] == " " or line[-1] == " ":
-            line = " ".join(line.split())
+        elif "=" in line:   # key=value: checked token by token, with columns for errors
+            rest = line.split(None, 5)[5].rstrip()
+            desc, tags, meta = rest_of(lineno, rest, line.find(rest) + 1)
+            if meta is None:
+                continue
+        elif "#" in line:
+            words = toks[5:]
+            desc = " ".join([t for t in words if t[0] != "#" or len(t) == 1])
+            tags, meta = tuple([t[1:] for t in words if t[0] == "#" and len(t) > 1]), ()
+        else:
+            desc, tags, meta = " ".join(toks[5:]), (), ()
         append((lineno, 1, "time", ds, target[0], target[1], activity, person, when[1], when[0],
-                desc, tags, meta, "", "", line))
+                desc, tags, meta, "", "", " ".join(toks)))
     return rows, diags
 
 
@@ -172,7 +173,7 @@ class _State:
             if minutes is None:
                 return None
             start = -1
-        if rest and rest[-1] in " \t":
+        if rest and rest[-1].isspace():
             rest = rest.rstrip()
         desc, tags, meta = self._rest(lineno, rest, m.start(8) + 1) if rest else ("", (), ())
         if meta is None:
@@ -187,12 +188,12 @@ class _State:
         if not self._date_ok(lineno, ds, m.start(1) + 1):
             return None
         currency = ""
-        if rest and rest[-1] in " \t":
+        if rest and rest[-1].isspace():
             rest = rest.rstrip()
         offset = m.start(6) + 1 if rest else 0
-        if rest and rest[:3].isupper() and rest[:3].isalpha() and rest[3:4] in ("", " ", "\t") \
+        if rest and rest[:3].isupper() and rest[:3].isalpha() and (rest[3:4] == "" or rest[3:4].isspace()) \
                 and rest[:3] in currencies():
-            currency, rest = rest[:3], rest[3:].lstrip(" \t")
+            currency, rest = rest[:3], rest[3:].lstrip()
             offset = m.start(6) + 1 + len(m.group(6)) - len(rest)
         desc, tags, meta = self._rest(lineno, rest, offset) if rest else ("", (), ())
         if meta is None:
@@ -283,9 +284,7 @@ def _bad_meta(key: str, value: str) -> tuple | None:
 
 def _normal(line: str) -> str:
     """The line with runs of whitespace collapsed: the text behind an entry's fingerprint."""
-    if "  " in line or "\t" in line or line[:1] == " " or line[-1:] == " ":
-        return " ".join(line.split())
-    return line
+    return " ".join(line.split())
 
 
 def diagnose(line: str) -> tuple[str, int, str, str]:

@@ -7,7 +7,7 @@ from ..diagnostics import Diagnostic, SourceRef, error
 from ..model import (Budget, Callout, Cap, Client, Minimum, Multipliers, Party, Project, Rate, Rounding,
                      Rules, Withholding)
 from .contracts import read_contracts
-from .settings import PARTY_KEYS, read_party
+from .settings import PARTY_KEYS, _is_currency, read_party
 from .source import SourceFile
 from .yamlnodes import SLUG_RE, Reader, compose
 
@@ -36,6 +36,10 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         return Client(slug=slug, party=Party(name=slug), ref=SourceRef(src.path, 0, 0))
     m = r.mapping(root, CLIENT_KEYS, f"client `{slug}`", ("name",))
     currency = r.text(m.get("currency"), "currency", defaults.currency)
+    if "currency" in m and not _is_currency(currency):
+        r.fail("invalid-value", m["currency"], f"currency `{currency}` is not an ISO 4217 code",
+               "write a three-letter code such as EUR, USD, CHF")
+        currency = defaults.currency
     language = r.text(m.get("language"), "language", defaults.language)
     kw: dict = {}
     _terms(r, m, kw, defaults)

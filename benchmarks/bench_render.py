@@ -71,7 +71,7 @@ def part2(entries: int, jobs: int, out: Path) -> None:
     (checked, invoices), load_secs = _timed(_load, root, check_book, compute)
     stats, secs = _timed(write_build, checked.book, invoices, build, pdf=False, jobs=jobs)
     print(f"  one ledger line changed: check+compute {load_secs:.2f} s, write_build {secs:.2f} s "
-          f"[{stats.rendered} rendered, {stats.unchanged} unchanged]")
+          f"[{stats.rendered} rendered, {stats.unchanged} unchanged, {stats.serialised} serialised]")
     changed = [i for i in invoices if f"invoices/{i.id}.json" in stats.written]
     if changed:
         stats, secs = _timed(write_build, checked.book, changed, out / "one", jobs=1, partial=True)

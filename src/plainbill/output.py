@@ -40,6 +40,7 @@ class BuildStats:
     invoices: int = 0
     rendered: int = 0
     unchanged: int = 0
+    serialised: int = 0        # invoices whose JSON had to be built (the fast hash did not match)
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -63,6 +64,7 @@ class _Plan:
     """What the build will do, decided before anything is rendered or written."""
 
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)   # id -> new manifest entry
+    serialised: int = 0
     files: dict[str, bytes] = field(default_factory=dict)              # relpath -> bytes to write
     tasks: list[RenderTask] = field(default_factory=list)
 
@@ -80,6 +82,7 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
     flags = {"render": render, "pdf": render and pdf}
     plan = _plan(book, invoices, old, out_dir, templates.key, flags)
     stats.rendered, stats.unchanged = len(plan.tasks), len(invoices) - len(plan.tasks)
+    stats.serialised = plan.serialised
     if plan.tasks:
         results = render_tasks(plan.tasks, templates, out_dir, jobs)
         stats.diagnostics += _collect(plan, results)
@@ -122,6 +125,7 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
             plan.entries[inv.id] = prev
             continue
         data = inv.to_json().encode()
+        plan.serialised += 1
         key = _sha(f"{salt}{ctx_hash}|{_sha(data)}".encode())
         if prev and prev.get("key") == key and _files_ok(out_dir, prev):
             plan.entries[inv.id] = {**prev, "fast": fast}

@@ -246,3 +246,14 @@ def test_parallel_parse_gives_the_same_book(monkeypatch):
     serial = list(cache_module.parse_files(files, None))
     monkeypatch.setattr(cache_module, "PARALLEL_BYTES", 1)
     assert list(cache_module.parse_files(files, None)) == serial
+
+
+def test_cache_keeps_only_what_the_book_uses(tmp_path):
+    (tmp_path / "plainbill.yaml").write_text(SETTINGS)
+    (tmp_path / "ledger").mkdir()
+    ledger = tmp_path / "ledger" / "a.txt"
+    ledger.write_text("2026-11-03 1h acme remote @mario x\n")
+    load_book(tmp_path)
+    ledger.write_text("2026-11-03 2h acme remote @mario x\n")
+    assert load_book(tmp_path).book.entries[0].minutes == 120
+    assert len(list((tmp_path / "build" / ".cache" / "ledger").iterdir())) == 1

@@ -11,6 +11,7 @@ line and column) of the text it was read from.
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -47,7 +48,9 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
         except OSError as exc:
             diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",
                                "check the file's permissions"))
-    result = _load(files, str(root), cache_dir or default_cache_dir(root))
+    # the book's own cache is pruned of files it no longer uses; a shared one is left alone
+    prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
+    result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
     result.diagnostics[:0] = diags
     return result
 
@@ -64,7 +67,7 @@ def _is_source(path: str) -> bool:
     return not any(p.startswith(".") for p in parts) and parts[0] not in IGNORED_DIRS
 
 
-def _load(files: dict[str, bytes | str], root: str, cache: Path | None) -> LoadResult:
+def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:
     """Settings, clients and entries; the cyclic garbage collector is paused meanwhile.
 
     A big book is a million new objects, none of them garbage: every automatic collection
@@ -74,7 +77,7 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None) -> LoadR
     paused = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(files, root, cache)
+        result = _load_all(files, root, cache, prune)
         if len(result.book.entries) > BIG_BOOK:
             gc.freeze()
         return result
@@ -83,11 +86,11 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None) -> LoadR
             gc.enable()
 
 
-def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None) -> LoadResult:
+def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool) -> LoadResult:
     diags: list[Diagnostic] = []
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
-    entries = _entries(files, cache, diags)
+    entries = _entries(files, cache, prune, diags)
     book = Book(root=root, settings=settings, clients=clients, entries=entries)
     return LoadResult(book, diags)
 
@@ -121,7 +124,7 @@ def _clients(files: dict, settings: Settings, diags: list[Diagnostic]) -> tuple[
     return tuple(out.values())
 
 
-def _entries(files: dict, cache: Path | None, diags: list[Diagnostic]) -> tuple[Entry, ...]:
+def _entries(files: dict, cache: Path | None, prune: bool, diags: list[Diagnostic]) -> tuple[Entry, ...]:
     ledgers = []
     for path, data in files.items():
         if not path.startswith("ledger/"):
@@ -132,7 +135,7 @@ def _entries(files: dict, cache: Path | None, diags: list[Diagnostic]) -> tuple[
             diags.append(_ignored(path, "ledger files end in .txt or .yaml"))
     entries: list[Entry] = []
     severity = {"error": Severity.ERROR, "warning": Severity.WARNING}
-    for path, rows, problems in parse_files(ledgers, cache):
+    for path, rows, problems in parse_files(ledgers, cache, prune):
         build_entries(path, rows, entries)
         for code, sev, line, col, message, hint in problems:
             diags.append(Diagnostic(code, severity[sev], SourceRef(path, line, col), message, hint))

@@ -71,46 +71,66 @@ def _store(target: str, blob: bytes) -> None:
         pass
 
 
-def parse_files(files: list[tuple[str, bytes | str]], cache: Path | None):
-    """Yield (path, rows, diagnostic tuples) for every file, in the order given."""
-    targets: list[str | None] = [None] * len(files)
-    results: list[tuple | None] = [None] * len(files)
-    if cache is not None:
-        try:
-            cache.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            cache = None
-    for i, (path, data) in enumerate(files):
-        if cache is None or isinstance(data, str):
-            continue
-        targets[i] = str(cache / (_key(path, data) + ".m"))
-        try:
-            with open(targets[i], "rb") as fh:
-                results[i] = marshal.loads(fh.read())
-        except (OSError, EOFError, ValueError, TypeError):
-            pass
-    todo = [i for i, r in enumerate(results) if r is None]
+def parse_files(files: list[tuple[str, bytes | str]], cache: Path | None, prune: bool = False):
+    """Yield (path, rows, diagnostic tuples) for every file, in the order given.
+
+    Cached results are read one file at a time, as the caller consumes them, so only one
+    file's rows are in memory besides the records built from them. With `prune`, cache
+    files this book no longer uses (older versions of edited files) are removed.
+    """
+    cache = _usable(cache)
+    targets = [str(cache / (_key(p, d) + ".m")) if cache and not isinstance(d, str) else None for p, d in files]
+    todo = [i for i, t in enumerate(targets) if t is None or not os.path.exists(t)]
     size = sum(len(files[i][1]) for i in todo)
-    if len(todo) > 1 and size >= PARALLEL_BYTES:
-        yield from _parallel(files, targets, results, todo)
-        return
-    for i, (path, data) in enumerate(files):
-        if results[i] is None:
-            results[i] = parse_file(path, data)
-            if targets[i]:
-                _store(targets[i], marshal.dumps(results[i]))
-        yield (path, *results[i])
-        results[i] = None   # let memory go as soon as the caller has built its records
+    pool = _start(files, targets, todo) if len(todo) > 1 and size >= PARALLEL_BYTES else None
+    try:
+        for i, (path, data) in enumerate(files):
+            yield (path, *_result(i, path, data, targets[i], pool))
+    finally:
+        if pool:
+            pool[0].shutdown(cancel_futures=True)
+    if prune and cache:
+        _prune(cache, {Path(t).name for t in targets if t})
 
 
-def _parallel(files, targets, results, todo):
+def _usable(cache: Path | None) -> Path | None:
+    if cache is None:
+        return None
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        return cache
+    except OSError:
+        return None
+
+
+def _result(i: int, path: str, data, target: str | None, pool) -> tuple:
+    if pool and i in pool[1]:
+        return marshal.loads(pool[1].pop(i).result())
+    if target:
+        try:
+            with open(target, "rb") as fh:
+                return marshal.loads(fh.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            pass   # missing or damaged: parse again
+    result = parse_file(path, data)
+    if target:
+        _store(target, marshal.dumps(result))
+    return result
+
+
+def _start(files, targets, todo):
+    """(executor, {index: future}) parsing the files at `todo` in worker processes."""
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx) as pool:
-        futures = {i: pool.submit(_work, (files[i][0], files[i][1], targets[i])) for i in todo}
-        for i, (path, _) in enumerate(files):
-            if results[i] is None:
-                results[i] = marshal.loads(futures.pop(i).result())
-            yield (path, *results[i])
-            results[i] = None
+    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx)
+    return pool, {i: pool.submit(_work, (files[i][0], files[i][1], targets[i])) for i in todo}
+
+
+def _prune(cache: Path, keep: set[str]) -> None:
+    try:
+        for entry in os.scandir(cache):
+            if entry.name.endswith(".m") and entry.name not in keep:
+                os.unlink(entry.path)
+    except OSError:
+        pass

@@ -8,7 +8,6 @@ minor digits, so the same book always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -36,6 +35,13 @@ class Line:
     minutes: int = 0                # billed minutes behind a time line (0 otherwise)
     raw_minutes: int = 0
 
+    def __reduce__(self):
+        # the generated __getstate__ of a frozen slots dataclass calls fields() for every
+        # object: pickling a big book's lines and rows (build's change detection) was slow
+        return (Line, (self.key, self.kind, self.description, self.quantity, self.unit, self.unit_price,
+                       self.amount, self.tax_code, self.tax_rate, self.explanation, self.sources,
+                       self.entries, self.contract, self.minutes, self.raw_minutes))
+
 
 @dataclass(frozen=True, slots=True)
 class EntryDetail:
@@ -55,6 +61,11 @@ class EntryDetail:
     line_key: str
     note: str = ""                  # "after hours 18:00-19:00", "no charge", "from block P1" ...
     kind: str = "time"
+
+    def __reduce__(self):
+        return (EntryDetail, (self.fingerprint, self.ref, self.date, self.person, self.activity,
+                              self.description, self.raw_minutes, self.billed_minutes, self.rate,
+                              self.multiplier, self.amount, self.line_key, self.note, self.kind))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,18 +121,24 @@ class Invoice:
         return self.id.split("-", 1)[1] if "-" in self.id else ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        from .invoice_json import detail_dict
+
+        d = {name: _plain(getattr(self, name)) for name in self.__dataclass_fields__ if name != "entries"}
+        d["entries"] = [detail_dict(e) for e in self.entries]
+        return d
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        """The canonical form: json.dumps(to_dict(), sort_keys=True, indent=1, ensure_ascii=False) + newline."""
+        from .invoice_json import write
+
+        return write(self) + "\n"
 
     @property
     def hash(self) -> str:
         """Hash of the canonical JSON without number/date, to detect any change of content."""
-        d = self.to_dict()
-        for k in ("number", "issue_date", "due_date"):
-            d.pop(k, None)
-        blob = json.dumps(d, sort_keys=True, ensure_ascii=False).encode()
+        from .invoice_json import write
+
+        blob = write(self, indent=False, skip=("number", "issue_date", "due_date")).encode()
         return hashlib.sha256(blob).hexdigest()
 
 

@@ -1,0 +1,186 @@
+"""The canonical JSON text of an invoice, written directly from the records.
+
+`write(inv)` gives exactly the bytes of `json.dumps(_plain(inv), sort_keys=True,
+indent=1, ensure_ascii=False)` (and `write(inv, indent=False, skip=...)` those
+of the same call without indent), but an invoice holds one detail row per
+billed entry and one source per entry behind each line: a million entries
+through the pure-Python indenting encoder and a generic converter took minutes.
+Here the rows and sources are filled into per-level templates with `%`, strings
+escaped by the C `encode_basestring`, and only the handful of other values go
+through a small generic writer. tests/test_invoice_json.py holds the equivalence.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from json.encoder import encode_basestring as _esc
+
+from .diagnostics import SourceRef
+
+# (name, how) in sorted key order: s = any string (escaped), q = safe text quoted as is
+# (Decimal, date, hex), d = int, ref = a nested SourceRef
+_REF = (("col", "d"), ("line", "d"), ("path", "s"))
+_DETAIL = (("activity", "s"), ("amount", "q"), ("billed_minutes", "d"), ("date", "q"),
+           ("description", "s"), ("fingerprint", "s"), ("kind", "s"), ("line_key", "s"),
+           ("multiplier", "q"), ("note", "s"), ("person", "s"), ("rate", "q"),
+           ("raw_minutes", "d"), ("ref", "ref"))
+_LINE = (("amount", "q"), ("contract", "s"), ("description", "s"), ("entries", "raw"), ("explanation", "s"),
+         ("key", "s"), ("kind", "s"), ("minutes", "d"), ("quantity", "q"), ("raw_minutes", "d"),
+         ("sources", "raw"), ("tax_code", "s"), ("tax_rate", "q"), ("unit", "s"), ("unit_price", "q"))
+_SLOT = {"s": "%s", "q": '"%s"', "d": "%d", "raw": "%s"}
+_TEMPLATES: dict[tuple, str] = {}
+
+
+class _Raw(str):
+    """Text already in JSON form, written as is."""
+
+
+def _template(fields, level: int | None) -> str:
+    """A %-template for one record at nesting `level` (None: no indent, one line)."""
+    key = (fields, level)
+    found = _TEMPLATES.get(key)
+    if found is not None:
+        return found
+    parts = []
+    for name, how in fields:
+        value = _template(_REF, None if level is None else level + 1) if how == "ref" else _SLOT[how]
+        parts.append(f'"{name}": {value}')
+    if level is None:
+        text = "{" + ", ".join(parts) + "}"
+    else:
+        pad = "\n" + " " * (level + 1)
+        text = "{" + pad + ("," + pad).join(parts) + "\n" + " " * level + "}"
+    _TEMPLATES[key] = text
+    return text
+
+
+def _list(items: list[str], level: int | None) -> _Raw:
+    """Items already written, as a JSON array at `level`."""
+    if not items:
+        return _Raw("[]")
+    if level is None:
+        return _Raw("[" + ", ".join(items) + "]")
+    pad = "\n" + " " * (level + 1)
+    return _Raw("[" + pad + ("," + pad).join(items) + "\n" + " " * level + "]")
+
+
+def _refs(refs, level: int | None) -> _Raw:
+    t = _template(_REF, None if level is None else level + 1)
+    return _list([t % (r.col, r.line, _esc(r.path)) for r in refs], level)
+
+
+def _details(rows, level: int | None) -> _Raw:
+    t = _template(_DETAIL, None if level is None else level + 1)
+    return _list([t % (_esc(e.activity), e.amount, e.billed_minutes, e.date.isoformat(), _esc(e.description),
+                       _esc(e.fingerprint), _esc(e.kind), _esc(e.line_key), e.multiplier, _esc(e.note),
+                       _esc(e.person), e.rate, e.raw_minutes, e.ref.col, e.ref.line, _esc(e.ref.path))
+                  for e in rows], level)
+
+
+def _strings(items, level: int | None) -> _Raw:
+    return _list([_esc(s) for s in items], level)
+
+
+# ---------------------------------------------------------------- records to plain values
+
+
+def _value(v):
+    """A record field as a plain JSON value (the small, generic part)."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, Decimal):
+        return str(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, (tuple, list)):
+        return [_value(x) for x in v]
+    if hasattr(v, "__dataclass_fields__"):
+        return {name: _value(getattr(v, name)) for name in v.__dataclass_fields__}
+    return v
+
+
+def _lines(lines, level: int | None) -> _Raw:
+    sub = None if level is None else level + 1      # a line
+    inner = None if sub is None else sub + 1        # its fields
+    t = _template(_LINE, sub)
+    return _list([t % (ln.amount, _esc(ln.contract), _esc(ln.description), _strings(ln.entries, inner),
+                       _esc(ln.explanation), _esc(ln.key), _esc(ln.kind), ln.minutes, ln.quantity,
+                       ln.raw_minutes, _refs(ln.sources, inner), _esc(ln.tax_code), ln.tax_rate,
+                       _esc(ln.unit), ln.unit_price)
+                  for ln in lines], level)
+
+
+def _invoice(inv, level: int | None, skip) -> dict:
+    d = {}
+    sub = None if level is None else level + 1
+    for name in inv.__dataclass_fields__:
+        if name in skip:
+            continue
+        if name == "entries":
+            d[name] = _details(inv.entries, sub)
+        elif name == "lines":
+            d[name] = _lines(inv.lines, sub)
+        else:
+            d[name] = _value(getattr(inv, name))
+    return d
+
+
+# ---------------------------------------------------------------- the writer
+
+
+def _dump(v, level: int | None, out: list) -> None:
+    if isinstance(v, _Raw):
+        out.append(v)
+    elif isinstance(v, str):
+        out.append(_esc(v))
+    elif v is None:
+        out.append("null")
+    elif v is True or v is False:
+        out.append("true" if v else "false")
+    elif isinstance(v, int):
+        out.append(int.__repr__(v))
+    elif isinstance(v, dict):
+        _dump_items([(_esc(k), v[k]) for k in sorted(v)], level, out, "{", "}", True)
+    elif isinstance(v, list):
+        _dump_items([(None, x) for x in v], level, out, "[", "]", False)
+    else:  # pragma: no cover - records are converted before
+        raise TypeError(f"cannot write {type(v).__name__} as JSON")
+
+
+def _dump_items(items, level, out, opening, closing, keyed) -> None:
+    if not items:
+        out.append(opening + closing)
+        return
+    sub = None if level is None else level + 1
+    sep = ", " if level is None else ",\n" + " " * sub
+    out.append(opening if level is None else opening + "\n" + " " * sub)
+    for i, (k, x) in enumerate(items):
+        if i:
+            out.append(sep)
+        if keyed:
+            out.append(k + ": ")
+        _dump(x, sub, out)
+    if level is not None:
+        out.append("\n" + " " * level)
+    out.append(closing)
+
+
+def write(inv, indent: bool = True, skip: tuple[str, ...] = ()) -> str:
+    """The invoice as JSON text with sorted keys: indent 1 (the canonical file) or one line (hashes)."""
+    level = 0 if indent else None
+    out: list[str] = []
+    _dump(_invoice(inv, level, skip), level, out)
+    return "".join(out)
+
+
+def ref_dict(r: SourceRef) -> dict:
+    return {"path": r.path, "line": r.line, "col": r.col}
+
+
+def detail_dict(e) -> dict:
+    """An EntryDetail as plain values (what `Invoice.to_dict` holds for each row)."""
+    return {"fingerprint": e.fingerprint, "ref": {"path": e.ref.path, "line": e.ref.line, "col": e.ref.col},
+            "date": e.date.isoformat(), "person": e.person, "activity": e.activity,
+            "description": e.description, "raw_minutes": e.raw_minutes, "billed_minutes": e.billed_minutes,
+            "rate": str(e.rate), "multiplier": str(e.multiplier), "amount": str(e.amount),
+            "line_key": e.line_key, "note": e.note, "kind": e.kind}

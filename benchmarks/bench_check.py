@@ -41,18 +41,22 @@ def book_for(n: int, out: Path) -> Path:
     return book
 
 
-def measure(cmd: list[str]) -> tuple[float, float, int, str]:
-    """(wall seconds, peak RSS in MB, exit code, output) of one fresh process."""
+def measure(cmd: list[str]) -> tuple[float, float, int, str, float]:
+    """(wall seconds, peak RSS in MB, exit code, output, CPU seconds) of one fresh process.
+
+    CPU seconds (user + system, the process and its workers) hardly change with the
+    machine's load, unlike wall seconds: compare them when neighbours are busy."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace").strip()
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, usage.ru_maxrss / 1024, proc.returncode, out.decode(errors="replace").strip(), cpu
 
 
-def run(book: Path, what: str) -> tuple[float, float, int, str]:
+def run(book: Path, what: str) -> tuple[float, float, int, str, float]:
     if what == "load+checks":
         return measure([PYTHON, "-c", STAGE, str(book)])
     return measure([PYTHON, "-m", "plainbill", "check", str(book)])
@@ -74,14 +78,14 @@ def main(argv=None) -> int:
             cold = run(book, what)
             warm = run(book, what)
             rows.append((n, what, cold, warm, load))
-            print(f"{n:>9,} {what:16} cold {cold[0]:6.2f} s {cold[1]:6.0f} MB (exit {cold[2]})   "
-                  f"warm {warm[0]:6.2f} s {warm[1]:6.0f} MB   load avg {load:.1f}", flush=True)
+            print(f"{n:>9,} {what:16} cold {cold[0]:6.2f} s ({cold[4]:.2f} s CPU) {cold[1]:6.0f} MB (exit {cold[2]})"
+                  f"   warm {warm[0]:6.2f} s ({warm[4]:.2f} s CPU) {warm[1]:6.0f} MB   load avg {load:.1f}", flush=True)
             if cold[2] not in (0, 1):
                 print(cold[3][-2000:])
-    print("\nentries   what              cold s  cold MB  warm s  warm MB  speed-up")
-    for n, what, cold, warm, _ in rows:
-        print(f"{n:>9,} {what:16} {cold[0]:7.2f} {cold[1]:8.0f} {warm[0]:7.2f} {warm[1]:8.0f} "
-              f"{cold[0] / warm[0]:8.1f}x")
+    print("\n  entries what             cold s  (CPU)  cold MB  warm s  (CPU)  warm MB  speed-up  load")
+    for n, what, cold, warm, load in rows:
+        print(f"{n:>9,} {what:16} {cold[0]:7.2f} {cold[4]:6.2f} {cold[1]:8.0f} {warm[0]:7.2f} {warm[4]:6.2f} "
+              f"{warm[1]:8.0f} {cold[0] / warm[0]:8.1f}x {load:5.1f}")
     return 0
 
 

@@ -55,6 +55,10 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
 _META, _TEXT, _DATE, _START = attrgetter("meta"), attrgetter("text"), attrgetter("date"), attrgetter("start")
 
 
+def _META_OR_AMOUNT(e: Entry) -> bool:
+    return e.amount is not None or bool(e.meta)
+
+
 def _all_known(entries, clients, projects, acts, people) -> bool:
     """Whether every name used by the entries is defined (sets built by map, no Python loop)."""
     if not set(map(attrgetter("client"), entries)) <= clients.keys():
@@ -151,18 +155,23 @@ def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
 def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
     """Amounts have no more decimals than their currency's minor unit (EUR 2, JPY 0):
     expense amounts and `price=` of ledger lines, and in the client files fees, purchase
-    prices, milestones, call-out fees and caps (in the client's currency). Rates and unit
-    prices may have up to 4 decimals."""
-    for e in [e for e in ctx.book.entries if e.amount is not None]:
+    prices, milestones, call-out fees and caps (in the client's currency). Rates (`rate=`
+    of a line too) and unit prices may have up to 4 decimals."""
+    for e in filter(_META_OR_AMOUNT, ctx.book.entries):
         if e.kind == "expense":
             client = ctx.clients.get(e.client)
-            currency = e.currency or (client.currency if client else ctx.settings.currency)
+            currency = e.currency or e.get("currency") or (client.currency if client else ctx.settings.currency)
             digits = minor_digits(currency)
-            for label, value in (("amount", e.amount), ("price=", _dec(e.get("price")))):
+            for label, token, value in (("amount", str(e.amount), e.amount),
+                                        ("price=", "price=" + e.get("price"), _dec(e.get("price")))):
                 if value is not None and -value.as_tuple().exponent > digits:
-                    yield error("too-many-decimals", e.ref,
+                    yield error("too-many-decimals", token_ref(e, token),
                                 f"expense {label} {value} has more decimals than {currency} allows ({digits})",
                                 f"round it to {digits} decimals")
+        rate = _dec(e.get("rate")) if e.meta else None
+        if rate is not None and -rate.as_tuple().exponent > RATE_LIMIT:
+            yield error("too-many-decimals", token_ref(e, "rate=" + e.get("rate")),
+                        f"rate {rate} has more than {RATE_LIMIT} decimals", f"round it to {RATE_LIMIT} decimals")
     from .checks_book import amounts_of_book
     for ref, what, value, currency, limit in amounts_of_book(ctx):
         digits = RATE_LIMIT if limit == "rate" else minor_digits(currency)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -44,6 +45,9 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     diags: list[Diagnostic] = []
     for rel in discover(root):
         try:
+            if not stat.S_ISREG(os.stat(root / rel).st_mode):   # a FIFO would block the read forever
+                diags.append(error("io-error", SourceRef(rel), "not a regular file", "remove it or move it away"))
+                continue
             files[rel] = (root / rel).read_bytes()
         except OSError as exc:
             diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",

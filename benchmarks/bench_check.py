@@ -80,8 +80,8 @@ def main(argv=None) -> int:
             rows.append((n, what, cold, warm, load))
             print(f"{n:>9,} {what:16} cold {cold[0]:6.2f} s ({cold[4]:.2f} s CPU) {cold[1]:6.0f} MB (exit {cold[2]})"
                   f"   warm {warm[0]:6.2f} s ({warm[4]:.2f} s CPU) {warm[1]:6.0f} MB   load avg {load:.1f}", flush=True)
-            if cold[2] not in (0, 1):
-                print(cold[3][-2000:])
+            if cold[2] not in (0, 1) or "Traceback" in cold[3]:
+                print("  the run failed, figures are not valid:\n" + cold[3][-1500:])
     print("\n  entries what             cold s  (CPU)  cold MB  warm s  (CPU)  warm MB  speed-up  load")
     for n, what, cold, warm, load in rows:
         print(f"{n:>9,} {what:16} {cold[0]:7.2f} {cold[4]:6.2f} {cold[1]:8.0f} {warm[0]:7.2f} {warm[4]:6.2f} "

@@ -86,10 +86,20 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
             desc, tags, meta = rest_of(lineno, rest, line.find(rest) + 1)
             if meta is None:
                 continue
-        elif "#" in line:
-            words = toks[5:]
-            desc = " ".join([t for t in words if t[0] != "#" or len(t) == 1])
-            tags, meta = tuple([t[1:] for t in words if t[0] == "#" and len(t) > 1]), ()
+        elif "#" in line:   # usually trailing tags: peel them off without comprehensions
+            i = len(toks)
+            while i > 5 and toks[i - 1][0] == "#" and len(toks[i - 1]) > 1:
+                i -= 1
+            desc = " ".join(toks[5:i])
+            if "#" in desc:   # a tag among the words: sort them one by one
+                words = toks[5:]
+                desc = " ".join([t for t in words if t[0] != "#" or len(t) == 1])
+                tags = tuple([t[1:] for t in words if t[0] == "#" and len(t) > 1])
+            elif len(toks) - i == 1:
+                tags = (toks[i][1:],)
+            else:
+                tags = tuple([t[1:] for t in toks[i:]])
+            meta = ()
         else:
             desc, tags, meta = " ".join(toks[5:]), (), ()
         append((lineno, 1, "time", ds, target[0], target[1], activity, person, when[1], when[0],

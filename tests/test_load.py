@@ -1,6 +1,7 @@
 """The loader: located YAML without YAML 1.1 surprises, the ledger line format, discovery, caching."""
 from __future__ import annotations
 
+import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -254,6 +255,9 @@ def test_cache_keeps_only_what_the_book_uses(tmp_path):
     ledger = tmp_path / "ledger" / "a.txt"
     ledger.write_text("2026-11-03 1h acme remote @mario x\n")
     load_book(tmp_path)
+    cache = tmp_path / "build" / ".cache" / "ledger"
+    old = next(cache.iterdir())
+    os.utime(old, (1, 1))   # unused for long: pruned; one used recently (by `diff`) would stay
     ledger.write_text("2026-11-03 2h acme remote @mario x\n")
     assert load_book(tmp_path).book.entries[0].minutes == 120
-    assert len(list((tmp_path / "build" / ".cache" / "ledger").iterdir())) == 1
+    assert [p.name for p in cache.iterdir()] != [old.name] and len(list(cache.iterdir())) == 1

@@ -25,7 +25,7 @@ from .entries import build_entries
 from .settings import load_settings
 from .source import IGNORED_DIRS, decode, discover
 
-__all__ = ["LoadResult", "load_book", "load_files"]
+__all__ = ["LoadResult", "load_book", "load_files", "default_cache_dir"]
 
 SETTINGS_PATH = "plainbill.yaml"
 YAML_EXT = (".yaml", ".yml")
@@ -59,11 +59,14 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     return result
 
 
-def load_files(files: Mapping[str, bytes | str], root: str = ".") -> LoadResult:
-    """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt")."""
+def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
+    """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
+
+    With `cache_dir` (e.g. `default_cache_dir(book)` for a git revision of that book), ledger
+    files given as bytes go through the parse cache; nothing is ever pruned from it here."""
     kept = {p: d for p, d in files.items() if _is_source(p)}
     ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
-    return _load(ordered, root, None)
+    return _load(ordered, root, cache_dir)
 
 
 def _is_source(path: str) -> bool:

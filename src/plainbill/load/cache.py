@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .yamlledger import parse_yaml_ledger
 VERSION = b"plainbill-ledger-6"   # bump whenever parse output changes
 PARALLEL_BYTES = 4_000_000     # below this, forking costs more than it saves
 WORKERS = 2
+PRUNE_AFTER = 24 * 3600        # seconds a cache file unused by the book is kept
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -109,7 +111,9 @@ def _result(i: int, path: str, data, target: str | None, pool) -> tuple:
     if target:
         try:
             with open(target, "rb") as fh:
-                return marshal.loads(fh.read())
+                result = marshal.loads(fh.read())
+            os.utime(target)   # recently used: safe from pruning
+            return result
         except (OSError, EOFError, ValueError, TypeError):
             pass   # missing or damaged: parse again
     result = parse_file(path, data)
@@ -128,9 +132,12 @@ def _start(files, targets, todo):
 
 
 def _prune(cache: Path, keep: set[str]) -> None:
+    """Remove cache files not used by this load nor by any other for a day (`plainbill diff`
+    parses other revisions through the same cache: their files stay while in use)."""
+    stale = time.time() - PRUNE_AFTER
     try:
         for entry in os.scandir(cache):
-            if entry.name.endswith(".m") and entry.name not in keep:
+            if entry.name.endswith(".m") and entry.name not in keep and entry.stat().st_mtime < stale:
                 os.unlink(entry.path)
     except OSError:
         pass

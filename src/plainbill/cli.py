@@ -41,11 +41,17 @@ def main() -> None:
 @book_argument
 @format_option
 @strict_option
-def check(book: Path, fmt: str | None, strict: bool) -> None:
-    """Check BOOK (default: the current folder) and report every problem found."""
+@click.option("--full", is_flag=True,
+              help="Also bill every invoice, reporting what only billing finds (as build does).")
+def check(book: Path, fmt: str | None, strict: bool, full: bool) -> None:
+    """Check BOOK (default: the current folder) and report every problem found.
+
+    Issued invoices are recomputed and compared with their records; the rest of
+    the billing runs with --full or in `build`.
+    """
     from .pipeline import run_check
 
-    sys.exit(run_check(book, diagnostic_format(fmt), strict))
+    sys.exit(run_check(book, diagnostic_format(fmt), strict, full))
 
 
 @main.command()

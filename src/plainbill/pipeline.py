@@ -82,13 +82,28 @@ def _book_problem(root: Path) -> str | None:
     return None
 
 
-def run_check(root: Path, fmt: str, strict: bool) -> int:
+def issued_only(checked: Checked) -> Checked:
+    """The part of the book that issued invoices depend on: their clients, whole.
+
+    A client's issued invoice depends on its earlier periods too (block balances,
+    rolled-over retainer hours), so a client is kept with all its entries.
+    """
+    slugs = {r.client for r in checked.register.by_draft.values()}
+    book = checked.book
+    subset = Book(book.root, book.settings, tuple(c for c in book.clients if c.slug in slugs),
+                  tuple(e for e in book.entries if e.client in slugs))
+    return Checked(subset, checked.diagnostics, checked.register)
+
+
+def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
     problem = _book_problem(root)
     if problem:
         return usage_error(problem)
     checked = check_book(root)
     if not has_errors(checked.diagnostics):
-        compute(checked)   # frozen invoices are part of the check
+        # Frozen invoices are part of every check; billing the rest (and its
+        # engine-stage diagnostics) is what `build` does, or `check --full`.
+        compute(checked if full else issued_only(checked))
     report(root, checked.diagnostics, fmt)
     return EXIT_PROBLEMS if has_errors(checked.diagnostics, strict) else EXIT_OK
 

@@ -41,6 +41,8 @@ def part1(n: int, entries: int, jobs: int, out: Path) -> None:
     cpu0 = _cpu()
     stats, secs = _timed(write_build, book, invoices, build, jobs=jobs)
     cpu = _cpu() - cpu0
+    if stats.diagnostics:
+        print(stats.summary())
     print(f"  full render (HTML+PDF):  {secs:7.2f} s  = {secs / n:.3f} s/invoice wall  [{stats.rendered} rendered]")
     print(f"    CPU {cpu:.1f} s = {cpu / n:.3f} CPU s/invoice; on {cores} idle cores: {cpu / n / cores:.3f} s/invoice "
           f"(load average now {os.getloadavg()[0]:.1f}: other processes share these cores)")

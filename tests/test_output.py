@@ -105,8 +105,8 @@ SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from plainbill.output import write_build
     from plainbill.render.sample import sample_book, sample_invoice
-    book = sample_book(root=sys.argv[1], clients=2, repository_url="https://example.com/b/blob/main")
-    invs = [sample_invoice(i, entries=6, issued=bool(i)) for i in range(2)]
+    book = sample_book(root=sys.argv[1], clients=4, repository_url="https://example.com/b/blob/main")
+    invs = [sample_invoice(i, entries=3, issued=bool(i % 2)) for i in range(4)]   # 4: enough for a pool
     stats = write_build(book, invs, Path(sys.argv[2]), jobs=int(sys.argv[3]))
     assert stats.ok, stats.summary()
 """)

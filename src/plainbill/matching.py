@@ -4,7 +4,9 @@ Both questions are asked once per entry (a million times on a big book), so
 everything that does not depend on the entry's date is precomputed per client
 and cached: the candidate contracts per (entry kind, activity, project), and
 the candidate rates, already in precedence order, per (contract, activity,
-project, person). What is left per entry is a short scan for the date.
+project, person). The answer can only change on the dates where a candidate
+starts or stops being valid, so each key also gets a table of those dates and
+the answer between them: what is left per entry is one bisect.
 
 Contract matching (docs/format.md "Contracts"): an explicit `contract=id` wins;
 otherwise a contract matches when the entry's date is in its period, its
@@ -28,7 +30,8 @@ Among equally specific rates, the latest `from` wins.
 """
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 
 from .model import Client, Contract, Entry, Rate, Settings
 from .money import parse_decimal
@@ -53,7 +56,8 @@ _LEVELS = {
 class _ClientIndex:
     """Per-client precomputation: contract candidates and rate candidates, cached by key."""
 
-    __slots__ = ("client", "contracts_by_id", "_contract_cache", "_rate_cache", "_roles")
+    __slots__ = ("client", "contracts_by_id", "_contract_cache", "_rate_cache", "_roles",
+                 "contract_tables", "rate_tables")
 
     def __init__(self, client: Client):
         self.client = client
@@ -61,6 +65,44 @@ class _ClientIndex:
         self._contract_cache: dict[tuple, tuple] = {}
         self._rate_cache: dict[tuple, tuple] = {}
         self._roles: dict[int, dict[str, str]] = {}
+        self.contract_tables: dict[tuple, tuple] = {}
+        self.rate_tables: dict[tuple, tuple] = {}
+
+    def contract_of(self, entry: Entry) -> tuple[Contract | None, tuple[Contract, ...]]:
+        """match_contract for this index's client."""
+        if entry.meta:
+            explicit = entry.get("contract")
+            if explicit:
+                return self.contracts_by_id.get(explicit), ()
+        key = (entry.kind, entry.activity, entry.project)
+        table = self.contract_tables.get(key) or self.contract_table(key)
+        return table[1][bisect_right(table[0], entry.date)]
+
+    def contract_table(self, key: tuple[str, str, str]) -> tuple[list[date], list]:
+        """For (entry kind, activity, project): the dates where the match may change, and the
+        match (contract, rivals) before the first and from each on (see `_table`)."""
+        table = self.contract_tables.get(key)
+        if table is None:
+            cands = self.contract_candidates(*key)
+            table = self.contract_tables[key] = _table(
+                [(c.valid_from, c.valid_to) for _, c in cands], lambda day: _best(cands, day))
+        return table
+
+    def rate_of(self, settings: Settings, contract: Contract | None, entry: Entry) -> tuple[Rate | None, str]:
+        """resolve_rate for this index's client."""
+        if entry.meta:
+            override = entry.get("rate")
+            if override:
+                value = parse_decimal(override)
+                if value is not None:
+                    return Rate(rate=value, ref=entry.ref), "entry"
+        key = (contract.id if contract else None, entry.activity, entry.project, entry.person)
+        table = self.rate_tables.get(key)
+        if table is None:
+            chain = _rate_candidates(settings, self.client, contract, entry)
+            table = self.rate_tables[key] = _table([(r.valid_from, r.valid_to) for r, _ in chain],
+                                                    lambda day: _first_valid(chain, day))
+        return table[1][bisect_right(table[0], entry.date)]
 
     def contract_candidates(self, kind: str, activity: str, project: str) -> tuple:
         key = (kind, activity, project)
@@ -97,6 +139,11 @@ def _index(client: Client) -> _ClientIndex:
     return idx
 
 
+def index_of(client: Client) -> _ClientIndex:
+    """The client's cached matching tables: `.contract_of(entry)` and `.rate_of(settings, contract, entry)`."""
+    return _index(client)
+
+
 def match_contract(client: Client, entry: Entry) -> tuple[Contract | None, tuple[Contract, ...]]:
     """The contract that takes `entry` (None: the client's fallback rates), and the rivals.
 
@@ -104,14 +151,13 @@ def match_contract(client: Client, entry: Entry) -> tuple[Contract | None, tuple
     highest specificity (an `ambiguous-contract` error); the first of them (in
     file order) is returned as the match so the engine can go on.
     """
-    idx = _index(client)
-    explicit = entry.get("contract") if entry.meta else ""
-    if explicit:
-        return idx.contracts_by_id.get(explicit), ()
-    day = entry.date
+    return _index(client).contract_of(entry)
+
+
+def _best(candidates, day: date) -> tuple[Contract | None, tuple[Contract, ...]]:
     best: list[Contract] = []
     best_score = -1
-    for score, c in idx.contract_candidates(entry.kind, entry.activity, entry.project):
+    for score, c in candidates:
         if c.valid_from <= day and (c.valid_to is None or day <= c.valid_to):
             if score > best_score:
                 best, best_score = [c], score
@@ -122,14 +168,28 @@ def match_contract(client: Client, entry: Entry) -> tuple[Contract | None, tuple
     return best[0], (tuple(best) if len(best) > 1 else ())
 
 
+def _table(spans, answer) -> tuple[list[date], list]:
+    """(dates, answers): the answer for `day` is answers[bisect_right(dates, day)].
+
+    `spans` are the (from, to) validity of the candidates (None: open); the answer
+    can change only where one starts or the day after one ends.
+    """
+    days = set()
+    for start, end in spans:
+        if start is not None:
+            days.add(start)
+        if end is not None and end < date.max:
+            days.add(end + timedelta(days=1))
+    bounds = sorted(days)
+    return bounds, [answer(day) for day in [date.min] + bounds]
+
+
 # ---------------------------------------------------------------- rates
 
 
-def _fits(r: Rate, activity: str, project: str, person: str, role: str) -> bool:
-    return ((not r.activity or r.activity == activity)
-            and (not r.project or r.project == project)
-            and (not r.person or r.person == person)
-            and (not r.role or r.role == role))
+def _fits(r: Rate, activity: str, project: str) -> bool:
+    """The rate may apply to this activity and project (the person is checked apart)."""
+    return (not r.activity or r.activity == activity) and (not r.project or r.project == project)
 
 
 def _rank(r: Rate, in_project: bool) -> tuple[int, str]:
@@ -160,18 +220,32 @@ def _rate_candidates(settings: Settings, client: Client, contract: Contract | No
     found = idx._rate_cache.get(key)
     if found is not None:
         return found
-    args = (entry.activity, entry.project, entry.person, _role(idx, settings, entry.person))
+    # the order does not depend on the person: sort once per (contract, activity, project),
+    # then keep the rates that fit the person (a filter keeps a stable sort's order)
+    base = idx._rate_cache.get(key[:3])
+    if base is None:
+        base = idx._rate_cache[key[:3]] = _placed(client, contract, entry.activity, entry.project)
+    person, role = entry.person, _role(idx, settings, entry.person)
+    chain = [(r, label) for r, label in base
+             if (not r.person or r.person == person) and (not r.role or r.role == role)]
+    found_person = next((p for p in settings.team if p.slug == person), None)
+    if found_person is not None and found_person.default_rate is not None:
+        chain.append((Rate(rate=found_person.default_rate, person=found_person.slug, ref=found_person.ref),
+                      "person"))
+    found = idx._rate_cache[key] = tuple(chain)
+    return found
+
+
+def _placed(client: Client, contract: Contract | None, activity: str, project: str) -> tuple:
+    """Rates fitting the activity and project (whoever the person), in precedence order."""
+    args = (activity, project)
     chain: list[tuple[Rate, str]] = []
     if contract is not None and contract.rates:
         chain += [(r, "contract") for r, _ in _ordered([(contract.rates, False)], args)]
-    project = client.project(entry.project) if entry.project else None
-    groups = [(client.rates, False)] + ([(project.rates, True)] if project else [])
+    found = client.project(project) if project else None
+    groups = [(client.rates, False)] + ([(found.rates, True)] if found else [])
     chain += _ordered(groups, args)
-    person = next((p for p in settings.team if p.slug == entry.person), None)
-    if person is not None and person.default_rate is not None:
-        chain.append((Rate(rate=person.default_rate, person=person.slug, ref=person.ref), "person"))
-    found = idx._rate_cache[key] = tuple(chain)
-    return found
+    return tuple(chain)
 
 
 def _role(idx: _ClientIndex, settings: Settings, person: str) -> str:
@@ -184,13 +258,11 @@ def _role(idx: _ClientIndex, settings: Settings, person: str) -> str:
 def resolve_rate(settings: Settings, client: Client, contract: Contract | None,
                  entry: Entry) -> tuple[Rate | None, str]:
     """The hourly rate for `entry` and the precedence level that gave it (None, "" when none)."""
-    override = entry.get("rate") if entry.meta else ""
-    if override:
-        value = parse_decimal(override)
-        if value is not None:
-            return Rate(rate=value, ref=entry.ref), "entry"
-    day = entry.date
-    for r, label in _rate_candidates(settings, client, contract, entry):
+    return _index(client).rate_of(settings, contract, entry)
+
+
+def _first_valid(chain, day: date) -> tuple[Rate | None, str]:
+    for r, label in chain:
         if (r.valid_from is None or r.valid_from <= day) and (r.valid_to is None or day <= r.valid_to):
             return r, label
     return None, ""

@@ -9,6 +9,7 @@ totals (`taxes.py`). The rules are documented in docs/billing.md.
 from __future__ import annotations
 
 import gc
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Mapping
@@ -38,7 +39,7 @@ class Context:
     @classmethod
     def of(cls, book: Book) -> "Context":
         s = book.settings
-        last = max((e.date for e in book.entries), default=None)
+        last = max(map(attrgetter("date"), book.entries), default=None)
         ctx = cls(s, s.reference_date or last)
         ctx.activities = {a.slug: a for a in s.activities}
         ctx.people = {p.slug: p for p in s.team}
@@ -68,8 +69,10 @@ def _compute(book, period, client, issued):
     fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
     by_client: dict[str, list] = {}
     for e in book.entries:
-        if client is None or e.client == client:
-            by_client.setdefault(e.client, []).append(e)
+        found = by_client.get(e.client)
+        if found is None:
+            found = by_client[e.client] = []
+        found.append(e)
     window = parse_filter(period) if period else None
     if period and window is None:
         ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",

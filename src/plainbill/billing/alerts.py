@@ -106,6 +106,9 @@ class Budgets:
         self.run = run
         self.used: dict[str, list] = {}     # budget key -> [minutes, amount]
 
+    def any(self) -> bool:
+        return next(self.budgets(), None) is not None
+
     def budgets(self):
         client = self.run.client
         for p in client.projects:

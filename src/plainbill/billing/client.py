@@ -38,6 +38,13 @@ def _order(e: Entry):
     return (e.date, s.hour * 60 + s.minute if s is not None else -1, e.text, e.ref.path, e.ref.line)
 
 
+def _sort(entries: list[Entry]) -> None:
+    """entries.sort(key=_order), with the keys made in one comprehension instead of a call each."""
+    keys = [(e.date, -1 if e.start is None else e.start.hour * 60 + e.start.minute, e.text, e.ref.path, e.ref.line)
+            for e in entries]
+    entries[:] = [entries[i] for i in sorted(range(len(entries)), key=keys.__getitem__)]
+
+
 class ClientRun:
     """Computes every invoice of one client, in period order."""
 
@@ -51,6 +58,7 @@ class ClientRun:
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
         self.projects = {p.slug: p for p in client.projects}
+        self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         lang = client.language
         self.explain_time = lambda g: ex.time_line(lang, g)
         self.explain_no_charge = lambda g: ex.no_charge(lang, g)
@@ -84,30 +92,50 @@ class ClientRun:
 
     def assign(self, issued: dict, fp_issued: dict) -> tuple[dict, set]:
         """Entries per period (date-time ordered) and the fingerprints of late entries."""
-        buckets: dict[Period, list[Entry]] = {}
         late: set[str] = set()
+        if issued:
+            buckets = self._assign_issued(issued, fp_issued, late)
+        else:   # by day first: a date hashes in C, a Period in Python
+            by_day: dict[date, list[Entry]] = {}
+            for e in self.entries:
+                found = by_day.get(e.date)
+                if found is None:
+                    by_day[e.date] = [e]
+                else:
+                    found.append(e)
+            buckets: dict[Period, list[Entry]] = {}
+            for day, entries in by_day.items():
+                p = period_of(day, self.quarterly)
+                found = buckets.get(p)
+                if found is None:
+                    buckets[p] = entries
+                else:
+                    found.extend(entries)
+        for bucket in buckets.values():
+            _sort(bucket)
+        return buckets, late
+
+    def _assign_issued(self, issued: dict, fp_issued: dict, late: set) -> dict:
+        buckets: dict[Period, list[Entry]] = {}
         slug, q = self.client.slug, self.quarterly
         for e in self.entries:
             p = period_of(e.date, q)
-            if issued:
-                fp = e.fingerprint
-                held = fp_issued.get(fp)
-                if held is not None and held.startswith(slug + "-"):
-                    p = self._parse(held) or p
-                elif p.invoice_id(slug) in issued:
-                    if self.ctx.settings.late_entries == "error":
-                        self.ctx.diags.append(error(
-                            "late-entry", e.ref,
-                            f"entry dated {e.date} belongs to invoice {p.invoice_id(slug)}, already issued",
-                            "date it in an open period, or bill it later with billing: {late_entries: next-period}"))
-                        continue
-                    while p.invoice_id(slug) in issued:
-                        p = p.next()
-                    late.add(fp)
+            fp = e.fingerprint
+            held = fp_issued.get(fp)
+            if held is not None and held.startswith(slug + "-"):
+                p = self._parse(held) or p
+            elif p.invoice_id(slug) in issued:
+                if self.ctx.settings.late_entries == "error":
+                    self.ctx.diags.append(error(
+                        "late-entry", e.ref,
+                        f"entry dated {e.date} belongs to invoice {p.invoice_id(slug)}, already issued",
+                        "date it in an open period, or bill it later with billing: {late_entries: next-period}"))
+                    continue
+                while p.invoice_id(slug) in issued:
+                    p = p.next()
+                late.add(fp)
             buckets.setdefault(p, []).append(e)
-        for bucket in buckets.values():
-            bucket.sort(key=_order)
-        return buckets, late
+        return buckets
 
     def _parse(self, invoice_id: str) -> Period | None:
         label = invoice_id[len(self.client.slug) + 1:]
@@ -151,10 +179,12 @@ class ClientRun:
         book.reasons = {r: i18n.t(self.client.language, r) for r in ("after_hours", "weekend", "holiday")}
         biller = TimeBiller(self, book, period)
         self._scheduled(period, book)
-        time_entries = [e for e in entries if e.kind == "time"]
+        time_entries, others = [], []
+        for e in entries:
+            (time_entries if e.kind == "time" else others).append(e)
         prepared = self.prep.prepare(time_entries, late)
         biller.bill(prepared)
-        self._expenses(period, [e for e in entries if e.kind != "time"], late, book, biller)
+        self._expenses(period, others, late, book, biller)
         for line in fixedlines.callouts(self, prepared.visits):
             book.add_line(line, (period.start,))
         lines = book.lines(self.ctx.settings.no_charge == "hide")

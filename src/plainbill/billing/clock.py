@@ -47,6 +47,8 @@ class Calendar:
         self._country, self._subdivision = settings.country, settings.subdivision
         self._holidays = None
         self._cache: dict[date, bool] = {}
+        self._plain_days: dict[date, bool] = {}      # working day and not a holiday
+        self._flat: dict[int, tuple] = {}            # id(multipliers) -> (multipliers, all one?)
 
     def is_holiday(self, day: date) -> bool:
         found = self._cache.get(day)
@@ -66,17 +68,42 @@ class Calendar:
 
     def segments(self, entry: Entry, mult: Multipliers | None) -> list[Segment]:
         """The entry cut into pieces by multiplier (one piece in the common case)."""
-        if entry.start is None or entry.end is None:
-            return [self._tagged(entry, mult)]
-        s = entry.start.hour * 60 + entry.start.minute
+        found = self.split(entry, mult)
+        if found is None:
+            s = entry.start.hour * 60 + entry.start.minute if entry.start is not None and entry.end is not None \
+                else -1
+            return [Segment(s, s + entry.minutes if s >= 0 else -1, entry.minutes, ONE, "")]
+        return found
+
+    def split(self, entry: Entry, mult: Multipliers | None) -> list[Segment] | None:
+        """segments(), or None when the entry is one piece at normal hours (the common case)."""
+        start = entry.start
+        if start is None or entry.end is None:
+            if not entry.tags or mult is None:
+                return None
+            seg = self._tagged(entry, mult)
+            return [seg] if seg.reason else None
+        if mult is None or self._is_flat(mult):
+            return None
+        s = start.hour * 60 + start.minute
         e = s + entry.minutes
-        if mult is None or (mult.after_hours == ONE and mult.weekend == ONE and mult.holiday == ONE):
-            return [Segment(s, e, entry.minutes, ONE, "")]
         day = entry.date
-        if (e <= DAY and self.start <= s and e <= self.end and day.weekday() in self.days
-                and not self.is_holiday(day)):
-            return [Segment(s, e, entry.minutes, ONE, "")]
-        return self._cut(day, s, e, mult)
+        if e <= DAY and self.start <= s and e <= self.end:
+            plain = self._plain_days.get(day)
+            if plain is None:
+                plain = self._plain_days[day] = day.weekday() in self.days and not self.is_holiday(day)
+            if plain:
+                return None
+        found = self._cut(day, s, e, mult)
+        return None if len(found) == 1 and not found[0].reason else found
+
+    def _is_flat(self, mult: Multipliers) -> bool:
+        """Every multiplier is one (cached per rules object: they live as long as the book)."""
+        found = self._flat.get(id(mult))
+        if found is None or found[0] is not mult:
+            found = self._flat[id(mult)] = (mult, mult.after_hours == ONE and mult.weekend == ONE
+                                            and mult.holiday == ONE)
+        return found[1]
 
     def _cut(self, day: date, s: int, e: int, mult: Multipliers) -> list[Segment]:
         out: list[Segment] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..invoice import EntryDetail, Line
+from ..invoice import EntryDetail, Line, new_detail, new_line
 from ..money import round_money
 
 ZERO = Decimal(0)
@@ -62,6 +62,7 @@ class Group:
     entries: list = field(default_factory=list)
     info: dict = field(default_factory=dict)      # figures for the explanation
     explain: object = None                        # callable(group) -> str
+    amounts: dict = field(default_factory=dict)   # billed minutes -> (exact amount, detail amount)
 
 
 class LineBook:
@@ -88,18 +89,47 @@ class LineBook:
         e = part.entry
         g.minutes += part.billed
         g.raw += part.raw
-        if not g.entries or g.entries[-1] != part.fp:
-            g.count += 1
+        entries = g.entries
+        if not entries or entries[-1] != part.fp:   # count: len(entries), set by lines()
             g.sources.append(e.ref)
-            g.entries.append(part.fp)
-        when = ""
+            entries.append(part.fp)
         if part.reason and part.seg is not None:
             when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
-        notes = "; ".join(filter(None, [note, when, *part.notes]))
-        self.details.append(EntryDetail(
+            notes = "; ".join(filter(None, [note, when, *part.notes]))
+        elif part.notes:
+            notes = "; ".join(filter(None, [note, *part.notes]))
+        else:
+            notes = note
+        self.details.append(new_detail(
             part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, part.billed,
             rate, multiplier, detail_amount(amount_exact) if amount_exact else ZERO,
             g.key, notes, e.kind))
+
+    def add_charged(self, g: Group, part, rate: Decimal, multiplier: Decimal, note: str) -> Decimal:
+        """add_part for billed time at the line's unit price; returns the exact amount (billed x price / 60)."""
+        billed = part.billed
+        found = g.amounts.get(billed)
+        if found is None:      # a line's parts have few distinct durations: compute each once
+            exact = billed * g.unit_price / 60
+            found = g.amounts[billed] = (exact, detail_amount(exact) if exact else ZERO)
+        e = part.entry
+        g.minutes += billed
+        g.raw += part.raw
+        entries = g.entries
+        if not entries or entries[-1] != part.fp:
+            g.sources.append(e.ref)
+            entries.append(part.fp)
+        if part.reason and part.seg is not None:
+            when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
+            notes = "; ".join(filter(None, [note, when, *part.notes]))
+        elif part.notes:
+            notes = "; ".join(filter(None, [note, *part.notes]))
+        else:
+            notes = note
+        self.details.append(new_detail(
+            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, billed,
+            rate, multiplier, found[1], g.key, notes, e.kind))
+        return found[0]
 
     def add_line(self, line: Line, order: tuple) -> None:
         self.fixed.append((order, line))
@@ -114,10 +144,14 @@ class LineBook:
                 continue
             amount = round_money(g.minutes * g.unit_price / 60, self.currency) if g.unit_price else \
                 round_money(ZERO, self.currency)
-            line = Line(g.key, g.kind, g.description, hours(g.minutes), "h", g.unit_price, amount,
-                        g.tax_code, self.tax_rates.get(g.tax_code, ZERO), g.explain(g),
-                        tuple(_unique(g.sources)), tuple(_unique(g.entries)), g.contract,
-                        g.minutes, g.raw)
+            g.count = len(g.entries)
+            entries = tuple(dict.fromkeys(g.entries))
+            # an entry's refs repeat only where its fingerprint does (parts of one entry
+            # split around another line's); SourceRef hashes in Python, a str in C
+            sources = tuple(g.sources) if len(entries) == len(g.entries) else tuple(_unique(g.sources))
+            line = new_line(g.key, g.kind, g.description, hours(g.minutes), "h", g.unit_price, amount,
+                            g.tax_code, self.tax_rates.get(g.tax_code, ZERO), g.explain(g),
+                            sources, entries, g.contract, g.minutes, g.raw)
             out.append((g.order, line))
         out.sort(key=lambda t: (SECTION.get(t[1].kind, 5), t[0], t[1].key))
         return [line for _, line in out]

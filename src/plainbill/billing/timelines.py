@@ -5,16 +5,21 @@ Every part ends as a line contribution plus one EntryDetail, so every entry
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from decimal import Decimal
 
 from .. import i18n
 from ..diagnostics import error
-from ..matching import resolve_rate
+from ..matching import index_of
 from ..model import BlockTerms, RetainerTerms
 from .block import BlockState
 from .clock import ONE
 from .lines import ZERO, Group, LineBook, price
 from .retainer import RetainerState
+
+# rate levels that name the person: the line shows who worked
+_PERSON_LEVELS = frozenset({"activity+person", "activity+role", "person-rate", "role-rate", "person", "entry"})
+_WHY = {"nobill": "why_nobill", "activity": "why_activity", "fixed": "included_fixed"}
 
 
 class TimeBiller:
@@ -27,6 +32,11 @@ class TimeBiller:
         self._acts: dict[str, str] = {}
         self.words = {k: i18n.t(self.lang, k) for k in ("in_retainer", "beyond_retainer", "beyond_block")}
         self.budget_use: list[tuple] = []          # (project, contract, minutes, amount)
+        self.budgeted = run.budgets.any()          # budget_use is only gathered for budgets
+        self._rate = index_of(run.client).rate_of
+        self._rate_tables = index_of(run.client).rate_tables
+        self._specs: dict[tuple, str] = {}         # what a no-charge line key depends on -> key
+        self._lines: dict[tuple, tuple] = {}       # rate answer, multiplier, reason, tax -> (line, ...)
 
     # ------------------------------------------------------------ helpers
 
@@ -38,7 +48,7 @@ class TimeBiller:
         return label
 
     def rate_of(self, part) -> tuple[Decimal | None, str]:
-        rate, level = resolve_rate(self.ctx.settings, self.client, part.contract, part.entry)
+        rate, level = self._rate(self.ctx.settings, part.contract, part.entry)
         if rate is None:
             e = part.entry
             self.ctx.diags.append(error(
@@ -53,7 +63,7 @@ class TimeBiller:
         if e.project:
             p = self.run.projects.get(e.project)
             desc += f" - {p.name if p else e.project}"
-        if level in ("activity+person", "activity+role", "person-rate", "role-rate", "person", "entry"):
+        if level in _PERSON_LEVELS:
             person = self.ctx.people.get(e.person)
             desc += f" ({person.name if person else e.person})"
         if part.reason and part.multiplier != ONE and not plain:
@@ -67,23 +77,76 @@ class TimeBiller:
         reason = "normal" if plain else part.reason or "normal"
         return f"{kind}/{c}/{e.activity}/{e.project or '-'}/{extra or '-'}/{price}/{reason}/{part.tax}"
 
+    def _group(self, kind: str, part, rate: Decimal, level: str, explain, extra_key: str,
+               template: str, shared: tuple | None = None) -> Group:
+        """The line a charged part goes to (made on first use), by its key.
+
+        `shared`: (key, unit price, description) already worked out for this kind of part.
+        """
+        e = part.entry
+        mult = part.multiplier
+        if shared is None:
+            shared = self._line_of(kind, part, rate, level, extra_key, template)
+        g = self.book.groups.get(shared[0])
+        if g is None:
+            g = self.book.group(shared[0], kind, shared[2], shared[1], part.tax,
+                                part.contract.id if part.contract else "", (e.date,), explain)
+            g.info.update(rate=rate, level=level, mult=mult, reason=part.reason)
+        return g
+
+    def _line_of(self, kind: str, part, rate: Decimal, level: str, extra_key: str, template: str) -> tuple:
+        """(key, unit price, description) of the line a charged part goes to."""
+        person = part.entry.person if level in _PERSON_LEVELS else ""
+        unit = price(rate * part.multiplier)
+        return (self._key(kind, part, unit, extra_key or person), unit,
+                self._describe(template, part, level))
+
     def _charge(self, kind: str, part, rate: Decimal, level: str, explain, extra_key: str = "",
                 note: str = "", template: str = "line_time") -> Group:
-        unit = price(rate * part.multiplier)
-        person = part.entry.person if level in ("activity+person", "person-rate", "person", "entry",
-                                                "activity+role", "role-rate") else ""
-        key = self._key(kind, part, unit, extra_key or person)
-        g = self.book.groups.get(key) or self.book.group(
-            key, kind, self._describe(template, part, level), unit, part.tax,
-            part.contract.id if part.contract else "", (part.entry.date,), explain)
-        g.info.setdefault("rate", rate)
-        g.info.setdefault("level", level)
-        g.info.setdefault("mult", part.multiplier)
-        g.info.setdefault("reason", part.reason)
-        exact = part.billed * unit / 60
-        self.book.add_part(g, part, rate, part.multiplier, exact, self._late(part, note))
-        self.budget_use.append((part.entry.project, g.contract, part.billed, exact))
+        g = self._group(kind, part, rate, level, explain, extra_key, template)
+        self._add(g, part, rate, note)
         return g
+
+    def _add(self, g: Group, part, rate: Decimal, note: str) -> None:
+        exact = self.book.add_charged(g, part, rate, part.multiplier, self._late(part, note) if part.late else note)
+        if self.budgeted:
+            self.budget_use.append((part.entry.project, g.contract, part.billed, exact))
+
+    def _hourly(self, part) -> None:
+        """A part billed at the client's (or an hourly contract's) rates: the common case, kept short."""
+        e = part.entry
+        c = part.contract
+        if e.meta:
+            answer = self._rate(self.ctx.settings, c, e)
+        else:   # matching.rate_of, inlined
+            key = (c.id if c is not None else None, e.activity, e.project, e.person)
+            table = self._rate_tables.get(key)
+            answer = self._rate(self.ctx.settings, c, e) if table is None else \
+                table[1][bisect_right(table[0], e.date)]
+        rate, level = answer
+        if rate is None:
+            self.rate_of(part)      # reports it
+            return
+        if level == "entry":        # a rate typed on the entry: nothing to share
+            self._charge("time", part, rate.rate, level, self.run.explain_time)
+            return
+        # the rate table's answer (one object per contract, activity, project, person and
+        # period of validity), the multiplier, reason and tax decide the line; the cached
+        # value holds the objects whose ids are in the key, so no id is reused meanwhile
+        mult = part.multiplier
+        spec = (id(answer), id(mult), part.reason, part.tax)
+        found = self._lines.get(spec)
+        if found is None:
+            shared = self.run.time_lines.get(spec)    # the same for every invoice of the client
+            if shared is None:
+                shared = self.run.time_lines[spec] = (
+                    *self._line_of("time", part, rate.rate, level, "", "line_time"), answer, mult)
+            g = self._group("time", part, rate.rate, level, self.run.explain_time, "", "line_time", shared)
+            found = self._lines[spec] = (g, answer, mult)
+        g = found[0]
+        exact = self.book.add_charged(g, part, rate.rate, mult, self._late(part, "") if part.late else "")
+        if self.budgeted:
+            self.budget_use.append((e.project, g.contract, part.billed, exact))
 
     def _late(self, part, note: str) -> str:
         if part.late:
@@ -94,30 +157,30 @@ class TimeBiller:
     # ------------------------------------------------------------ dispatch
 
     def bill(self, prepared) -> None:
+        hourly = self._hourly
         for part in prepared.billable:
             c = part.contract
-            if c is None or c.kind == "hourly":
-                rate, level = self.rate_of(part)
-                if rate is not None:
-                    self._charge("time", part, rate, level, self.run.explain_time)
-            elif c.kind == "block":
+            kind = c.kind if c is not None else "hourly"
+            if kind == "block":
                 self._block(part)
-            elif c.kind == "retainer":
+            elif kind == "retainer":
                 self._retainer(part)
-            else:   # kinds that take no time entries are never matched (matching.py)
-                rate, level = self.rate_of(part)
-                if rate is not None:
-                    self._charge("time", part, rate, level, self.run.explain_time)
+            else:   # hourly; kinds that take no time entries are never matched (matching.py)
+                hourly(part)
         for part in prepared.no_charge:
             self._no_charge(part)
 
     def _no_charge(self, part) -> None:
         e = part.entry
-        why = {"nobill": "why_nobill", "activity": "why_activity", "fixed": "included_fixed"}[part.why]
-        key = self._key("no-charge", part, 0, part.why, plain=True)
-        g = self.book.groups.get(key) or self.book.group(
-            key, "no-charge", self._describe("line_time", part, plain=True), ZERO, part.tax,
-            part.contract.id if part.contract else "", (e.date,), self.run.explain_no_charge)
+        spec = ("no-charge", id(part.contract), e.activity, e.project, part.why, part.tax)
+        key = self._specs.get(spec)
+        if key is None:
+            key = self._specs[spec] = self._key("no-charge", part, 0, part.why, plain=True)
+        g = self.book.groups.get(key)
+        if g is None:
+            g = self.book.group(key, "no-charge", self._describe("line_time", part, plain=True), ZERO, part.tax,
+                                part.contract.id if part.contract else "", (e.date,), self.run.explain_no_charge)
+        why = _WHY[part.why]
         words = self.words.get(why)
         if words is None:
             words = self.words[why] = i18n.t(self.lang, why)

@@ -10,11 +10,13 @@ contracts, become parts that are shown but not charged.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+from hashlib import sha256
 
-from ..matching import match_contract
+from ..matching import index_of
 from ..model import Client, Contract, Entry, Rules
 from .clock import ONE, Calendar
 
@@ -22,26 +24,36 @@ NO_CHARGE_KINDS = ("no-charge",)
 
 
 class Part:
-    """A piece of an entry on its way to an invoice line (mutable while being allocated)."""
+    """A piece of an entry on its way to an invoice line (mutable while being allocated).
+
+    Made once per billed entry, so it is kept small: `notes` starts as the shared
+    empty tuple and grows by concatenation on the few parts that get a note.
+    """
 
     __slots__ = ("entry", "fp", "seg", "raw", "billed", "multiplier", "reason", "contract",
-                 "rules", "kind", "notes", "why", "late", "tax")
+                 "rules", "notes", "why", "late", "tax")
 
-    def __init__(self, entry, fp, seg, raw, billed, multiplier, reason, contract, rules, kind, why="",
-                 late=False, tax=""):
-        self.entry, self.fp, self.seg = entry, fp, seg
-        self.raw, self.billed = raw, billed
-        self.multiplier, self.reason = multiplier, reason
-        self.contract, self.rules, self.kind = contract, rules, kind
-        self.notes: list[str] = []
-        self.why, self.late, self.tax = why, late, tax
+    def __init__(self, entry, fp, seg, minutes, multiplier, reason, contract, rules, why, late, tax):
+        self.entry = entry
+        self.fp = fp
+        self.seg = seg
+        self.raw = self.billed = minutes
+        self.multiplier = multiplier
+        self.reason = reason
+        self.contract = contract
+        self.rules = rules
+        self.notes = ()
+        self.why = why
+        self.late = late
+        self.tax = tax
 
     def split(self, billed: int) -> "Part":
         """Cut `billed` minutes (and as much raw time) off the front of this part; return the front."""
         raw = min(self.raw, billed)
-        front = Part(self.entry, self.fp, self.seg, raw, billed, self.multiplier, self.reason,
-                     self.contract, self.rules, self.kind, self.why, self.late, self.tax)
-        front.notes = list(self.notes)
+        front = Part(self.entry, self.fp, self.seg, raw, self.multiplier, self.reason,
+                     self.contract, self.rules, self.why, self.late, self.tax)
+        front.billed = billed
+        front.notes = self.notes
         self.raw -= raw
         self.billed -= billed
         return front
@@ -68,6 +80,7 @@ class Preparer:
 
     def __init__(self, ctx, client: Client, calendar: Calendar):
         self.ctx, self.client, self.cal = ctx, client, calendar
+        self.index = index_of(client)
         self._rules: dict = {}
 
     def rules(self, contract: Contract | None) -> Rules:
@@ -84,82 +97,99 @@ class Preparer:
             or self.ctx.settings.default_tax
 
     def prepare(self, entries: list[Entry], late: set) -> Prepared:
-        billable, no_charge, groups = [], [], []
+        # one pass per entry does what is per entry (contract, rules, parts, rounding of its
+        # own time, visits); pooled rounding and minimums then run in the documented order
+        billable, no_charge = [], []
+        pooled: dict[tuple, list[list[Part]]] = {}
+        minimums, visits = [], {}
         activities = self.ctx.activities
+        tables, table_for, contract_of = self.index.contract_tables, self.index.contract_table, \
+            self.index.contract_of
+        split = self.cal.split
+        client_tax = self.client.tax or self.ctx.settings.default_tax
+        rules_of = self._rules
+        lang = self.client.language
         for e in entries:
-            fp = e.fingerprint
+            fp = sha256(e.text.encode()).hexdigest()[:16]     # Entry.fingerprint, without the call
             act = activities.get(e.activity)
-            contract, _ = match_contract(self.client, e)
+            meta = e.meta
+            if meta and e.get("contract"):
+                contract = contract_of(e)[0]
+            else:
+                key = ("time", e.activity, e.project)
+                table = tables.get(key) or table_for(key)
+                contract = table[1][bisect_right(table[0], e.date)][0]
             is_late = fp in late
-            tax = self.tax_code(e, contract)
-            why = ""
-            if not e.billable:
+            tax = (e.get("tax") if meta else "") or (contract.tax if contract is not None and contract.tax
+                                                     else "") or client_tax
+            tags = e.tags
+            if "nobill" in tags or (meta and e.get("bill", "yes") in ("no", "false")):
                 why = "nobill"
-            elif act is not None and not act.billable and "billable" not in e.tags:
+            elif act is not None and not act.billable and "billable" not in tags:
                 why = "activity"
             elif contract is not None and contract.kind == "fixed":
                 why = "fixed"
-            if why:
-                no_charge.append(Part(e, fp, None, e.minutes, e.minutes, ONE, "", contract,
-                                      None, "no-charge", why, is_late, tax))
-                continue
-            rules = self.rules(contract)
-            parts = [Part(e, fp, s, s.minutes, s.minutes, s.multiplier, s.reason, contract, rules,
-                          "time", "", is_late, tax)
-                     for s in self.cal.segments(e, rules.multipliers)]
-            groups.append(parts)
-            billable.extend(parts)
-        self._round(groups)
-        visits = self._visits(groups)
-        self._minimum(groups, visits)
-        return Prepared(billable, no_charge, visits)
-
-    # ------------------------------------------------------------ rounding
-
-    def _round(self, groups: list[list[Part]]) -> None:
-        pooled: dict[tuple, list[list[Part]]] = {}
-        lang = self.client.language
-        for parts in groups:
-            r = parts[0].rules.rounding
-            if r is None or r.increment <= 0:
-                continue
-            e = parts[0].entry
-            key = None
-            if r.scope == "ticket-day" and e.ticket:
-                key = (_cid(parts[0].contract), e.date, "ticket", e.ticket)
-            elif r.scope == "day":
-                key = (_cid(parts[0].contract), e.date, "person", e.person)
-            if key is None:
-                raw = parts[0].raw if len(parts) == 1 else sum(p.raw for p in parts)
-                _adjust([parts], _rounded(raw, r), r, lang)
             else:
-                pooled.setdefault(key, []).append(parts)
-        for members in pooled.values():
-            r = members[0][0].rules.rounding
-            raw = sum(p.raw for parts in members for p in parts)
-            _adjust(members, _rounded(raw, r), r, lang)
-
-    # ------------------------------------------------------------ visits and minimums
-
-    def _visits(self, groups) -> list[Visit]:
-        activities = self.ctx.activities
-        visits: dict[tuple, Visit] = {}
-        for parts in groups:
-            e = parts[0].entry
-            act = activities.get(e.activity)
+                why = ""
+            if why:
+                no_charge.append(Part(e, fp, None, e.minutes, ONE, "", contract, None, why, is_late, tax))
+                continue
+            rules = rules_of.get(contract.id if contract is not None else None)
+            if rules is None:
+                rules = self.rules(contract)
+            segs = split(e, rules.multipliers)
+            if segs is None:    # one piece at normal hours
+                p = Part(e, fp, None, e.minutes, ONE, "", contract, rules, "", is_late, tax)
+                parts = [p]
+                billable.append(p)
+            else:
+                parts = [Part(e, fp, s, s.minutes, s.multiplier, s.reason, contract, rules, "", is_late, tax)
+                         for s in segs]
+                billable.extend(parts)
+            r = rules.rounding
+            if r is not None and r.increment > 0:
+                key = None
+                if r.scope == "ticket-day":
+                    ticket = e.ticket
+                    if ticket:
+                        key = (_cid(contract), e.date, "ticket", ticket)
+                elif r.scope == "day":
+                    key = (_cid(contract), e.date, "person", e.person)
+                if key is not None:
+                    found = pooled.get(key)
+                    if found is None:
+                        pooled[key] = [parts]
+                    else:
+                        found.append(parts)
+                elif segs is None:
+                    target = _rounded(p.raw, r)
+                    if target != p.billed:
+                        _adjust(parts, target, r, lang)
+                else:
+                    _adjust(parts, _rounded(sum(q.raw for q in parts), r), r, lang)
+            m = rules.minimum
+            if m is not None and m.per == "entry":
+                minimums.append(parts)
             if act is not None and act.visit:
                 v = visits.get((e.date, e.person))
                 if v is None:
                     v = visits[(e.date, e.person)] = Visit(e.date, e.person)
                 v.parts.append(parts)
-        return list(visits.values())
+        for members in pooled.values():
+            r = members[0][0].rules.rounding
+            _adjust([p for parts in members for p in parts], _rounded(sum(p.raw for parts in members for p in parts), r),
+                    r, lang)
+        visits = list(visits.values())
+        self._minimum(minimums, visits)
+        return Prepared(billable, no_charge, visits)
 
-    def _minimum(self, groups, visits) -> None:
+    # ------------------------------------------------------------ minimums
+
+    def _minimum(self, per_entry, visits) -> None:
         lang = self.client.language
-        for parts in groups:
+        for parts in per_entry:
             m = parts[0].rules.minimum
-            if m is not None and m.per == "entry":
-                _raise_to([parts], m.minutes, m, lang)
+            _raise_to([parts], m.minutes, m, lang)
         for v in visits:
             by_rule: dict[int, list] = {}
             for parts in v.parts:
@@ -190,29 +220,26 @@ def _rounding_note(lang: str, mode: str, increment: int) -> str:
     return i18n.t(lang, "rounded", mode=i18n.mode_word(lang, mode), inc=i18n.duration(lang, increment))
 
 
-def _adjust(members: list[list[Part]], target: int, r, lang: str) -> None:
-    """Make the members' billed minutes total `target`: the difference lands on the last parts."""
-    if len(members) == 1 and len(members[0]) == 1:
-        delta = target - members[0][0].billed
-    else:
-        delta = target - sum(p.billed for parts in members for p in parts)
+def _adjust(parts: list[Part], target: int, r, lang: str) -> None:
+    """Make the parts' billed minutes total `target` (parts in date-time order): the difference
+    lands on the last parts."""
+    delta = target - (parts[0].billed if len(parts) == 1 else sum(p.billed for p in parts))
     if not delta:
         return
     note = _rounding_note(lang, r.mode, r.increment)
-    last = members[-1][-1]
     if delta > 0:
+        last = parts[-1]
         last.billed += delta
-        last.notes.append(note)
+        last.notes += (note,)
         return
-    for parts in reversed(members):
-        for p in reversed(parts):
-            take = min(p.billed, -delta)
-            if take:
-                p.billed -= take
-                delta += take
-                p.notes.append(note)
-            if not delta:
-                return
+    for p in reversed(parts):
+        take = min(p.billed, -delta)
+        if take:
+            p.billed -= take
+            delta += take
+            p.notes += (note,)
+        if not delta:
+            return
 
 
 def _raise_to(members: list[list[Part]], minimum: int, m, lang: str) -> None:
@@ -223,7 +250,7 @@ def _raise_to(members: list[list[Part]], minimum: int, m, lang: str) -> None:
         last = members[-1][-1]
         last.billed += minimum - total
         per = i18n.t(lang, "per_visit" if m.per == "visit" else "per_entry")
-        last.notes.append(i18n.t(lang, "minimum", min=i18n.duration(lang, minimum), per=per))
+        last.notes += (i18n.t(lang, "minimum", min=i18n.duration(lang, minimum), per=per),)
 
 
 def exact_amount(minutes: int, unit_price: Decimal) -> Decimal:

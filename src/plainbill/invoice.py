@@ -155,3 +155,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, SourceRef):  # pragma: no cover - dataclass branch handles it
         return str(value)
     return value
+
+
+def _fast_constructor(cls):
+    """A positional constructor (every field, in order) for the frozen slots dataclass `cls`.
+
+    The generated __init__ of a frozen dataclass sets each field through
+    object.__setattr__, several times slower than plain assignment; the engine
+    makes one EntryDetail per billed entry. This builds an instance of a twin
+    class with the same slots and plain assignments, then makes it a `cls`: the
+    result is an ordinary, equal, hashable, frozen `cls` instance.
+    """
+    names = cls.__slots__
+    twin = type(f"_{cls.__name__}Builder", (), {"__slots__": names})
+    code = (f"def __init__(self, {', '.join(names)}):\n"
+            + "".join(f"    self.{n} = {n}\n" for n in names)
+            + "    self.__class__ = cls\n")
+    scope: dict[str, Any] = {}
+    exec(code, {"cls": cls}, scope)   # noqa: S102 - generated from the field names only
+    twin.__init__ = scope["__init__"]
+    return twin
+
+
+new_detail = _fast_constructor(EntryDetail)
+new_line = _fast_constructor(Line)

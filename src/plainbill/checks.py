@@ -62,11 +62,19 @@ class Context:
 
 
 def run_checks(book: Book) -> list[Diagnostic]:
-    """Every registered check over `book`; never raises on bad input."""
+    """Every registered check over `book`; never raises on bad input.
+
+    A book from the loader (load.LoadedBook) also has the facts of its ledger files:
+    the entry checks then run over those (checks_files.py), with the same results,
+    and its entries need never be built."""
+    from .checks_files import FAST
+
     ctx = Context(book)
+    ledgers = getattr(book, "ledgers", None)
     out: list[Diagnostic] = []
     for c in CHECKS:
-        out.extend(c.fn(ctx))
+        fast = FAST.get(c.name) if ledgers is not None else None
+        out.extend(fast(ctx, ledgers) if fast else c.fn(ctx))
     return out
 
 

@@ -13,7 +13,7 @@ from .model import Client, Entry
 from .money import minor_digits, parse_decimal
 from .load.yamlnodes import suggest
 
-__all__: list[str] = []
+__all__: list[str] = []   # the checks register themselves; checks_files imports the *_of by name
 TIME_KINDS = frozenset({"hourly", "block", "retainer", "fixed"})
 
 
@@ -24,13 +24,18 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     an activity of `activities` and a person of `team` in plainbill.yaml; `contract=` names
     a contract of the client and `tax=` a tax code of `taxes.codes`. A name wrong on many
     lines is reported at its first line in each file, with the number of other lines."""
+    yield from references_of(ctx, ctx.book.entries)
+
+
+def references_of(ctx: Context, entries) -> Iterator[Diagnostic]:
+    """check_references over some entries: all those of the files they come from, or
+    (when every name is known) those with a `contract=` or `tax=`."""
     tally = Tally()
     clients, acts, people = ctx.clients, ctx.activities, ctx.people
     # files that could not be parsed (ref on line 0) define nothing we could check against
     projects = {slug: None if c.ref.line == 0 else {p.slug for p in c.projects} for slug, c in clients.items()}
     if ctx.settings_broken:
         acts, people = _Anything(), _Anything()
-    entries = ctx.book.entries
     if _all_known(entries, clients, projects, acts, people):   # the usual case, at C speed
         entries = list(filter(_META, entries))
     for e in entries:
@@ -103,10 +108,14 @@ def _did_you_mean(word: str, known, otherwise: str) -> str:
 def check_future(ctx: Context) -> Iterator[Diagnostic]:
     """An entry dated after `reference_date` of plainbill.yaml (the book's "today") is
     probably a typo in the year or the month. No check when `reference_date` is not set."""
+    yield from future_of(ctx, ctx.book.entries)
+
+
+def future_of(ctx: Context, entries) -> Iterator[Diagnostic]:
     today = ctx.settings.reference_date
-    if today is None or not ctx.book.entries or max(map(_DATE, ctx.book.entries)) <= today:
+    if today is None or not entries or max(map(_DATE, entries)) <= today:
         return
-    for e in ctx.book.entries:
+    for e in entries:
         if e.date > today:
             yield warning("future-entry", e.ref, f"entry dated {e.date}, after the reference date {today}",
                           "check the date; or move `reference_date` in plainbill.yaml forward")
@@ -126,12 +135,16 @@ def check_overlaps(ctx: Context) -> Iterator[Diagnostic]:
             latest[e.person] = e
             continue
         if e.start < last.end:
-            yield error("overlapping-time", e.ref,
-                        f"@{e.person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
-                        f"overlapping {last.start:%H:%M}-{last.end:%H:%M} at {last.ref}",
-                        "fix one of the two clock ranges", related=(last.ref,))
+            yield overlap_diagnostic(e, last)
         if e.end > last.end:
             latest[e.person] = e
+
+
+def overlap_diagnostic(e: Entry, last: Entry) -> Diagnostic:
+    return error("overlapping-time", e.ref,
+                 f"@{e.person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
+                 f"overlapping {last.start:%H:%M}-{last.end:%H:%M} at {last.ref}",
+                 "fix one of the two clock ranges", related=(last.ref,))
 
 
 @check("duplicate entries", ("duplicate-entry", "warning"))
@@ -147,8 +160,12 @@ def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
     for e in ctx.book.entries:
         first = setdefault(e.text, e)
         if first is not e:
-            yield warning("duplicate-entry", e.ref, f"same entry as {first.ref}",
-                          "remove one, or make them different (e.g. a ticket tag)", related=(first.ref,))
+            yield duplicate_diagnostic(e, first)
+
+
+def duplicate_diagnostic(e: Entry, first: Entry) -> Diagnostic:
+    return warning("duplicate-entry", e.ref, f"same entry as {first.ref}",
+                   "remove one, or make them different (e.g. a ticket tag)", related=(first.ref,))
 
 
 @check("decimals", ("too-many-decimals", "error"))
@@ -157,7 +174,13 @@ def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
     expense amounts and `price=` of ledger lines, and in the client files fees, purchase
     prices, milestones, call-out fees and caps (in the client's currency). Rates (`rate=`
     of a line too) and unit prices may have up to 4 decimals."""
-    for e in filter(_META_OR_AMOUNT, ctx.book.entries):
+    yield from decimals_of(ctx, ctx.book.entries)
+    yield from decimals_of_book(ctx)
+
+
+def decimals_of(ctx: Context, entries) -> Iterator[Diagnostic]:
+    """The entries' part of check_decimals (only entries with an amount or key=value count)."""
+    for e in filter(_META_OR_AMOUNT, entries):
         if e.kind == "expense":
             client = ctx.clients.get(e.client)
             currency = e.currency or e.get("currency") or (client.currency if client else ctx.settings.currency)
@@ -172,6 +195,9 @@ def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
         if rate is not None and -rate.as_tuple().exponent > RATE_LIMIT:
             yield error("too-many-decimals", token_ref(e, "rate=" + e.get("rate")),
                         f"rate {rate} has more than {RATE_LIMIT} decimals", f"round it to {RATE_LIMIT} decimals")
+
+
+def decimals_of_book(ctx: Context) -> Iterator[Diagnostic]:
     from .checks_book import amounts_of_book
     for ref, what, value, currency, limit in amounts_of_book(ctx):
         digits = RATE_LIMIT if limit == "rate" else minor_digits(currency)
@@ -196,15 +222,25 @@ def check_billing(ctx: Context) -> Iterator[Diagnostic]:
     contract's, the client's, the project's, nor the person's `default_rate`. Non-billable
     entries (`#nobill`, `bill=no`, an activity with `billable: false`) need no rate.
     Reported once per client, activity and person in each file, with a count."""
+    yield from billing_of(ctx, ctx.book.entries)
+
+
+def billing_epochs(ctx: Context) -> dict[str, list[date]]:
+    """{client: _epochs} of the clients whose entries could lack a contract or a rate."""
+    if ctx.settings_broken:
+        return {}
+    return {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs and _can_fail(ctx, c)}
+
+
+def billing_of(ctx: Context, entries) -> Iterator[Diagnostic]:
+    """check_billing over some entries: those of the clients of billing_epochs, in book order."""
     tally = Tally()
     memo: dict[tuple, tuple | None] = {}
-    if ctx.settings_broken:
-        return
-    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs and _can_fail(ctx, c)}
+    epochs = billing_epochs(ctx)
     if not epochs:
         return
     unbillable = {a.slug for a in ctx.settings.activities if not a.billable}
-    for e in ctx.book.entries:   # the hot loop: a million times on a big book, so all inline
+    for e in entries:   # the hot loop: a million times on a big book, so all inline
         bounds = epochs.get(e.client)
         if bounds is None or e.kind != "time":
             continue

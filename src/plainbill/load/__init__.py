@@ -3,8 +3,8 @@
     load_book(root)            a book on disk (ledger parses cached by content hash)
     load_files({path: text})   an in-memory book (tests, docs examples, `plainbill diff`)
 
-Both return a LoadResult whose `book` is always a Book: a record with an error
-is left out and the rest is loaded, so every problem of the book is reported in
+Both return a LoadResult whose `book` is always a Book (a LoadedBook: its entries
+are built when first asked for); a record with an error is left out and the rest is loaded, so every problem of the book is reported in
 one run. Every record carries the SourceRef (path relative to the root, 1-based
 line and column) of the text it was read from.
 """
@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Mapping
 
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
-from ..model import Book, Client, Entry, Party, Settings
-from .cache import default_cache_dir, parse_files
+from ..model import Client, Party, Settings
+from .book import LoadedBook
+from .cache import LedgerFile, default_cache_dir, parse_files
 from .clients import client_slug, load_client
-from .entries import build_entries
 from .settings import load_settings
 from .source import IGNORED_DIRS, decode, discover
 
-__all__ = ["LoadResult", "load_book", "load_files", "default_cache_dir"]
+__all__ = ["LoadResult", "LoadedBook", "load_book", "load_files", "default_cache_dir"]
 
 SETTINGS_PATH = "plainbill.yaml"
 YAML_EXT = (".yaml", ".yml")
@@ -34,7 +34,7 @@ BIG_BOOK = 50_000   # entries; above this the loaded records are frozen out of t
 
 @dataclass
 class LoadResult:
-    book: Book
+    book: LoadedBook
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
@@ -85,7 +85,7 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
     gc.disable()
     try:
         result = _load_all(files, root, cache, prune)
-        if len(result.book.entries) > BIG_BOOK:
+        if sum(f.facts[0] for f in result.book.ledgers) > BIG_BOOK:
             gc.freeze()
         return result
     finally:
@@ -97,9 +97,8 @@ def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None, prun
     diags: list[Diagnostic] = []
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
-    entries = _entries(files, cache, prune, diags)
-    book = Book(root=root, settings=settings, clients=clients, entries=entries)
-    return LoadResult(book, diags)
+    ledgers = _ledgers(files, cache, prune, diags)
+    return LoadResult(LoadedBook.of(root, settings, clients, ledgers), diags)
 
 
 def _settings(files: dict, diags: list[Diagnostic]) -> Settings:
@@ -131,7 +130,7 @@ def _clients(files: dict, settings: Settings, diags: list[Diagnostic]) -> tuple[
     return tuple(out.values())
 
 
-def _entries(files: dict, cache: Path | None, prune: bool, diags: list[Diagnostic]) -> tuple[Entry, ...]:
+def _ledgers(files: dict, cache: Path | None, prune: bool, diags: list[Diagnostic]) -> list[LedgerFile]:
     ledgers = []
     for path, data in files.items():
         if not path.startswith("ledger/"):
@@ -140,13 +139,13 @@ def _entries(files: dict, cache: Path | None, prune: bool, diags: list[Diagnosti
             ledgers.append((path, data))
         else:
             diags.append(_ignored(path, "ledger files end in .txt or .yaml"))
-    entries: list[Entry] = []
+    out = []
     severity = {"error": Severity.ERROR, "warning": Severity.WARNING}
-    for path, rows, problems in parse_files(ledgers, cache, prune):
-        build_entries(path, rows, entries)
-        for code, sev, line, col, message, hint in problems:
-            diags.append(Diagnostic(code, severity[sev], SourceRef(path, line, col), message, hint))
-    return tuple(entries)
+    for f in parse_files(ledgers, cache, prune):
+        out.append(f)
+        for code, sev, line, col, message, hint in f.problems:
+            diags.append(Diagnostic(code, severity[sev], SourceRef(f.path, line, col), message, hint))
+    return out
 
 
 def _ignored(path: str, why: str) -> Diagnostic:

@@ -1,34 +1,42 @@
 """Parsed ledger files, cached by content hash and computed in parallel when big.
 
-A ledger file's parse (rows and diagnostics, see ledger.py) depends only on its
-bytes, so it is stored under `<cache>/<blake2b of the bytes>.m` as `marshal`
-data (plain tuples: the fastest format Python reads). The cache folder is
-never among the sources: by default `<book>/build/.cache/ledger`, or
+A ledger file's parse (rows, diagnostics, and the facts the checks need, see
+facts.py) depends only on its bytes, so it is stored under
+`<cache>/<blake2b of the bytes>.m`: a small head, marshal of (facts, diagnostics),
+then the rows (columns.py). Loading a book reads only the heads; the rows are
+read when something asks for Entry records (`LedgerFile.entries`). The cache
+folder is never among the sources: by default `<book>/build/.cache/ledger`, or
 $PLAINBILL_CACHE. A cache that cannot be read or written is silently ignored:
 it only ever saves time.
 
 Files missing from the cache are parsed by two worker processes when there is
-enough text to repay starting them (the machine has two cores); results come
-back as marshal bytes, which cross the process boundary far faster than
-pickled records.
+enough text to repay starting them (the machine has two cores); a worker writes
+the cache file itself and sends back only the head, so the rows never cross the
+process boundary (unless there is no cache to put them in).
 """
 from __future__ import annotations
 
 import hashlib
 import marshal
 import os
+import struct
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .ledger import _State, parse_ledger
+from .columns import Parsed, merged, parse_columns, to_rows
+from .entries import build_entries
+from .facts import file_facts
+from .ledger import _State
 from .source import decode
 from .yamlledger import parse_yaml_ledger
 
-VERSION = b"plainbill-ledger-6"   # bump whenever parse output changes
+VERSION = b"plainbill-ledger-7"   # bump whenever parse output changes
+MAGIC = b"PBL7"
 PARALLEL_BYTES = 4_000_000     # below this, forking costs more than it saves
 WORKERS = 2
 PRUNE_AFTER = 24 * 3600        # seconds a cache file unused by the book is kept
+_HEAD = struct.Struct("<4sQ")
 
 
 def default_cache_dir(root: Path) -> Path:
@@ -39,15 +47,51 @@ def default_cache_dir(root: Path) -> Path:
 _MEMO = _State()   # tokens seen valid, shared by the files parsed in this process
 
 
-def parse_file(path: str, data: bytes | str) -> tuple[list, list]:
-    """(rows, diagnostic tuples) of one ledger file, decoding problems included."""
+def parse_file(path: str, data: bytes | str) -> Parsed:
+    """The parse of one ledger file, decoding problems first among its diagnostics."""
     src = decode(path, data)
     if path.endswith(".txt"):
-        rows, diags = parse_ledger(src.text, _MEMO)
+        parsed = parse_columns(src.text, _MEMO)
     else:
         rows, diags = parse_yaml_ledger(src)
+        parsed = Parsed([], rows, diags)
     head = [(d.code, d.severity.value, d.ref.line, d.ref.col, d.message, d.hint) for d in src.diagnostics]
-    return rows, head + diags
+    return parsed._replace(problems=head + parsed.problems) if head else parsed
+
+
+class LedgerFile:
+    """One ledger file of a loaded book: facts and diagnostics at once, rows on demand."""
+
+    __slots__ = ("path", "facts", "problems", "_parsed", "_target", "_data")
+
+    def __init__(self, path: str, facts: tuple, problems: list, parsed: Parsed | None, target: str | None, data):
+        self.path, self.facts, self.problems = path, facts, problems
+        self._parsed, self._target, self._data = parsed, target, data
+
+    def parsed(self) -> Parsed:
+        if self._parsed is not None:
+            return self._parsed
+        found = _read_body(self._target) if self._target else None
+        return found if found is not None else parse_file(self.path, self._data)
+
+    def rows(self) -> list[tuple]:
+        """Fast and full rows (columns.py) in line order."""
+        return merged(self.parsed())
+
+    def entries(self, out: list, keep: bool = True) -> None:
+        """Append the file's Entry records to `out`; keep=False lets go of rows held in memory
+        when they can be read again from the cache."""
+        build_entries(self.path, self.rows(), out)
+        if not keep and self._target:
+            self._parsed = None
+
+    def __eq__(self, other) -> bool:
+        """Same path, facts, diagnostics and rows (which rows are fast depends on the memos)."""
+        return isinstance(other, LedgerFile) and (self.path, self.facts, self.problems) == \
+            (other.path, other.facts, other.problems) and to_rows(self.parsed()) == to_rows(other.parsed())
+
+    def __repr__(self) -> str:
+        return f"LedgerFile({self.path!r}, {self.facts[0]} rows)"
 
 
 def _key(path: str, data: bytes) -> str:
@@ -55,44 +99,89 @@ def _key(path: str, data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=20, key=VERSION + kind).hexdigest()
 
 
+def _digest(path: str, data, target: str | None) -> tuple[tuple, list, Parsed, bool]:
+    """(facts, diagnostics, parse, stored in the cache)."""
+    parsed = parse_file(path, data)
+    facts = file_facts(parsed)
+    stored = bool(target) and _store(target, facts, parsed)
+    return facts, parsed.problems, parsed, stored
+
+
 def _work(item: tuple[str, bytes, str | None]) -> bytes:
-    path, data, target = item
-    blob = marshal.dumps(parse_file(path, data))
-    if target:
-        _store(target, blob)
-    return blob
+    facts, problems, parsed, stored = _digest(*item)
+    return marshal.dumps((facts, problems, None if stored else tuple(parsed)))
 
 
-def _store(target: str, blob: bytes) -> None:
+def _store(target: str, facts: tuple, parsed: Parsed) -> bool:
     try:
+        head = marshal.dumps((facts, parsed.problems))
         tmp = f"{target}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
-            fh.write(blob)
+            fh.write(_HEAD.pack(MAGIC, len(head)))
+            fh.write(head)
+            fh.write(marshal.dumps((parsed.fast, parsed.full)))
         os.replace(tmp, target)   # atomic: a concurrent reader sees all or nothing
+        return True
     except OSError:
-        pass
+        return False
+
+
+def _read_head(target: str) -> tuple | None:
+    try:
+        with open(target, "rb") as fh:
+            magic, size = _HEAD.unpack(fh.read(_HEAD.size))
+            head = fh.read(size)
+        if magic != MAGIC or len(head) != size:
+            return None
+        facts, problems = marshal.loads(head)
+        os.utime(target)   # recently used: safe from pruning
+        return facts, problems
+    except (OSError, EOFError, ValueError, TypeError, struct.error):
+        return None   # missing or damaged: parse again
+
+
+def _read_body(target: str) -> Parsed | None:
+    try:
+        with open(target, "rb") as fh:
+            data = fh.read()
+        magic, size = _HEAD.unpack_from(data)
+        facts, problems = marshal.loads(memoryview(data)[_HEAD.size:_HEAD.size + size])
+        fast, full = marshal.loads(memoryview(data)[_HEAD.size + size:])
+        return Parsed(fast, full, problems)
+    except (OSError, EOFError, ValueError, TypeError, struct.error):
+        return None
 
 
 def parse_files(files: list[tuple[str, bytes | str]], cache: Path | None, prune: bool = False):
-    """Yield (path, rows, diagnostic tuples) for every file, in the order given.
+    """Yield a LedgerFile for every file, in the order given.
 
-    Cached results are read one file at a time, as the caller consumes them, so only one
-    file's rows are in memory besides the records built from them. With `prune`, cache
-    files this book no longer uses (older versions of edited files) are removed.
+    With `prune`, cache files this book no longer uses (older versions of edited files)
+    are removed.
     """
     cache = _usable(cache)
     targets = [str(cache / (_key(p, d) + ".m")) if cache and not isinstance(d, str) else None for p, d in files]
-    todo = [i for i, t in enumerate(targets) if t is None or not os.path.exists(t)]
+    heads = [_read_head(t) if t else None for t in targets]
+    todo = [i for i, h in enumerate(heads) if h is None]
     size = sum(len(files[i][1]) for i in todo)
     pool = _start(files, targets, todo) if len(todo) > 1 and size >= PARALLEL_BYTES else None
     try:
         for i, (path, data) in enumerate(files):
-            yield (path, *_result(i, path, data, targets[i], pool))
+            yield _ledger_file(i, path, data, targets[i], heads[i], pool)
     finally:
         if pool:
             pool[0].shutdown(cancel_futures=True)
     if prune and cache:
         _prune(cache, {Path(t).name for t in targets if t})
+
+
+def _ledger_file(i: int, path: str, data, target: str | None, head, pool) -> LedgerFile:
+    if head is not None:
+        return LedgerFile(path, head[0], head[1], None, target, data)
+    if pool and i in pool[1]:
+        facts, problems, parsed = marshal.loads(pool[1].pop(i).result())
+        return LedgerFile(path, facts, problems, Parsed(*parsed) if parsed else None, target, data)
+    facts, problems, parsed, _ = _digest(path, data, target)
+    return LedgerFile(path, facts, problems, parsed, target, data)
 
 
 def _usable(cache: Path | None) -> Path | None:
@@ -103,23 +192,6 @@ def _usable(cache: Path | None) -> Path | None:
         return cache
     except OSError:
         return None
-
-
-def _result(i: int, path: str, data, target: str | None, pool) -> tuple:
-    if pool and i in pool[1]:
-        return marshal.loads(pool[1].pop(i).result())
-    if target:
-        try:
-            with open(target, "rb") as fh:
-                result = marshal.loads(fh.read())
-            os.utime(target)   # recently used: safe from pruning
-            return result
-        except (OSError, EOFError, ValueError, TypeError):
-            pass   # missing or damaged: parse again
-    result = parse_file(path, data)
-    if target:
-        _store(target, marshal.dumps(result))
-    return result
 
 
 def _start(files, targets, todo):

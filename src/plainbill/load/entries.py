@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from ..diagnostics import SourceRef
 from ..model import Entry
+from .columns import fast_details
 
 
 class _EntryTwin:
@@ -38,11 +39,19 @@ def _day(ds: str) -> tuple[date, datetime]:
 
 
 def build_entries(path: str, rows: list[tuple], out: list[Entry]) -> None:
-    """Append an Entry for each row of the file at `path` (rows as made by ledger.py)."""
-    days, new, minutes_td = _DAYS, object.__new__, _MINUTES
+    """Append an Entry for each row of the file at `path`: full rows as made by ledger.py,
+    or fast rows of columns.py, whose description and tags are read from their text."""
+    days, new, minutes_td, details = _DAYS, object.__new__, _MINUTES, fast_details
     entry_cls, ref_cls = Entry, SourceRef
-    for (line, col, kind, ds, client, project, activity, person, minutes, start, desc, tags, meta,
-         amount, currency, text) in rows:
+    for row in rows:
+        if len(row) == 7:
+            line, ds, (start, minutes), (client, project), activity, person, text = row
+            col, kind, amount, currency = 1, "time", None, ""
+            _, desc, tags, meta, _, _ = details(text)
+        else:
+            (line, col, kind, ds, client, project, activity, person, minutes, start, desc, tags, meta,
+             amount, currency, text) = row
+            amount = Decimal(amount) if amount else None
         ref = new(_RefTwin)
         ref.path = path
         ref.line = line
@@ -66,7 +75,7 @@ def build_entries(path: str, rows: list[tuple], out: list[Entry]) -> None:
             e.start = e.end = None
         e.tags = tags
         e.meta = meta
-        e.amount = Decimal(amount) if amount else None
+        e.amount = amount
         e.currency = currency
         e.text = text
         e.__class__ = entry_cls

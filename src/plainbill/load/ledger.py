@@ -157,6 +157,23 @@ class _State:
         self.acts[row[6]] = row[6]
         self.persons["@" + row[7]] = row[7]
 
+    def learn_when(self, token: str) -> tuple[int, int] | None:
+        """(start or -1, minutes) of a valid clock range or duration never seen before, as the
+        careful path would remember it; None (and nothing remembered) for anything else."""
+        if not _TIME_WHEN.match(token):
+            return None
+        if "-" in token:
+            h1, m1, h2, m2 = map(int, _RANGE.match(token).groups())
+            if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+                return None
+            start, minutes = h1 * 60 + m1, (h2 * 60 + m2 - h1 * 60 - m1) % MAX_MINUTES
+        else:
+            start, minutes = -1, parse_duration(token)
+        if not minutes or minutes > MAX_MINUTES:
+            return None
+        found = self.whens[token] = (start, minutes)
+        return found
+
     def _date_ok(self, lineno: int, ds: str, col: int) -> bool:
         ok = self.dates.get(ds)
         if ok is None:

@@ -1,0 +1,236 @@
+"""The entry checks over the facts of a LoadedBook's ledger files (load/facts.py).
+
+Same diagnostics, in the same order, as the checks of checks_entries.py run over
+`book.entries`, without building a million Entry records: each check asks the facts
+which files (and which rows) could give a diagnostic, builds Entry records for those
+only, and runs the very same code (`*_of`) over them. Per check:
+
+  references   a file whose names are all defined needs only its rows with
+               `contract=`/`tax=`; any other file is checked whole
+  future       only a file whose last date is after the reference date
+  overlaps     each file's own sweep is in its facts; files in which one person's
+               clock ranges may interleave are swept again together
+  duplicates   the same, for files that share a date (an entry's text starts with it)
+  decimals     rows with an amount or a rate that is not plainly within its limit
+  billing      the entries of the clients whose entries could lack a rate, if any
+
+Tallies are per file (`Tally` keys hold the path) and files are taken in book
+order, so doing the work file by file gives what one pass over the book gives.
+"""
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import Callable, Iterable, Iterator
+
+from .checks import Context
+from .checks_entries import (RATE_LIMIT, billing_epochs, billing_of, decimals_of, decimals_of_book,
+                             duplicate_diagnostic, future_of, overlap_diagnostic, references_of)
+from .diagnostics import Diagnostic
+from .load.entries import build_entries
+from .load.facts import spans
+from .money import minor_digits
+
+ROWS, NAMES, DATES, SPECIAL, OVERLAPS, DUPLICATES = range(6)
+
+
+def _entries(path: str, rows: list[tuple]) -> list:
+    out: list = []
+    build_entries(path, rows, out)
+    return out
+
+
+def _all_entries(f) -> list:
+    out: list = []
+    f.entries(out, keep=True)
+    return out
+
+
+def references(ctx: Context, files) -> Iterator[Diagnostic]:
+    for f in files:
+        if _names_known(ctx, f.facts[NAMES]):
+            rows = [r for r in f.facts[SPECIAL] if any(k in ("contract", "tax") for k, _ in r[12])]
+            entries = _entries(f.path, rows)
+        else:
+            entries = _all_entries(f)
+        yield from references_of(ctx, entries)
+
+
+def _names_known(ctx: Context, names) -> bool:
+    """Whether every name of the file is defined: check_references' _all_known, on the facts."""
+    clients, pairs, acts, persons = names
+    if not all(c in ctx.clients for c in clients):
+        return False
+    for client, project in pairs:
+        c = ctx.clients[client]
+        if c.ref.line != 0 and all(p.slug != project for p in c.projects):
+            return False
+    if ctx.settings_broken:
+        return True
+    return all(a in ctx.activities for a in acts) and all(p in ctx.people for p in persons)
+
+
+def future(ctx: Context, files) -> Iterator[Diagnostic]:
+    today = ctx.settings.reference_date
+    if today is None:
+        return
+    last = today.isoformat()
+    for f in files:
+        dates = f.facts[DATES]
+        if dates is None or (dates and dates[-1] > last):
+            yield from future_of(ctx, _all_entries(f))
+
+
+def overlaps(ctx: Context, files) -> Iterator[Diagnostic]:
+    events = []   # (start, file index, row index, row, file index of the earlier row, earlier row)
+    for group in _groups(files, _meet_in_time):
+        if len(group) == 1:
+            i = group[0]
+            events += [(s, i, r, row, i, last) for s, r, row, last in files[i].facts[OVERLAPS][0]]
+        else:
+            events += _sweep(files, group)
+    events.sort(key=itemgetter(0, 1, 2))   # the order of the book's sweep: start, then book order
+    for _, i, _, row, j, last in events:
+        yield overlap_diagnostic(_entries(files[i].path, [row])[0], _entries(files[j].path, [last])[0])
+
+
+def _sweep(files, group: list[int]) -> list[tuple]:
+    """check_overlaps' sweep over the files of `group` together."""
+    rows = {i: files[i].rows() for i in group}
+    ranged = [(s, i, r, end, person) for i in group for s, r, end, person in spans(rows[i])]
+    ranged.sort(key=itemgetter(0))
+    latest: dict[str, tuple] = {}
+    out = []
+    for s in ranged:
+        last = latest.get(s[4])
+        if last is not None and s[0] < last[3]:
+            out.append((s[0], s[1], s[2], _full(rows[s[1]][s[2]]), last[1], _full(rows[last[1]][last[2]])))
+        if last is None or s[3] > last[3]:
+            latest[s[4]] = s
+    return out
+
+
+def _meet_in_time(files) -> Iterator[tuple[int, int]]:
+    """Pairs of files in which one person has clock ranges whose spans overlap."""
+    by_person: dict[str, list] = {}
+    for i, f in enumerate(files):
+        for person, (first, end) in f.facts[OVERLAPS][1].items():
+            by_person.setdefault(person, []).append((first, end, i))
+    for spans_ in by_person.values():
+        spans_.sort()
+        reach, owner = None, None
+        for first, end, i in spans_:
+            if reach is not None and first < reach:
+                yield owner, i
+            if reach is None or end > reach:
+                reach, owner = end, i
+
+
+def duplicates(ctx: Context, files) -> Iterator[Diagnostic]:
+    found = []   # (file index, row index, row, file index of the first, first row)
+    for group in _groups(files, _share_a_date):
+        if len(group) == 1:
+            i = group[0]
+            found += [(i, r, row, i, first) for r, row, first in files[i].facts[DUPLICATES]]
+        else:
+            found += _repeats(files, group)
+    found.sort(key=itemgetter(0, 1))
+    for i, _, row, j, first in found:
+        yield duplicate_diagnostic(_entries(files[i].path, [row])[0], _entries(files[j].path, [first])[0])
+
+
+def _repeats(files, group: list[int]) -> list[tuple]:
+    seen: dict[str, tuple] = {}
+    out = []
+    for i in group:
+        for r, row in enumerate(files[i].rows()):
+            text = row[6] if len(row) == 7 else row[15]
+            first = seen.setdefault(text, (i, row))
+            if first[1] is not row:
+                out.append((i, r, _full(row), first[0], _full(first[1])))
+    return out
+
+
+def _share_a_date(files) -> Iterator[tuple[int, int]]:
+    owner: dict[str, int] = {}
+    for i, f in enumerate(files):
+        dates = f.facts[DATES]
+        if dates is None:   # not plain ISO dates: compare with every file
+            yield from ((i, j) for j in range(len(files)) if j != i)
+            continue
+        for d in dates:
+            j = owner.setdefault(d, i)
+            if j != i:
+                yield j, i
+
+
+def _groups(files, pairs: Callable) -> list[list[int]]:
+    """Files joined by `pairs` (union-find), each group in book order, groups by first file."""
+    parent = list(range(len(files)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+    for a, b in pairs(files):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(files)):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def decimals(ctx: Context, files) -> Iterator[Diagnostic]:
+    digits: dict[str, int] = {}
+    for f in files:
+        rows = [r for r in f.facts[SPECIAL] if _may_have_decimals(ctx, r, digits)]
+        yield from decimals_of(ctx, _entries(f.path, rows))
+    yield from decimals_of_book(ctx)
+
+
+def _may_have_decimals(ctx: Context, r: tuple, digits: dict) -> bool:
+    """False when the row's amount and rate= are plainly within their limits (a row given
+    True goes through check_decimals itself)."""
+    meta: dict[str, str] = {}
+    for k, v in r[12]:
+        meta.setdefault(k, v)   # Entry.get gives the first
+    if "price" in meta or ("rate" in meta and _places(meta["rate"]) > RATE_LIMIT):
+        return True
+    if r[2] != "expense":
+        return False
+    client = ctx.clients.get(r[4])
+    currency = r[14] or meta.get("currency") or (client.currency if client else ctx.settings.currency)
+    if currency not in digits:
+        digits[currency] = minor_digits(currency)
+    return _places(r[13]) > digits[currency]
+
+
+def _places(text: str) -> int:
+    """Decimals of a plain amount ("12", "12.50"); a large number for anything else."""
+    whole, _, part = text.partition(".")
+    if text.isascii() and whole.isdigit() and (part.isdigit() or not _):
+        return len(part)
+    return 99
+
+
+def billing(ctx: Context, files) -> Iterator[Diagnostic]:
+    clients = billing_epochs(ctx)
+    if not clients:
+        return
+    entries: list = []
+    for f in files:
+        build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == 7 else r[4]) in clients], entries)
+    yield from billing_of(ctx, entries)
+
+
+def _full(row: tuple) -> tuple:
+    from .load.columns import full_row
+    return full_row(row)
+
+
+FAST: dict[str, Callable[[Context, tuple], Iterable[Diagnostic]]] = {
+    "references": references, "future entries": future, "overlapping clock ranges": overlaps,
+    "duplicate entries": duplicates, "decimals": decimals, "contracts and rates": billing,
+}

@@ -1,0 +1,74 @@
+"""LoadedBook: a Book whose entries are built the first time someone asks for them.
+
+A million Entry records cost seconds and hundreds of megabytes; `plainbill check`
+does not need them (the checks read the facts of each ledger file, see
+checks_files.py), `build` does. A LoadedBook is a Book in every respect (frozen,
+equal to a Book with the same fields, pickled as one); it also keeps its
+`ledgers` (cache.LedgerFile), from which `entries` is built on first access.
+"""
+from __future__ import annotations
+
+import gc
+
+from ..model import Book
+
+_SLOTS = {name: Book.__dict__[name] for name in ("root", "settings", "clients", "entries")}
+_ENTRIES = _SLOTS["entries"]
+BIG_BOOK = 50_000   # entries; above this the built records are frozen out of the GC
+
+
+class LoadedBook(Book):
+    __slots__ = ("ledgers",)
+
+    @classmethod
+    def of(cls, root: str, settings, clients: tuple, ledgers: list) -> "LoadedBook":
+        book = object.__new__(cls)
+        for name, value in (("root", root), ("settings", settings), ("clients", clients)):
+            _SLOTS[name].__set__(book, value)
+        _LEDGERS.__set__(book, tuple(ledgers))
+        return book
+
+    @property
+    def entries(self) -> tuple:
+        try:
+            return _ENTRIES.__get__(self)
+        except AttributeError:
+            pass
+        built = _build(self.ledgers)
+        _ENTRIES.__set__(self, built)
+        return built
+
+    @entries.setter
+    def entries(self, value) -> None:   # Book.__init__ and unpickling only: Book is frozen
+        _ENTRIES.__set__(self, value)
+
+    def __eq__(self, other):
+        if not isinstance(other, Book):
+            return NotImplemented
+        return (self.root, self.settings, self.clients, self.entries) == \
+            (other.root, other.settings, other.clients, other.entries)
+
+    __hash__ = Book.__hash__
+
+    def __repr__(self) -> str:
+        return "Book" + Book.__repr__(self)[len(type(self).__qualname__):]
+
+
+_LEDGERS = LoadedBook.__dict__["ledgers"]
+
+
+def _build(ledgers) -> tuple:
+    """Every file's entries, in order; the cyclic GC paused meanwhile (see load._load)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        out: list = []
+        for f in ledgers:
+            f.entries(out, keep=False)
+        built = tuple(out)
+        if len(built) > BIG_BOOK:
+            gc.freeze()
+        return built
+    finally:
+        if paused:
+            gc.enable()

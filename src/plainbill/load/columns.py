@@ -1,0 +1,121 @@
+"""The ledger line format -> compact rows, in one lean loop (the hot path of a big book).
+
+`ledger.parse_ledger` makes a full row per line (description, tags, normalised text:
+~4 us a line). Most lines of a big book are single-spaced time lines without `=`
+whose five leading tokens were all seen valid before; for those this loop keeps a
+*fast row* of what the checks need, with shared values from the memos:
+
+    (line, date, (start, minutes), (client, project), activity, person, text)
+
+The line itself is the normalised text; description and tags are read back from it
+only when an Entry is built (`fast_details`). Every other line (comments, expenses,
+key=value, irregular spacing, first sightings, anything wrong) goes through the
+careful path of ledger.py and keeps its full row, with the same diagnostics.
+"""
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import NamedTuple
+
+from .ledger import _State, parse_ledger
+
+# whitespace that " ".join(line.split()) would change (control characters aside: see _plain)
+_ODD_SPACES = ("\t", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200b)), "\u2028", "\u2029",
+               "\u202f", "\u205f", "\u3000")
+_CTRL_BYTES = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
+_NO_DETAILS = (1, "", (), (), "", "")
+
+
+class Parsed(NamedTuple):
+    """One ledger file: fast rows (see above), full rows (as ledger.py), diagnostic tuples."""
+    fast: list
+    full: list
+    problems: list
+
+
+def parse_columns(text: str, state: _State | None = None) -> Parsed:
+    """Rows and diagnostics of one ledger file's text: the rows of parse_ledger, compact."""
+    state = state or _State()
+    if _has_control(text):   # control characters are reported line by line there
+        rows, diags = parse_ledger(text, state)
+        return Parsed([], rows, diags)
+    diags: list[tuple] = []
+    state.diags = diags
+    fast: list[tuple] = []
+    full: list[tuple] = []
+    irregular = _irregular(text)
+    dates, whens, targets = state.dates_ok, state.whens, state.targets
+    acts, persons, careful, rest_of = state.acts, state.persons, state.careful, state._rest
+    keep, slow = fast.append, full.append
+    learn_when = state.learn_when
+    for lineno, line in enumerate(text.split("\n"), 1):
+        t = line.split(" ", 5)
+        if len(t) < 5 or (irregular and line != " ".join(line.split())):
+            careful(lineno, line, slow)
+            continue
+        ds = dates.get(t[0])
+        when = whens.get(t[1]) or learn_when(t[1])
+        target = targets.get(t[2])
+        activity = acts.get(t[3])
+        person = persons.get(t[4])
+        if ds is None or when is None or target is None or activity is None or person is None:
+            careful(lineno, line, slow)
+        elif len(t) == 6 and "=" in t[5]:   # key=value: checked token by token, as parse_ledger does
+            desc, tags, meta = rest_of(lineno, t[5], line.find(t[5]) + 1)
+            if meta is not None:
+                slow((lineno, 1, "time", ds, target[0], target[1], activity, person, when[1], when[0],
+                      desc, tags, meta, "", "", line))
+        else:
+            keep((lineno, ds, when, target, activity, person, line))
+    return Parsed(fast, full, diags)
+
+
+def _has_control(text: str) -> bool:
+    """Whether the text has a control character (bytes.translate: C speed, unlike a regex)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _CTRL_BYTES)) != len(data)
+
+
+def _irregular(text: str) -> bool:
+    """Whether some line may differ from its normal form (tokens joined by single spaces)."""
+    return ("  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " "
+            or "\t" in text or (not text.isascii() and any(c in text for c in _ODD_SPACES)))
+
+
+def fast_details(text: str) -> tuple:
+    """(col, description, tags, meta, amount, currency) of a fast row, from its text: the
+    words after `@person` that are not tags, and the tags without `#`."""
+    parts = text.split(" ", 5)
+    if len(parts) < 6:
+        return _NO_DETAILS
+    rest = parts[5]
+    if "#" not in rest:
+        return (1, rest, (), (), "", "")
+    words = rest.split(" ")
+    return (1, " ".join([w for w in words if w[0] != "#" or len(w) == 1]),
+            tuple([w[1:] for w in words if w[0] == "#" and len(w) > 1]), (), "", "")
+
+
+def full_row(r: tuple) -> tuple:
+    """A fast row as the full row ledger.py makes (full rows are returned as they are)."""
+    if len(r) != 7:
+        return r
+    line, ds, (start, minutes), (client, project), activity, person, text = r
+    _, desc, tags, meta, amount, currency = fast_details(text)
+    return (line, 1, "time", ds, client, project, activity, person, minutes, start, desc, tags, meta,
+            amount, currency, text)
+
+
+def merged(p: Parsed) -> list[tuple]:
+    """Fast and full rows in line order (both lists are; timsort merges two runs in C)."""
+    if not p.full:
+        return p.fast
+    if not p.fast:
+        return p.full
+    rows = p.fast + p.full
+    rows.sort(key=itemgetter(0))
+    return rows
+
+
+def to_rows(p: Parsed) -> list[tuple]:
+    return [full_row(r) for r in merged(p)]

@@ -1,0 +1,97 @@
+"""What the checks need to know about one parsed ledger file, whatever the rest of the book.
+
+Facts depend only on the file's bytes, so they are computed where the file is
+parsed (a worker process, for a big book) and cached with its rows: a warm
+`plainbill check` reads a few kilobytes per file instead of its rows. See
+checks_files.py for how the checks use them.
+
+    (rows, names, dates, special, overlaps, duplicates)
+
+  rows        number of rows
+  names       (sorted clients, sorted (client, project) pairs, sorted activities, sorted persons)
+  dates       sorted distinct dates ("YYYY-MM-DD"), or None when one is not plain ASCII
+  special     the full rows with key=value or an amount (expenses): what `decimals` and
+              the `contract=`/`tax=` part of `references` look at
+  overlaps    (events, spans): the file's own overlapping clock ranges as
+              (start, row index, row, earlier row), start in minutes since year 1, and
+              {person: (first start, last end)} to tell whether files may interact
+  duplicates  [(row index, row, first row)]: the file's own duplicate entries
+"""
+from __future__ import annotations
+
+from datetime import date
+from operator import itemgetter
+
+from .columns import Parsed, full_row, merged
+
+_ORDINALS: dict[str, int] = {}
+
+
+def file_facts(p: Parsed) -> tuple:
+    rows = merged(p)
+    targets = set(map(itemgetter(3), p.fast)) | set(zip(map(itemgetter(4), p.full), map(itemgetter(5), p.full)))
+    acts = set(map(itemgetter(4), p.fast)) | set(map(itemgetter(6), p.full))
+    persons = set(map(itemgetter(5), p.fast)) | set(map(itemgetter(7), p.full))
+    dates = set(map(itemgetter(1), p.fast)) | set(map(itemgetter(3), p.full))
+    names = (sorted({c for c, _ in targets}), sorted(t for t in targets if t[1]), sorted(acts - {""}), sorted(persons))
+    special = [r for r in p.full if r[12] or r[13]]
+    plain_dates = sorted(dates) if all(d.isascii() for d in dates) else None
+    return (len(rows), names, plain_dates, special, overlaps(rows), duplicates(rows))
+
+
+def minute_of(ds: str) -> int:
+    """Minutes from 0001-01-01 to the start of day `ds`: clock ranges compared as integers."""
+    found = _ORDINALS.get(ds)
+    if found is None:
+        found = _ORDINALS[ds] = date.fromisoformat(ds).toordinal() * 1440
+    return found
+
+
+def spans(rows: list[tuple]) -> list[tuple[int, int, int, str]]:
+    """(start, row index, end, person) of every clock range, in minutes since year 1."""
+    out = []
+    for i, r in enumerate(rows):
+        if len(r) == 7:
+            start, minutes = r[2]
+            if start >= 0:
+                begin = minute_of(r[1]) + start
+                out.append((begin, i, begin + minutes, r[5]))
+        elif r[9] >= 0:
+            begin = minute_of(r[3]) + r[9]
+            out.append((begin, i, begin + r[8], r[7]))
+    return out
+
+
+def overlaps(rows: list[tuple]) -> tuple[list, dict]:
+    """The events and spans of `overlaps` above: check_overlaps' sweep, on integers."""
+    ranged = spans(rows)
+    ranged.sort(key=itemgetter(0))   # stable: equal starts stay in file order, as in the check
+    latest: dict[str, tuple] = {}
+    events = []
+    first: dict[str, int] = {}
+    for s in ranged:
+        person = s[3]
+        last = latest.get(person)
+        if last is None:
+            latest[person] = s
+            first[person] = s[0]
+            continue
+        if s[0] < last[2]:
+            events.append((s[0], s[1], full_row(rows[s[1]]), full_row(rows[last[1]])))
+        if s[2] > last[2]:
+            latest[person] = s
+    return events, {p: (first[p], s[2]) for p, s in latest.items()}
+
+
+def duplicates(rows: list[tuple]) -> list[tuple]:
+    """[(row index, row, first row with the same text)]: check_duplicates within the file."""
+    texts = [r[6] if len(r) == 7 else r[15] for r in rows]
+    if len(set(texts)) == len(texts):
+        return []
+    seen: dict[str, int] = {}
+    out = []
+    for i, t in enumerate(texts):
+        j = seen.setdefault(t, i)
+        if j != i:
+            out.append((i, full_row(rows[i]), full_row(rows[j])))
+    return out

@@ -1,0 +1,122 @@
+"""The fast paths give exactly what the plain ones give.
+
+- checks over the facts of ledger files (checks_files.py) == checks over book.entries;
+- the lean line loop (load/columns.py) == parse_ledger, row for row;
+- a LoadedBook (entries built on first access) is a Book in every respect.
+"""
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from plainbill.checks import run_checks
+from plainbill.load import load_files
+from plainbill.load.columns import parse_columns, to_rows
+from plainbill.load.ledger import _State, parse_ledger
+from plainbill.model import Book
+
+from test_properties_load import VALID
+
+PROPS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LINES = [
+    "2026-11-03 09:00-10:30 acme remote @mario Printer offline #T-1042",
+    "2026-11-03 10:00-11:00 acme remote @mario overlaps the first",
+    "2026-11-03 10:30-11:30 beta onsite @mario touches the first",
+    "2026-11-03 23:00-01:00 acme remote @lucia past midnight",
+    "2026-11-04 00:30-02:00 acme remote @lucia overlaps the night",
+    "2026-11-04 2h15m acme/migration onsite @mario cabling",
+    "2026-11-04 2h15m acme/migration  onsite @mario cabling",
+    "2026-11-04 2h15m acme/nowhere onsite @mario unknown project",
+    "2026-11-05 1h acne remote @mario unknown client",
+    "2026-11-05 1h acme remote @mariox unknown person",
+    "2026-11-05 1h acme remotely @mario unknown activity",
+    "2026-11-05 1h acme remote @mario contract=nope",
+    "2026-11-05 1h acme remote @mario tax=vat99",
+    "2026-11-05 1h acme remote @mario rate=80.123456",
+    "2026-11-05 1h acme remote @mario rate=80.12 bill=no",
+    "2026-11-05 1h beta internal @lucia #billable",
+    "2026-11-05 1h beta onsite @lucia #nobill",
+    "2026-11-06 expense acme @mario 95.001 parts",
+    "2026-11-06 expense acme @mario 95 JPY parts",
+    "2026-11-06 expense acme @mario 95.00 parts price=3.333",
+    "2026-11-06 expense beta @lucia 12.5 parts currency=JPY",
+    "2026-12-24 1h acme remote @mario in the future",
+    "2025-03-01 1h beta remote @lucia before every contract",
+    "9999-12-31 23:00-01:00 acme remote @mario",
+    "2026-11-07 0m acme remote @mario",
+    "# a comment", "",
+]
+YAML_LINES = [
+    "- {date: 2026-11-03, start: '09:30', end: '10:00', client: acme, activity: remote, person: mario}",
+    "- {date: 2026-11-05, duration: 1h, client: acme, activity: remote, person: mario, description: unknown client}",
+    "- {date: 2026-11-06, expense: 95.001, client: acme, person: mario}",
+]
+
+
+def both(files: dict):
+    """(fast, plain): checks of the loaded book, and of a plain Book with the same fields."""
+    loaded = load_files(files)
+    fast = run_checks(loaded.book)
+    b = loaded.book
+    plain = run_checks(Book(b.root, b.settings, b.clients, tuple(b.entries)))
+    return fast, plain
+
+
+@PROPS
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.integers(0, 2)), max_size=25),
+       st.lists(st.sampled_from(YAML_LINES), max_size=3))
+def test_checks_over_facts_are_the_checks_over_entries(lines, yaml_lines):
+    files = {k: v for k, v in VALID.items() if not k.startswith("ledger/")}
+    for i in range(3):
+        text = "\n".join(line for line, f in lines if f == i)
+        if text:
+            files[f"ledger/{i}.txt"] = text + "\n"
+    if yaml_lines:
+        files["ledger/y.yaml"] = "\n".join(yaml_lines) + "\n"
+    fast, plain = both(files)
+    assert fast == plain
+
+
+def test_base_and_valid_books_agree():
+    fast, plain = both(VALID)
+    assert fast == plain
+
+
+@PROPS
+@given(st.lists(st.sampled_from(LINES + ["2026-11-03 1h acme remote @mario\tx  y ", "  2026-11-03 1h acme remote @mario",
+                                         "2026-11-03\u00a01h acme remote @mario x", "2026-11-03 1.5h acme remote @mario",
+                                         "2026-11-03 25:00-26:00 acme remote @mario", "2026-11-03 1h acme remote @mario #",
+                                         "2026-11-03 1h acme remote @mario a#b #c d", "2026-11-03 \x01 x"]), max_size=15))
+def test_lean_loop_gives_the_rows_of_parse_ledger(lines):
+    text = "\n".join(lines)
+    expected = parse_ledger(text, _State())
+    warmed = _State()
+    parse_columns("\n".join(reversed(lines)), warmed)
+    for state in (_State(), warmed):
+        p = parse_columns(text, state)
+        assert (to_rows(p), p.problems) == expected
+
+
+def test_loaded_book_is_a_book():
+    loaded = load_files(VALID).book
+    plain = Book(loaded.root, loaded.settings, loaded.clients, tuple(loaded.entries))
+    assert loaded == plain and plain == loaded and hash(loaded) == hash(plain)
+    assert repr(loaded) == repr(plain)
+    assert pickle.loads(pickle.dumps(loaded)) == plain
+    other = dataclasses.replace(loaded, entries=())
+    assert other.entries == () and other != plain and run_checks(other) == run_checks(dataclasses.replace(plain, entries=()))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loaded.entries = ()
+
+
+def test_entries_are_built_once_and_only_when_asked():
+    loaded = load_files(VALID).book
+    run_checks(loaded)
+    with pytest.raises(AttributeError):
+        Book.__dict__["entries"].__get__(loaded)   # checking did not build them
+    assert loaded.entries is loaded.entries and len(loaded.entries) == sum(f.facts[0] for f in loaded.ledgers) == 7

@@ -131,14 +131,14 @@ def appendix_header(t: dict[str, str]) -> str:
 
 
 def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
-    from .formatting import amount, clock, number
+    from .formatting import amount, clock, day_month, number
 
     loc, cur = invoice.locale, invoice.currency
     desc = textwrap.wrap(e.description, COLUMNS[2][1]) or [""]
     if e.note:
         desc += textwrap.wrap(f"({e.note})", COLUMNS[2][1])
     timed = e.kind == "time"
-    values = (_day(e.date, loc), ctx["people"].get(e.person, e.person), desc[0],
+    values = (day_month(e.date, loc), ctx["people"].get(e.person, e.person), desc[0],
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
               amount(e.rate, cur, loc), f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "",
               amount(shown_amount(e.amount, cur), cur, loc))
@@ -155,12 +155,6 @@ def _fit(value: str, width: int, align: str) -> str:
     if len(value) > width:
         value = value[: width - 1] + "…"
     return f"{value:{align}{width}}"
-
-
-def _day(day, locale: str) -> str:
-    from babel.dates import format_skeleton
-
-    return format_skeleton("ddMM", day, locale=locale)
 
 
 def shown_amount(value: Decimal, currency: str) -> Decimal:

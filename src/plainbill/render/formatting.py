@@ -13,11 +13,17 @@ from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_currency, format_decimal, format_percent
 from jinja2 import pass_context
 
 from ..money import minor_digits
+
+
+@lru_cache(maxsize=None)
+def _locale(locale: str) -> Locale:
+    """Parsed once: Babel parses a locale string again on every call otherwise."""
+    return Locale.parse(locale)
 
 
 @lru_cache(maxsize=None)
@@ -36,33 +42,66 @@ def _short_date_pattern(locale: str) -> str:
     return pattern
 
 
+# Babel takes ~0.1 ms a call; an appendix repeats the same rates, amounts and days, so
+# results are cached. The key is the Decimal's text: Decimal("1.5") == Decimal("1.50")
+# but they print differently.
+
+
 def money(value: Decimal, currency: str, locale: str) -> str:
     """1.234,50 € (it_IT) or €1,234.50 (en_GB); never rounds."""
-    return format_currency(_dec(value), currency, locale=locale, decimal_quantization=False)
+    return _money(str(_dec(value)), currency, locale)
+
+
+@lru_cache(maxsize=8192)
+def _money(text: str, currency: str, locale: str) -> str:
+    return format_currency(Decimal(text), currency, locale=_locale(locale), decimal_quantization=False)
 
 
 def amount(value: Decimal, currency: str, locale: str) -> str:
     """An amount without the currency sign, with at least the currency's minor digits."""
-    return format_decimal(_dec(value), format=_amount_pattern(currency), locale=locale,
+    return _amount(str(_dec(value)), currency, locale)
+
+
+@lru_cache(maxsize=8192)
+def _amount(text: str, currency: str, locale: str) -> str:
+    return format_decimal(Decimal(text), format=_amount_pattern(currency), locale=_locale(locale),
                           decimal_quantization=False)
 
 
 def number(value: Decimal | int, locale: str) -> str:
     """A quantity as the engine computed it: 1,5 (it) or 1.5 (en); never rounds."""
-    return format_decimal(_dec(value), locale=locale, decimal_quantization=False)
+    return _number(str(_dec(value)), locale)
+
+
+@lru_cache(maxsize=4096)
+def _number(text: str, locale: str) -> str:
+    return format_decimal(Decimal(text), locale=_locale(locale), decimal_quantization=False)
 
 
 def percent(value: Decimal, locale: str) -> str:
     """A fraction as a percentage: Decimal('0.22') -> 22%."""
-    return format_percent(_dec(value), locale=locale, decimal_quantization=False)
+    return _percent(str(_dec(value)), locale)
 
 
+@lru_cache(maxsize=256)
+def _percent(text: str, locale: str) -> str:
+    return format_percent(Decimal(text), locale=_locale(locale), decimal_quantization=False)
+
+
+@lru_cache(maxsize=4096)
 def long_date(value: date | None, locale: str) -> str:
-    return format_date(value, "medium", locale=locale) if value else ""
+    return format_date(value, "medium", locale=_locale(locale)) if value else ""
 
 
+@lru_cache(maxsize=4096)
 def short_date(value: date | None, locale: str) -> str:
-    return format_date(value, _short_date_pattern(locale), locale=locale) if value else ""
+    return format_date(value, _short_date_pattern(locale), locale=_locale(locale)) if value else ""
+
+
+@lru_cache(maxsize=4096)
+def day_month(value: date, locale: str) -> str:
+    """03/11 (it), 11/3 (en_US): the appendix's date column, the period gives the year."""
+    return format_skeleton("ddMM", value, locale=_locale(locale))
 
 
 def duration(minutes: int) -> str:

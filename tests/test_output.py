@@ -97,6 +97,7 @@ def test_template_error_is_reported_not_raised(book):
     stats = build(book, invoices(2))
     assert not stats.ok and len({d.message for d in stats.diagnostics}) == 1
     assert "templates/invoice.html:1:1: error" in stats.summary()
+    assert "    {{ missing }}" in stats.summary()          # the template line is quoted
     assert (Path(book.root) / "build/invoices/client0000-2026-11.json").is_file()
 
 

@@ -41,6 +41,7 @@ MANIFEST_VERSION = 1
 @dataclass
 class BuildStats:
     out_dir: Path
+    root: Path = Path(".")       # the book: diagnostics quote its template lines
     invoices: int = 0
     rendered: int = 0
     unchanged: int = 0
@@ -55,7 +56,7 @@ class BuildStats:
         return not self.diagnostics
 
     def summary(self) -> str:
-        text = format_text(sort_diagnostics(self.diagnostics), SourceLines(self.out_dir.parent))
+        text = format_text(sort_diagnostics(self.diagnostics), SourceLines(self.root))
         return text + (
             f"build: {self.invoices} invoice{'s' * (self.invoices != 1)} "
             f"({self.rendered} rendered, {self.unchanged} unchanged), {len(self.written)} file"
@@ -80,7 +81,7 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    stats = BuildStats(out_dir, invoices=len(invoices))
+    stats = BuildStats(out_dir, Path(book.root), invoices=len(invoices))
     old = _load_manifest(out_dir)
     templates = template_set(Path(book.root))
     flags = {"render": render, "pdf": render and pdf}

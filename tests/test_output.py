@@ -131,3 +131,21 @@ def test_pdf_and_html_are_byte_identical_across_processes(tmp_path):
         fonts = rows.splitlines()[2:]
         assert fonts and all("+PB-" in f for f in fonts), rows   # our @font-face families only
         assert all(f.split()[-5:-3] == ["yes", "yes"] for f in fonts), rows   # emb, sub
+
+
+def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
+    from plainbill.render import parallel
+
+    class Tty:
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(parallel.sys, "stderr", Tty())
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    assert parallel.show_progress()
+    monkeypatch.setenv("CI", "true")
+    assert not parallel.show_progress()
+    monkeypatch.delenv("CI")
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert not parallel.show_progress()

@@ -17,6 +17,7 @@ from typing import Mapping
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from ..model import Book, Settings
+from . import parallel
 from .client import ClientRun
 from .clock import Calendar
 from .periods import parse_filter
@@ -49,43 +50,67 @@ class Context:
 
 
 def compute_invoices(book: Book, *, period: str | None = None, client: str | None = None,
-                     issued: Mapping[str, frozenset[str]] | None = None
+                     issued: Mapping[str, frozenset[str]] | None = None, jobs: int | None = None
                      ) -> tuple[list[Invoice], list[Diagnostic]]:
-    """Every invoice of the book (or of one client / the periods overlapping `period`), and problems found."""
+    """Every invoice of the book (or of one client / the periods overlapping `period`), and problems found.
+
+    `jobs`: 1 computes in this process only; None (auto) forks one worker for a big
+    book on Linux with two or more CPUs (`parallel.py`); the result is the same.
+    """
     # The engine makes millions of short-lived objects and no cycles worth collecting;
     # with a million loaded entries alive, the cyclic GC would rescan them again and again.
+    # Afterwards a big book's invoices are frozen out of its sight too (as the loader does
+    # with the entries): they live until the build is written, rescanning them finds nothing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compute(book, period, client, issued)
+        result = _compute(book, period, client, issued, jobs)
+        if len(book.entries) >= parallel.MIN_ENTRIES:
+            gc.freeze()
+        return result
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _compute(book, period, client, issued):
+def _compute(book, period, client, issued, jobs):
     ctx = Context.of(book)
     issued = dict(issued or {})
     fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
+    window = parse_filter(period) if period else None
+    if period and window is None:
+        ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
+                               "write e.g. --period 2026-11 or --period 2026-Q4"))
+        return [], ctx.diags
     by_client: dict[str, list] = {}
     for e in book.entries:
         found = by_client.get(e.client)
         if found is None:
             found = by_client[e.client] = []
         found.append(e)
-    window = parse_filter(period) if period else None
-    if period and window is None:
-        ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
-                               "write e.g. --period 2026-11 or --period 2026-Q4"))
-        return [], ctx.diags
+    clients = [c for c in sorted(book.clients, key=lambda c: c.slug) if client is None or c.slug == client]
+
+    def compute(some: list) -> list:
+        out = []
+        for c in some:
+            start = len(ctx.diags)
+            run = ClientRun(ctx, c, by_client.get(c.slug, []))
+            invoices = [inv for inv in run.run(issued, fp_issued) if window is None or _overlaps(inv, window)]
+            out.append((c.slug, invoices, ctx.diags[start:]))
+            del ctx.diags[start:]
+        return out
+
+    n = sum(len(by_client.get(c.slug, ())) for c in clients)
+    if len(clients) > 1 and parallel.usable(n, jobs):
+        worker, parent = parallel.split(clients, {slug: len(es) for slug, es in by_client.items()})
+        results = parallel.run(compute, worker, parent, book.entries)
+    else:
+        results = compute(clients)
+    results.sort(key=lambda r: r[0])    # client order, as computed one after the other
     invoices: list[Invoice] = []
-    for c in sorted(book.clients, key=lambda c: c.slug):
-        if client is not None and c.slug != client:
-            continue
-        run = ClientRun(ctx, c, by_client.get(c.slug, []))
-        for inv in run.run(issued, fp_issued):
-            if window is None or _overlaps(inv, window):
-                invoices.append(inv)
+    for _, some, diags in results:
+        invoices += some
+        ctx.diags += diags
     invoices.sort(key=lambda inv: inv.id)
     return invoices, ctx.diags
 

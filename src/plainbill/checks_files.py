@@ -23,14 +23,14 @@ from operator import itemgetter
 from typing import Callable, Iterable, Iterator
 
 from .checks import Context
-from .checks_entries import (RATE_LIMIT, billing_epochs, billing_of, decimals_of, decimals_of_book,
+from .checks_entries import (billing_epochs, billing_of, decimals_of, decimals_of_book,
                              duplicate_diagnostic, future_of, overlap_diagnostic, references_of)
 from .diagnostics import Diagnostic
 from .load.entries import build_entries
 from .load.facts import spans
 from .money import minor_digits
 
-ROWS, NAMES, DATES, SPECIAL, OVERLAPS, DUPLICATES = range(6)
+ROWS, NAMES, DATES, NAMED, AMOUNTS, OVERLAPS, DUPLICATES = range(7)
 
 
 def _entries(path: str, rows: list[tuple]) -> list:
@@ -48,8 +48,7 @@ def _all_entries(f) -> list:
 def references(ctx: Context, files) -> Iterator[Diagnostic]:
     for f in files:
         if _names_known(ctx, f.facts[NAMES]):
-            rows = [r for r in f.facts[SPECIAL] if any(k in ("contract", "tax") for k, _ in r[12])]
-            entries = _entries(f.path, rows)
+            entries = _entries(f.path, f.facts[NAMED])
         else:
             entries = _all_entries(f)
         yield from references_of(ctx, entries)
@@ -185,34 +184,21 @@ def _groups(files, pairs: Callable) -> list[list[int]]:
 def decimals(ctx: Context, files) -> Iterator[Diagnostic]:
     digits: dict[str, int] = {}
     for f in files:
-        rows = [r for r in f.facts[SPECIAL] if _may_have_decimals(ctx, r, digits)]
+        groups, rows = f.facts[AMOUNTS]
+        if any(n > _digits(ctx, key, digits) for key, n in groups.items()):
+            # an expense with too many decimals: every row with an amount or key=value, in order
+            rows = [r for r in f.rows() if len(r) != 7 and (r[12] or r[13])]
         yield from decimals_of(ctx, _entries(f.path, rows))
     yield from decimals_of_book(ctx)
 
 
-def _may_have_decimals(ctx: Context, r: tuple, digits: dict) -> bool:
-    """False when the row's amount and rate= are plainly within their limits (a row given
-    True goes through check_decimals itself)."""
-    meta: dict[str, str] = {}
-    for k, v in r[12]:
-        meta.setdefault(k, v)   # Entry.get gives the first
-    if "price" in meta or ("rate" in meta and _places(meta["rate"]) > RATE_LIMIT):
-        return True
-    if r[2] != "expense":
-        return False
-    client = ctx.clients.get(r[4])
-    currency = r[14] or meta.get("currency") or (client.currency if client else ctx.settings.currency)
+def _digits(ctx: Context, key: tuple[str, str], digits: dict) -> int:
+    """Decimals allowed in an expense of `client` written in `currency` (check_decimals' rule)."""
+    client, currency = ctx.clients.get(key[0]), key[1]
+    currency = currency or (client.currency if client else ctx.settings.currency)
     if currency not in digits:
         digits[currency] = minor_digits(currency)
-    return _places(r[13]) > digits[currency]
-
-
-def _places(text: str) -> int:
-    """Decimals of a plain amount ("12", "12.50"); a large number for anything else."""
-    whole, _, part = text.partition(".")
-    if text.isascii() and whole.isdigit() and (part.isdigit() or not _):
-        return len(part)
-    return 99
+    return digits[currency]
 
 
 def billing(ctx: Context, files) -> Iterator[Diagnostic]:

@@ -95,9 +95,12 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
 
 def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool) -> LoadResult:
     diags: list[Diagnostic] = []
+    sources, ignored = _ledger_sources(files)
+    parsing = parse_files(sources, cache, prune)   # worker processes start now: YAML is read meanwhile
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
-    ledgers = _ledgers(files, cache, prune, diags)
+    diags += ignored
+    ledgers = _ledgers(parsing, diags)
     return LoadResult(LoadedBook.of(root, settings, clients, ledgers), diags)
 
 
@@ -130,18 +133,22 @@ def _clients(files: dict, settings: Settings, diags: list[Diagnostic]) -> tuple[
     return tuple(out.values())
 
 
-def _ledgers(files: dict, cache: Path | None, prune: bool, diags: list[Diagnostic]) -> list[LedgerFile]:
-    ledgers = []
+def _ledger_sources(files: dict) -> tuple[list[tuple[str, bytes | str]], list[Diagnostic]]:
+    ledgers, ignored = [], []
     for path, data in files.items():
         if not path.startswith("ledger/"):
             continue
         if path.endswith(".txt") or path.endswith(YAML_EXT):
             ledgers.append((path, data))
         else:
-            diags.append(_ignored(path, "ledger files end in .txt or .yaml"))
+            ignored.append(_ignored(path, "ledger files end in .txt or .yaml"))
+    return ledgers, ignored
+
+
+def _ledgers(parsing, diags: list[Diagnostic]) -> list[LedgerFile]:
     out = []
     severity = {"error": Severity.ERROR, "warning": Severity.WARNING}
-    for f in parse_files(ledgers, cache, prune):
+    for f in parsing:
         out.append(f)
         for code, sev, line, col, message, hint in f.problems:
             diags.append(Diagnostic(code, severity[sev], SourceRef(f.path, line, col), message, hint))

@@ -5,13 +5,15 @@ parsed (a worker process, for a big book) and cached with its rows: a warm
 `plainbill check` reads a few kilobytes per file instead of its rows. See
 checks_files.py for how the checks use them.
 
-    (rows, names, dates, special, overlaps, duplicates)
+    (rows, names, dates, named, amounts, overlaps, duplicates)
 
   rows        number of rows
   names       (sorted clients, sorted (client, project) pairs, sorted activities, sorted persons)
   dates       sorted distinct dates ("YYYY-MM-DD"), or None when one is not plain ASCII
-  special     the full rows with key=value or an amount (expenses): what `decimals` and
-              the `contract=`/`tax=` part of `references` look at
+  named       the full rows with `contract=` or `tax=` (what `references` checks of them)
+  amounts     (groups, odd) for `decimals`: groups {(client, currency written or ""): most
+              decimals} of plain expense amounts, odd the full rows whose amount, `rate=`
+              or `price=` needs a closer look (not plain, a price, a rate past 4 decimals)
   overlaps    (events, spans): the file's own overlapping clock ranges as
               (start, row index, row, earlier row), start in minutes since year 1, and
               {person: (first start, last end)} to tell whether files may interact
@@ -34,9 +36,41 @@ def file_facts(p: Parsed) -> tuple:
     persons = set(map(itemgetter(5), p.fast)) | set(map(itemgetter(7), p.full))
     dates = set(map(itemgetter(1), p.fast)) | set(map(itemgetter(3), p.full))
     names = (sorted({c for c, _ in targets}), sorted(t for t in targets if t[1]), sorted(acts - {""}), sorted(persons))
-    special = [r for r in p.full if r[12] or r[13]]
+    named = [r for r in p.full if r[12] and any(k in ("contract", "tax") for k, _ in r[12])]
     plain_dates = sorted(dates) if all(d.isascii() for d in dates) else None
-    return (len(rows), names, plain_dates, special, overlaps(rows), duplicates(rows))
+    return (len(rows), names, plain_dates, named, amounts(p.full), overlaps(rows), duplicates(rows))
+
+
+RATE_LIMIT = 4   # decimals of a rate (checks_entries.RATE_LIMIT)
+
+
+def amounts(full: list[tuple]) -> tuple[dict, list]:
+    groups: dict[tuple[str, str], int] = {}
+    odd = []
+    for r in full:
+        if not (r[12] or r[13]):
+            continue
+        meta: dict[str, str] = {}
+        for k, v in r[12]:
+            meta.setdefault(k, v)   # Entry.get gives the first
+        if "price" in meta or ("rate" in meta and places(meta["rate"]) > RATE_LIMIT):
+            odd.append(r)
+        elif r[2] == "expense":
+            n = places(r[13])
+            if n > RATE_LIMIT:
+                odd.append(r)
+            else:
+                key = (r[4], r[14] or meta.get("currency", ""))
+                groups[key] = max(groups.get(key, 0), n)
+    return groups, odd
+
+
+def places(text: str) -> int:
+    """Decimals of a plain amount ("12", "12.50"); a large number for anything else."""
+    whole, dot, part = text.partition(".")
+    if text.isascii() and whole.isdigit() and (part.isdigit() or not dot):
+        return len(part)
+    return 99
 
 
 def minute_of(ds: str) -> int:

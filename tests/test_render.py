@@ -180,3 +180,11 @@ def test_foreign_client_country_is_a_name_in_the_client_language(book):
         client.party, address=Address("Landsberger Straße 302", "München", "80687", "", "DE")))
     book = dataclasses.replace(book, clients=(book.clients[0], moved, book.clients[2]))
     assert "Germania" in text_of(render_html(book, sample_invoice(1, entries=1)))
+
+
+def test_assets_are_css_and_fonts_not_the_init_scaffold(book):
+    (Path(book.root) / "templates" / "img").mkdir()
+    (Path(book.root) / "templates" / "img" / "logo.svg").write_text("<svg/>")
+    assets = template_set(Path(book.root)).assets
+    assert {"invoice.css", "index.css", "fonts/Inter-Regular.otf", "img/logo.svg"} <= set(assets)
+    assert not any(name.startswith("init/") for name in assets)

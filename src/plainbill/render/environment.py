@@ -47,7 +47,9 @@ def template_set(book_root: Path) -> TemplateSet:
             assets[f"fonts/{font.name}"] = font.read_bytes()
     templates: dict[str, bytes] = {}
     for folder in reversed(folders):          # the book's files win: read last
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        # plainbill's own folder: top-level files only (templates/init/ is the `init` scaffold)
+        found = folder.glob("*") if folder == PACKAGE_TEMPLATES else folder.rglob("*")
+        for path in sorted(p for p in found if p.is_file()):
             name = path.relative_to(folder).as_posix()
             target = templates if path.suffix in TEMPLATE_SUFFIXES else assets
             target[name] = path.read_bytes()

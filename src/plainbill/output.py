@@ -256,7 +256,18 @@ def _remove_stale(out_dir: Path, old: dict, new: dict, files: dict[str, bytes]) 
         if (out_dir / rel).is_file():
             (out_dir / rel).unlink()
             removed.append(rel)
+            _prune(out_dir, (out_dir / rel).parent)
     return removed
+
+
+def _prune(out_dir: Path, folder: Path) -> None:
+    """Remove folders emptied by the removal, up to (not including) out_dir."""
+    while folder != out_dir and out_dir in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:      # not empty
+            return
+        folder = folder.parent
 
 
 # ---------------------------------------------------------------- manifest

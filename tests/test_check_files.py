@@ -91,7 +91,12 @@ def test_base_and_valid_books_agree():
 @given(st.lists(st.sampled_from(LINES + ["2026-11-03 1h acme remote @mario\tx  y ", "  2026-11-03 1h acme remote @mario",
                                          "2026-11-03\u00a01h acme remote @mario x", "2026-11-03 1.5h acme remote @mario",
                                          "2026-11-03 25:00-26:00 acme remote @mario", "2026-11-03 1h acme remote @mario #",
-                                         "2026-11-03 1h acme remote @mario a#b #c d", "2026-11-03 \x01 x"]), max_size=15))
+                                         "2026-11-03 1h acme remote @mario a#b #c d", "2026-11-03 \x01 x",
+                                         "2026-11-06 expense acme @mario 95.00", "2026-11-06 expense acme @mario 95.00 EUR",
+                                         "2026-11-06 expense acme/migration @mario 9 USD x #t qty=2",
+                                         "2026-11-06 expense acme @mario 9.x", "2026-11-06 expense acme @mario -5",
+                                         "2026-11-06 expense acme @mario 9 EURO", "2026-11-06 expense acme @mario 9 ABC d",
+                                         "2026-11-06 expense acme @mario 9 x qty=2 qty=3"]), max_size=15))
 def test_lean_loop_gives_the_rows_of_parse_ledger(lines):
     text = "\n".join(lines)
     expected = parse_ledger(text, _State())

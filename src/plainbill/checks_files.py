@@ -27,6 +27,7 @@ from .checks_entries import (billing_epochs, billing_of, decimals_of, decimals_o
                              duplicate_diagnostic, future_of, overlap_diagnostic, references_of)
 from .diagnostics import Diagnostic
 from .load.entries import build_entries
+from .load.columns import merged
 from .load.facts import spans
 from .money import minor_digits
 
@@ -94,15 +95,14 @@ def overlaps(ctx: Context, files) -> Iterator[Diagnostic]:
 
 def _sweep(files, group: list[int]) -> list[tuple]:
     """check_overlaps' sweep over the files of `group` together."""
-    rows = {i: files[i].rows() for i in group}
-    ranged = [(s, i, r, end, person) for i in group for s, r, end, person in spans(rows[i])]
-    ranged.sort(key=itemgetter(0))
+    ranged = [(s[0], i, s[1], s[2], s[3], s[4]) for i in group for s in spans(files[i].parsed())]
+    ranged.sort(key=itemgetter(0, 1, 2))
     latest: dict[str, tuple] = {}
     out = []
     for s in ranged:
         last = latest.get(s[4])
         if last is not None and s[0] < last[3]:
-            out.append((s[0], s[1], s[2], _full(rows[s[1]][s[2]]), last[1], _full(rows[last[1]][last[2]])))
+            out.append((s[0], s[1], s[2], _full(s[5]), last[1], _full(last[5])))
         if last is None or s[3] > last[3]:
             latest[s[4]] = s
     return out
@@ -141,11 +141,12 @@ def _repeats(files, group: list[int]) -> list[tuple]:
     seen: dict[str, tuple] = {}
     out = []
     for i in group:
-        for r, row in enumerate(files[i].rows()):
+        parsed = files[i].parsed()
+        for r, row in enumerate(merged(parsed)):
             text = row[6] if len(row) == 7 else row[15]
             first = seen.setdefault(text, (i, row))
-            if first[1] is not row:
-                out.append((i, r, _full(row), first[0], _full(first[1])))
+            if first[1] is not row:   # order as in facts.duplicates
+                out.append((i, row[0] if parsed.fast else r, _full(row), first[0], _full(first[1])))
     return out
 
 

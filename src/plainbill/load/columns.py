@@ -14,6 +14,7 @@ careful path of ledger.py and keeps its full row, with the same diagnostics.
 """
 from __future__ import annotations
 
+import re
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -24,6 +25,7 @@ _ODD_SPACES = ("\t", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200b)),
                "\u202f", "\u205f", "\u3000")
 _CTRL_BYTES = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
 _NO_DETAILS = (1, "", (), (), "", "")
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?$")   # an expense amount, as ledger._EXPENSE reads it
 
 
 class Parsed(NamedTuple):
@@ -48,10 +50,26 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
     acts, persons, careful, rest_of = state.acts, state.persons, state.careful, state._rest
     keep, slow = fast.append, full.append
     learn_when = state.learn_when
+
+    def expense(lineno: int, line: str, t: list[str]) -> None:
+        """An expense line: its tokens looked up like a time line's, then state.expense."""
+        ds, target, person = dates.get(t[0]), targets.get(t[2]), persons.get(t[3])
+        if ds is None or target is None or person is None or not _AMOUNT.match(t[4]):
+            careful(lineno, line, slow)
+            return
+        raw = t[5] if len(t) == 6 else None
+        row = state.expense(lineno, ds, target[0], target[1], person, t[4], raw,
+                            len(line) - len(raw) + 1 if raw else 0, line)
+        if row is not None:
+            slow(row)
+
     for lineno, line in enumerate(text.split("\n"), 1):
         t = line.split(" ", 5)
         if len(t) < 5 or (irregular and line != " ".join(line.split())):
             careful(lineno, line, slow)
+            continue
+        if t[1] == "expense":
+            expense(lineno, line, t)
             continue
         ds = dates.get(t[0])
         when = whens.get(t[1]) or learn_when(t[1])

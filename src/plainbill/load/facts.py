@@ -15,9 +15,9 @@ checks_files.py for how the checks use them.
               decimals} of plain expense amounts, odd the full rows whose amount, `rate=`
               or `price=` needs a closer look (not plain, a price, a rate past 4 decimals)
   overlaps    (events, spans): the file's own overlapping clock ranges as
-              (start, row index, row, earlier row), start in minutes since year 1, and
+              (start, order, row, earlier row), start in minutes since year 1, and
               {person: (first start, last end)} to tell whether files may interact
-  duplicates  [(row index, row, first row)]: the file's own duplicate entries
+  duplicates  [(order, row, first row)]: the file's own duplicate entries (order: see spans)
 """
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ _ORDINALS: dict[str, int] = {}
 
 
 def file_facts(p: Parsed) -> tuple:
-    rows = merged(p)
     targets = set(map(itemgetter(3), p.fast)) | set(zip(map(itemgetter(4), p.full), map(itemgetter(5), p.full)))
     acts = set(map(itemgetter(4), p.fast)) | set(map(itemgetter(6), p.full))
     persons = set(map(itemgetter(5), p.fast)) | set(map(itemgetter(7), p.full))
@@ -38,7 +37,8 @@ def file_facts(p: Parsed) -> tuple:
     names = (sorted({c for c, _ in targets}), sorted(t for t in targets if t[1]), sorted(acts - {""}), sorted(persons))
     named = [r for r in p.full if r[12] and any(k in ("contract", "tax") for k, _ in r[12])]
     plain_dates = sorted(dates) if all(d.isascii() for d in dates) else None
-    return (len(rows), names, plain_dates, named, amounts(p.full), overlaps(rows), duplicates(rows))
+    day = {d: minute_of(d) for d in dates}
+    return (len(p.fast) + len(p.full), names, plain_dates, named, amounts(p.full), overlaps(p, day), duplicates(p))
 
 
 RATE_LIMIT = 4   # decimals of a rate (checks_entries.RATE_LIMIT)
@@ -81,29 +81,27 @@ def minute_of(ds: str) -> int:
     return found
 
 
-def spans(rows: list[tuple]) -> list[tuple[int, int, int, str]]:
-    """(start, row index, end, person) of every clock range, in minutes since year 1."""
-    out = []
-    for i, r in enumerate(rows):
-        if len(r) == 7:
-            start, minutes = r[2]
-            if start >= 0:
-                begin = minute_of(r[1]) + start
-                out.append((begin, i, begin + minutes, r[5]))
-        elif r[9] >= 0:
-            begin = minute_of(r[3]) + r[9]
-            out.append((begin, i, begin + r[8], r[7]))
+def spans(p: Parsed, day: dict[str, int] | None = None) -> list[tuple]:
+    """(start, order, end, person, row) of every clock range, in minutes since year 1, sorted
+    as check_overlaps' stable sort sorts them: by start, then by place in the file (`order`
+    is the line, or the row's index in a file of full rows only: YAML records may share a line)."""
+    if day is None:
+        day = {d: minute_of(d) for d in set(map(itemgetter(1), p.fast)) | set(map(itemgetter(3), p.full))}
+    if p.fast:
+        out = [(day[r[1]] + w[0], r[0], day[r[1]] + w[0] + w[1], r[5], r) for r in p.fast if (w := r[2])[0] >= 0]
+        out += [(day[r[3]] + r[9], r[0], day[r[3]] + r[9] + r[8], r[7], r) for r in p.full if r[9] >= 0]
+    else:
+        out = [(day[r[3]] + r[9], i, day[r[3]] + r[9] + r[8], r[7], r) for i, r in enumerate(p.full) if r[9] >= 0]
+    out.sort(key=itemgetter(0, 1))
     return out
 
 
-def overlaps(rows: list[tuple]) -> tuple[list, dict]:
+def overlaps(p: Parsed, day: dict[str, int]) -> tuple[list, dict]:
     """The events and spans of `overlaps` above: check_overlaps' sweep, on integers."""
-    ranged = spans(rows)
-    ranged.sort(key=itemgetter(0))   # stable: equal starts stay in file order, as in the check
     latest: dict[str, tuple] = {}
     events = []
     first: dict[str, int] = {}
-    for s in ranged:
+    for s in spans(p, day):
         person = s[3]
         last = latest.get(person)
         if last is None:
@@ -111,21 +109,24 @@ def overlaps(rows: list[tuple]) -> tuple[list, dict]:
             first[person] = s[0]
             continue
         if s[0] < last[2]:
-            events.append((s[0], s[1], full_row(rows[s[1]]), full_row(rows[last[1]])))
+            events.append((s[0], s[1], full_row(s[4]), full_row(last[4])))
         if s[2] > last[2]:
             latest[person] = s
     return events, {p: (first[p], s[2]) for p, s in latest.items()}
 
 
-def duplicates(rows: list[tuple]) -> list[tuple]:
-    """[(row index, row, first row with the same text)]: check_duplicates within the file."""
-    texts = [r[6] if len(r) == 7 else r[15] for r in rows]
-    if len(set(texts)) == len(texts):
+def duplicates(p: Parsed) -> list[tuple]:
+    """[(order, row, first row with the same text)]: check_duplicates within the file (order
+    as in `spans`)."""
+    texts = set(map(itemgetter(6), p.fast))
+    texts.update(map(itemgetter(15), p.full))
+    if len(texts) == len(p.fast) + len(p.full):
         return []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple] = {}
     out = []
-    for i, t in enumerate(texts):
-        j = seen.setdefault(t, i)
-        if j != i:
-            out.append((i, full_row(rows[i]), full_row(rows[j])))
+    for i, r in enumerate(merged(p)):
+        text = r[6] if len(r) == 7 else r[15]
+        first = seen.setdefault(text, r)
+        if first is not r:
+            out.append((r[0] if p.fast else i, full_row(r), full_row(first)))
     return out

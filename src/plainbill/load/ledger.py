@@ -214,20 +214,24 @@ class _State:
         ds, client, project, person, amount, rest = m.groups()
         if not self._date_ok(lineno, ds, m.start(1) + 1):
             return None
-        currency = ""
+        intern = self.strings.setdefault
+        return self.expense(lineno, intern(ds, ds), intern(client, client), intern(project or "", project or ""),
+                            intern(person, person), amount, rest, m.start(6) + 1, _normal(line))
+
+    def expense(self, lineno: int, ds: str, client: str, project: str, person: str, amount: str,
+                raw: str | None, start: int, text: str):
+        """The row of a valid expense line; `raw` is what follows the amount, from column `start`."""
+        rest, currency, offset = raw, "", start if raw else 0
         if rest and rest[-1].isspace():
             rest = rest.rstrip()
-        offset = m.start(6) + 1 if rest else 0
         if rest and rest[:3].isupper() and rest[:3].isalpha() and (rest[3:4] == "" or rest[3:4].isspace()) \
                 and rest[:3] in currencies():
             currency, rest = rest[:3], rest[3:].lstrip()
-            offset = m.start(6) + 1 + len(m.group(6)) - len(rest)
+            offset = start + len(raw) - len(rest)
         desc, tags, meta = self._rest(lineno, rest, offset) if rest else ("", (), ())
         if meta is None:
             return None
-        intern = self.strings.setdefault
-        return (lineno, 1, "expense", intern(ds, ds), intern(client, client), intern(project or "", project or ""),
-                "", intern(person, person), 0, -1, desc, tags, meta, amount, currency, _normal(line))
+        return (lineno, 1, "expense", ds, client, project, "", person, 0, -1, desc, tags, meta, amount, currency, text)
 
     def _range(self, lineno: int, rng: str, col: int):
         if rng not in self.ranges:

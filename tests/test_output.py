@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from plainbill.diagnostics import SourceLines, format_text
 from plainbill.model import Address
 from plainbill.output import write_build
 from plainbill.render.sample import sample_book, sample_invoice
@@ -96,8 +97,9 @@ def test_template_error_is_reported_not_raised(book):
     (Path(book.root) / "templates" / "invoice.html").write_text("{{ missing }}\n")
     stats = build(book, invoices(2))
     assert not stats.ok and len({d.message for d in stats.diagnostics}) == 1
-    assert "templates/invoice.html:1:1: error" in stats.summary()
-    assert "    {{ missing }}" in stats.summary()          # the template line is quoted
+    shown = format_text(stats.diagnostics, SourceLines(Path(book.root)))
+    assert "templates/invoice.html:1:1: error" in shown
+    assert "    {{ missing }}" in shown          # the template line is quoted
     assert (Path(book.root) / "build/invoices/client0000-2026-11.json").is_file()
 
 

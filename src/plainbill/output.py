@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .diagnostics import Diagnostic, SourceLines, format_text, sort_diagnostics
+from .diagnostics import Diagnostic
 from .invoice import Invoice
 from .model import Book
 from .render.parallel import RenderTask, render_tasks
@@ -56,8 +56,7 @@ class BuildStats:
         return not self.diagnostics
 
     def summary(self) -> str:
-        text = format_text(sort_diagnostics(self.diagnostics), SourceLines(self.root))
-        return text + (
+        return (
             f"build: {self.invoices} invoice{'s' * (self.invoices != 1)} "
             f"({self.rendered} rendered, {self.unchanged} unchanged), {len(self.written)} file"
             f"{'s' * (len(self.written) != 1)} written, {len(self.removed)} removed, "

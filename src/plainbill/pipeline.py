@@ -126,5 +126,7 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
     out = out or root / "build"
     stats = write_build(checked.book, invoices, out, render=render, pdf=pdf, jobs=jobs,
                         partial=bool(period or client))
+    if stats.diagnostics:   # template and render problems
+        report(root, stats.diagnostics, fmt)
     click.echo(stats.summary(), err=True)
-    return EXIT_OK
+    return EXIT_OK if stats.ok else EXIT_PROBLEMS

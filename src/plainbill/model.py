@@ -53,6 +53,7 @@ class Party:
     eaddress: str = ""          # electronic address for EU e-invoicing, e.g. "0088:5798000000001"
     phone: str = ""
     fiscal_regime: str = ""     # RF01 ordinary, RF19 flat-rate ...
+    rea: str = ""               # company register entry, e.g. "MI-2098765"
     public_administration: bool = False
     ref: SourceRef = NOWHERE
 

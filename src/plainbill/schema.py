@@ -57,7 +57,7 @@ def slugmap(value: dict) -> dict:
 
 ADDRESS = obj({k: TEXT for k in ("street", "city", "postal_code", "province")} | {"country": TEXT})
 PARTY = {"name": TEXT, "vat_number": TEXT, "tax_code": TEXT, "address": ADDRESS, "email": TEXT, "pec": TEXT,
-         "sdi_code": TEXT, "eaddress": TEXT, "phone": TEXT, "fiscal_regime": TEXT,
+         "sdi_code": TEXT, "eaddress": TEXT, "phone": TEXT, "fiscal_regime": TEXT, "rea": TEXT,
          "public_administration": {"type": "boolean"}}
 RATE = obj({"rate": AMOUNT, "activity": SLUG, "person": SLUG, "role": TEXT, "project": SLUG,
             "from": DATE, "to": DATE}, ("rate",))

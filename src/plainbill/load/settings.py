@@ -16,7 +16,7 @@ from .source import SourceFile
 from .yamlnodes import Reader, compose
 
 PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
-              "phone", "fiscal_regime", "public_administration")
+              "phone", "fiscal_regime", "rea", "public_administration")
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
@@ -40,6 +40,7 @@ def read_party(r: Reader, m: dict, what: str) -> Party:
         eaddress=r.text(m.get("eaddress"), "eaddress"),
         phone=r.text(m.get("phone"), "phone"),
         fiscal_regime=r.text(m.get("fiscal_regime"), "fiscal_regime"),
+        rea=r.text(m.get("rea"), "rea"),
         public_administration=bool(r.boolean(m.get("public_administration"), "public_administration")),
         ref=r.src.ref(1, 1),
     )

@@ -96,7 +96,11 @@ def test_base_and_valid_books_agree():
                                          "2026-11-06 expense acme/migration @mario 9 USD x #t qty=2",
                                          "2026-11-06 expense acme @mario 9.x", "2026-11-06 expense acme @mario -5",
                                          "2026-11-06 expense acme @mario 9 EURO", "2026-11-06 expense acme @mario 9 ABC d",
-                                         "2026-11-06 expense acme @mario 9 x qty=2 qty=3"]), max_size=15))
+                                         "2026-11-06 expense acme @mario 9 x qty=2 qty=3", "2026-11-03 1h acme remote @mario ",
+                                         "2026-11-03 1h acme remote @mario  x", "2026-11-03 1h acme remote @mario x ",
+                                         "2026-11-03 1h acme remote @mario x  #y", "2026-11-06 expense acme @mario 9  x",
+                                         "2026-11-03 1h acme remote @mario x\u2003y", "2026-11-03 1h acme remote @mario x=1 "]),
+                max_size=15))
 def test_lean_loop_gives_the_rows_of_parse_ledger(lines):
     text = "\n".join(lines)
     expected = parse_ledger(text, _State())

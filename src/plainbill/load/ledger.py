@@ -279,23 +279,29 @@ class _State:
         for tok in rest.split():
             if tok[0] == "#" and len(tok) > 1:
                 tags.append(tok[1:])
-            elif "=" in tok and _KEY.match(tok.partition("=")[0]) and tok.partition("=")[2]:
-                self._meta(lineno, rest, offset, tok, meta)
+                continue
+            key, eq, value = tok.partition("=")
+            if eq and value and _KEY.match(key):
+                self._meta(lineno, rest, offset, tok, key, value, meta)
             else:
                 words.append(tok)
         return " ".join(words), tuple(tags), (tuple(meta) if len(self.diags) == problems else None)
 
-    def _meta(self, lineno: int, rest: str, offset: int, tok: str, meta: list) -> None:
-        key, _, value = tok.partition("=")
-        col = offset + rest.find(tok)   # only used when something is wrong, so found lazily here
-        if any(k == key for k, _ in meta):
-            _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
-                  "keep one of them")
-            return
-        problem = _bad_meta(key, value)
+    def _meta(self, lineno: int, rest: str, offset: int, tok: str, key: str, value: str, meta: list) -> None:
+        for k, _ in meta:
+            if k == key:
+                col = offset + rest.find(tok)   # only needed when something is wrong
+                _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
+                      "keep one of them")
+                return
+        problem = _bad_meta(key, value) if key in _CHECKED_KEYS else None
         if problem:
+            col = offset + rest.find(tok)
             _fail(self.diags, lineno, col, problem[0], col, *problem[1:])
         meta.append((key, value))
+
+
+_CHECKED_KEYS = frozenset({"rate", "price", "qty", "markup", "bill", "currency"})   # what _bad_meta looks at
 
 
 def _bad_meta(key: str, value: str) -> tuple | None:

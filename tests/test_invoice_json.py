@@ -62,3 +62,13 @@ def test_hostile_text_is_escaped_exactly_like_json_dumps():
         assert inv.to_json() == _old_json(inv)
         assert inv.hash == _old_hash(inv)
         assert json.loads(inv.to_json()) == _plain(inv)
+
+
+def test_an_invoice_survives_pickling_equal_and_with_the_same_json():
+    import pickle
+
+    invoices = _invoices_of(ROOT)
+    for inv in invoices:
+        back = pickle.loads(pickle.dumps(inv, protocol=5))
+        assert back == inv and back.to_json() == inv.to_json()
+        assert pickle.dumps(back, protocol=5) == pickle.dumps(inv, protocol=5)

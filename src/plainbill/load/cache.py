@@ -195,6 +195,8 @@ def _results(files, targets, heads, pool, prune: Path | None):
     finally:
         if pool:
             pool[0].shutdown(cancel_futures=True)
+            global _JOBS
+            _JOBS = ((), ())
     if prune:
         _prune(prune, {Path(t).name for t in targets if t})
 
@@ -220,12 +222,26 @@ def _usable(cache: Path | None) -> Path | None:
 
 
 def _start(files, targets, todo):
-    """(executor, {index: future}) parsing the files at `todo` in worker processes."""
+    """(executor, {index: future}) parsing the files at `todo` in worker processes.
+
+    Forked workers find the files in their copy of _JOBS (set before they start), so the
+    bytes are not pickled through a pipe; elsewhere they are sent with the task."""
     import multiprocessing
 
-    ctx = multiprocessing.get_context("fork") if hasattr(os, "fork") else None
-    pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=ctx)
+    global _JOBS
+    if hasattr(os, "fork"):
+        _JOBS = (files, targets)
+        pool = ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("fork"))
+        return pool, {i: pool.submit(_work_at, i) for i in todo}
+    pool = ProcessPoolExecutor(max_workers=WORKERS)
     return pool, {i: pool.submit(_work, (files[i][0], files[i][1], targets[i])) for i in todo}
+
+
+_JOBS: tuple = ((), ())
+
+
+def _work_at(i: int) -> bytes:
+    return _work((_JOBS[0][i][0], _JOBS[0][i][1], _JOBS[1][i]))
 
 
 def _prune(cache: Path, keep: set[str]) -> None:

@@ -103,7 +103,7 @@ def _compute(book, period, client, issued, jobs):
     n = sum(len(by_client.get(c.slug, ())) for c in clients)
     if len(clients) > 1 and parallel.usable(n, jobs):
         worker, parent = parallel.split(clients, {slug: len(es) for slug, es in by_client.items()})
-        results = parallel.run(compute, worker, parent, book.entries)
+        results = parallel.run(compute, worker, parent, by_client)
     else:
         results = compute(clients)
     results.sort(key=lambda r: r[0])    # client order, as computed one after the other

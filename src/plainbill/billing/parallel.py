@@ -4,10 +4,11 @@ Clients are independent (blocks, retainers and budgets carry state only within
 a client), so the work splits by client. The worker is forked: it inherits the
 loaded book and everything computed so far, nothing is sent to it. It sends its
 invoices back packed as plain tuples, every detail row and line source that is
-an entry's as the entry's index in `book.entries`: the parent rebuilds them
-from the very Entry objects it holds, so the rows cost neither a pickled
-SourceRef nor a second copy of the entry's text. The parent computes the other
-clients meanwhile. Results and diagnostics are merged in client order, so the
+an entry's as the entry's position in its client's list of entries (made before
+the fork, so the same in both processes): the parent rebuilds them from the
+very Entry objects it holds, so the rows cost neither a pickled SourceRef nor
+a second copy of the entry's text. The parent computes the other clients
+meanwhile. Results and diagnostics are merged in client order, so the
 outcome is exactly that of computing every client in turn (tests compare both).
 
 Anything going wrong in the worker (it dies, it raises) is not an error of the
@@ -36,23 +37,32 @@ def usable(n_entries: int, jobs: int | None) -> bool:
     return jobs is not None and jobs > 1 or n_entries >= MIN_ENTRIES
 
 
-def split(clients: list, sizes: dict[str, int]) -> tuple[list, list]:
-    """(worker's clients, parent's clients): about half of the entries each, the biggest first.
+WORKER_SHARE = 0.46          # packing costs the worker about what unpacking costs the parent after it
 
-    The parent also unpacks the worker's invoices when it is done, so the worker
-    gets a little more than half.
+
+def split(clients: list, sizes: dict[str, int]) -> tuple[list, list]:
+    """(worker's clients, parent's clients) by entries, the biggest first to the side with room.
+
+    The parent unpacks the worker's invoices once done with its own, so the
+    worker gets a little less than half: both are then ready at about the same time.
     """
-    worker, parent, load = [], [], [0, 0]
+    worker, parent, load = [], [], [0.0, 0.0]
+    share = (WORKER_SHARE, 1 - WORKER_SHARE)
     for c in sorted(clients, key=lambda c: (-sizes.get(c.slug, 0), c.slug)):
-        side = 0 if load[0] <= load[1] * 1.1 else 1
+        size = sizes.get(c.slug, 0) + 50
+        side = 0 if (load[0] + size) / share[0] <= (load[1] + size) / share[1] else 1
         (worker, parent)[side].append(c)
-        load[side] += sizes.get(c.slug, 0) + 50
+        load[side] += size
     return worker, parent
 
 
 def run(compute: Callable[[list], list[Result]], worker_clients: list, parent_clients: list,
-        entries: tuple) -> list[Result]:
-    """compute(worker_clients) in a forked process and compute(parent_clients) here; all results."""
+        entries: dict[str, list]) -> list[Result]:
+    """compute(worker_clients) in a forked process and compute(parent_clients) here; all results.
+
+    `entries`: each client's entries (the lists compute uses, made before the fork, so
+    that a position in them means the same entry in both processes).
+    """
     import multiprocessing
 
     mp = multiprocessing.get_context("fork")
@@ -84,14 +94,16 @@ def _worker(send, compute, clients, entries) -> None:
 # ---------------------------------------------------------------- packing
 
 
-def _pack(results: list[Result], entries: tuple) -> list:
-    wanted = {slug for slug, _, _ in results}
-    where = {id(e.ref): i for i, e in enumerate(entries) if e.client in wanted}
-    return [(slug, [_pack_invoice(inv, entries, where) for inv in invoices], diags)
-            for slug, invoices, diags in results]
+def _pack(results: list[Result], entries: dict[str, list]) -> list:
+    out = []
+    for slug, invoices, diags in results:
+        mine = entries.get(slug, [])
+        where = {id(e.ref): i for i, e in enumerate(mine)}
+        out.append((slug, [_pack_invoice(inv, mine, where) for inv in invoices], diags))
+    return out
 
 
-def _pack_invoice(inv: Invoice, entries: tuple, where: dict) -> tuple:
+def _pack_invoice(inv: Invoice, entries: list, where: dict) -> tuple:
     fields = {name: getattr(inv, name) for name in inv.__dataclass_fields__ if name not in _SKIP}
     lines = [(ln.key, ln.kind, ln.description, ln.quantity, ln.unit, ln.unit_price, ln.amount, ln.tax_code,
               ln.tax_rate, ln.explanation, [where.get(id(r), r) for r in ln.sources], ln.entries,
@@ -109,11 +121,12 @@ def _pack_invoice(inv: Invoice, entries: tuple, where: dict) -> tuple:
     return fields, lines, rows
 
 
-def _unpack(packed: list, entries: tuple) -> list[Result]:
-    return [(slug, [_unpack_invoice(p, entries) for p in invoices], diags) for slug, invoices, diags in packed]
+def _unpack(packed: list, entries: dict[str, list]) -> list[Result]:
+    return [(slug, [_unpack_invoice(p, entries.get(slug, [])) for p in invoices], diags)
+            for slug, invoices, diags in packed]
 
 
-def _unpack_invoice(packed: tuple, entries: tuple) -> Invoice:
+def _unpack_invoice(packed: tuple, entries: list) -> Invoice:
     fields, lines, rows = packed
     out_lines = tuple(new_line(*ln[:10], tuple(entries[s].ref if type(s) is int else s for s in ln[10]),
                                *ln[11:]) for ln in lines)

@@ -5,10 +5,11 @@
 Books are written by benchmarks/generate.py (reused when already there). Each
 measurement runs in a fresh process; wall seconds come from the clock around it
 and peak memory from os.wait4's rusage (the largest resident set of the process
-and its workers). Two things are timed:
+and its workers). Three things are timed:
 
   load+checks   what `check` itself does: load the book and run every check
-                (a `python -c` of load_book and run_checks)
+                (a `python -c` of load_book and run_checks); no Entry record is built
+  +entries      the same, then every Entry record built (what `build` needs besides)
   plainbill check   the whole command, which also computes the invoices of a clean
                 book (to verify issued ones), so it includes the billing engine
 
@@ -27,10 +28,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
+# the entry count comes from the ledger files' facts: asking book.entries would build the
+# Entry records, which checking does not need (and `build` does: see "entries" below)
 STAGE = ("import sys, gc; from pathlib import Path; from plainbill.load import load_book; "
          "from plainbill.checks import run_checks; "
          "r = load_book(Path(sys.argv[1])); d = r.diagnostics + run_checks(r.book); "
-         "print(len(r.book.entries), 'entries,', len(d), 'diagnostics')")
+         "print(sum(f.facts[0] for f in r.book.ledgers), 'entries,', len(d), 'diagnostics')")
+ENTRIES = STAGE.replace("print(sum(f.facts[0] for f in r.book.ledgers)", "print(len(r.book.entries)")
 
 
 def book_for(n: int, out: Path) -> Path:
@@ -59,6 +63,8 @@ def measure(cmd: list[str]) -> tuple[float, float, int, str, float]:
 def run(book: Path, what: str) -> tuple[float, float, int, str, float]:
     if what == "load+checks":
         return measure([PYTHON, "-c", STAGE, str(book)])
+    if what == "+entries":
+        return measure([PYTHON, "-c", ENTRIES, str(book)])
     return measure([PYTHON, "-m", "plainbill", "check", str(book)])
 
 
@@ -66,8 +72,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--entries", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--out", type=Path, default=HERE / "out")
-    ap.add_argument("--what", nargs="+", default=["load+checks", "plainbill check"],
-                    choices=["load+checks", "plainbill check"])
+    ap.add_argument("--what", nargs="+", default=["load+checks", "+entries", "plainbill check"],
+                    choices=["load+checks", "+entries", "plainbill check"])
     args = ap.parse_args(argv)
     rows = []
     for n in args.entries:

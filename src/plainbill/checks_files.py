@@ -27,7 +27,7 @@ from .checks_entries import (billing_epochs, billing_of, decimals_of, decimals_o
                              duplicate_diagnostic, future_of, overlap_diagnostic, references_of)
 from .diagnostics import Diagnostic
 from .load.entries import build_entries
-from .load.columns import merged
+from .load.columns import FAST as FAST_ROW, merged
 from .load.facts import spans
 from .money import minor_digits
 
@@ -143,7 +143,7 @@ def _repeats(files, group: list[int]) -> list[tuple]:
     for i in group:
         parsed = files[i].parsed()
         for r, row in enumerate(merged(parsed)):
-            text = row[6] if len(row) == 7 else row[15]
+            text = row[6] if len(row) == FAST_ROW else row[15]
             first = seen.setdefault(text, (i, row))
             if first[1] is not row:   # order as in facts.duplicates
                 out.append((i, row[0] if parsed.fast else r, _full(row), first[0], _full(first[1])))
@@ -188,7 +188,7 @@ def decimals(ctx: Context, files) -> Iterator[Diagnostic]:
         groups, rows = f.facts[AMOUNTS]
         if any(n > _digits(ctx, key, digits) for key, n in groups.items()):
             # an expense with too many decimals: every row with an amount or key=value, in order
-            rows = [r for r in f.rows() if len(r) != 7 and (r[12] or r[13])]
+            rows = [r for r in f.rows() if len(r) != FAST_ROW and (r[12] or r[13])]
         yield from decimals_of(ctx, _entries(f.path, rows))
     yield from decimals_of_book(ctx)
 
@@ -208,7 +208,7 @@ def billing(ctx: Context, files) -> Iterator[Diagnostic]:
         return
     entries: list = []
     for f in files:
-        build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == 7 else r[4]) in clients], entries)
+        build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == FAST_ROW else r[4]) in clients], entries)
     yield from billing_of(ctx, entries)
 
 

@@ -5,10 +5,10 @@
 whose five leading tokens were all seen valid before; for those this loop keeps a
 *fast row* of what the checks need, with shared values from the memos:
 
-    (line, date, (start, minutes), (client, project), activity, person, text)
+    (line, date, (start, minutes), (client, project), activity, person, text, cut)
 
-The line itself is the normalised text; description and tags are read back from it
-only when an Entry is built (`fast_details`). Every other line (comments, expenses,
+The line itself is the normalised text; description and tags are read back from it,
+from column `cut` on (0: nothing after @person), only when an Entry is built. Every other line (comments, expenses,
 key=value, irregular spacing, first sightings, anything wrong) goes through the
 careful path of ledger.py and keeps its full row, with the same diagnostics.
 """
@@ -24,7 +24,7 @@ from .ledger import _State, parse_ledger
 _ODD_SPACES = ("\t", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200b)), "\u2028", "\u2029",
                "\u202f", "\u205f", "\u3000")
 _CTRL_BYTES = bytes(range(0, 9)) + bytes(range(11, 32)) + b"\x7f"
-_NO_DETAILS = (1, "", (), (), "", "")
+FAST = 8   # items in a fast row (a full row has 16)
 _AMOUNT = re.compile(r"\d+(?:\.\d+)?$")   # an expense amount, as ledger._EXPENSE reads it
 
 
@@ -65,10 +65,11 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
 
     for lineno, line in enumerate(text.split("\n"), 1):
         t = line.split(" ", 5)
+        n = len(t)
         # the line must be its own normal form (single spaces, no other whitespace): the five
         # tokens looked up below never hold whitespace, so only the rest needs a look here
-        if len(t) < 5 or (odd and line != " ".join(line.split())) or \
-                (len(t) == 6 and (not t[5] or t[5][0] == " " or t[5][-1] == " " or "  " in t[5])):
+        if n < 5 or (odd and line != " ".join(line.split())) or \
+                (n == 6 and (not t[5] or t[5][0] == " " or t[5][-1] == " " or "  " in t[5])):
             careful(lineno, line, slow)
             continue
         if t[1] == "expense":
@@ -81,13 +82,15 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
         person = persons.get(t[4])
         if ds is None or when is None or target is None or activity is None or person is None:
             careful(lineno, line, slow)
-        elif len(t) == 6 and "=" in t[5]:   # key=value: checked token by token, as parse_ledger does
+        elif n == 5:
+            keep((lineno, ds, when, target, activity, person, line, 0))
+        elif "=" in t[5]:   # key=value: checked token by token, as parse_ledger does
             desc, tags, meta = rest_of(lineno, t[5], line.find(t[5]) + 1)
             if meta is not None:
                 slow((lineno, 1, "time", ds, target[0], target[1], activity, person, when[1], when[0],
                       desc, tags, meta, "", "", line))
         else:
-            keep((lineno, ds, when, target, activity, person, line))
+            keep((lineno, ds, when, target, activity, person, line, len(line) - len(t[5])))
     return Parsed(fast, full, diags)
 
 
@@ -103,28 +106,27 @@ def _odd_spaces(text: str) -> bool:
     return "\t" in text or (not text.isascii() and any(c in text for c in _ODD_SPACES))
 
 
-def fast_details(text: str) -> tuple:
-    """(col, description, tags, meta, amount, currency) of a fast row, from its text: the
-    words after `@person` that are not tags, and the tags without `#`."""
-    parts = text.split(" ", 5)
-    if len(parts) < 6:
-        return _NO_DETAILS
-    rest = parts[5]
-    if "#" not in rest:
-        return (1, rest, (), (), "", "")
+def described(rest: str) -> tuple[str, tuple]:
+    """(description, tags) of the words after `@person` of a fast row: the words that are not
+    tags, and the tags without `#` (as ledger._State._rest makes them)."""
+    h = rest.find("#")
+    if h < 0:
+        return rest, ()
+    if h > 0 and rest[h - 1] == " " and len(rest) > h + 1 and rest.find(" ", h) < 0 and rest.find("#", h + 1) < 0:
+        return rest[:h - 1], (rest[h + 1:],)   # the usual "words #one-tag"
     words = rest.split(" ")
-    return (1, " ".join([w for w in words if w[0] != "#" or len(w) == 1]),
-            tuple([w[1:] for w in words if w[0] == "#" and len(w) > 1]), (), "", "")
+    return (" ".join([w for w in words if w[0] != "#" or len(w) == 1]),
+            tuple([w[1:] for w in words if w[0] == "#" and len(w) > 1]))
 
 
 def full_row(r: tuple) -> tuple:
     """A fast row as the full row ledger.py makes (full rows are returned as they are)."""
-    if len(r) != 7:
+    if len(r) != FAST:
         return r
-    line, ds, (start, minutes), (client, project), activity, person, text = r
-    _, desc, tags, meta, amount, currency = fast_details(text)
-    return (line, 1, "time", ds, client, project, activity, person, minutes, start, desc, tags, meta,
-            amount, currency, text)
+    line, ds, (start, minutes), (client, project), activity, person, text, cut = r
+    desc, tags = described(text[cut:]) if cut else ("", ())
+    return (line, 1, "time", ds, client, project, activity, person, minutes, start, desc, tags, (),
+            "", "", text)
 
 
 def merged(p: Parsed) -> list[tuple]:

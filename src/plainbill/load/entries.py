@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from ..diagnostics import SourceRef
 from ..model import Entry
-from .columns import fast_details
+from .columns import FAST, described
 
 
 class _EntryTwin:
@@ -41,13 +41,13 @@ def _day(ds: str) -> tuple[date, datetime]:
 def build_entries(path: str, rows: list[tuple], out: list[Entry]) -> None:
     """Append an Entry for each row of the file at `path`: full rows as made by ledger.py,
     or fast rows of columns.py, whose description and tags are read from their text."""
-    days, new, minutes_td, details = _DAYS, object.__new__, _MINUTES, fast_details
+    days, new, minutes_td, fast = _DAYS, object.__new__, _MINUTES, FAST
     entry_cls, ref_cls = Entry, SourceRef
     for row in rows:
-        if len(row) == 7:
-            line, ds, (start, minutes), (client, project), activity, person, text = row
-            col, kind, amount, currency = 1, "time", None, ""
-            _, desc, tags, meta, _, _ = details(text)
+        if len(row) == fast:
+            line, ds, (start, minutes), (client, project), activity, person, text, cut = row
+            col, kind, amount, currency, meta = 1, "time", None, "", ()
+            desc, tags = described(text[cut:]) if cut else ("", ())
         else:
             (line, col, kind, ds, client, project, activity, person, minutes, start, desc, tags, meta,
              amount, currency, text) = row

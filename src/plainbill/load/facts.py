@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import date
 from operator import itemgetter
 
-from .columns import Parsed, full_row, merged
+from .columns import FAST, Parsed, full_row, merged
 
 _ORDINALS: dict[str, int] = {}
 
@@ -125,7 +125,7 @@ def duplicates(p: Parsed) -> list[tuple]:
     seen: dict[str, tuple] = {}
     out = []
     for i, r in enumerate(merged(p)):
-        text = r[6] if len(r) == 7 else r[15]
+        text = r[6] if len(r) == FAST else r[15]
         first = seen.setdefault(text, r)
         if first is not r:
             out.append((r[0] if p.fast else i, full_row(r), full_row(first)))

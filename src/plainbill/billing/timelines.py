@@ -195,7 +195,7 @@ class TimeBiller:
         factor = state.factor(e.activity)
         covered, used, drawn = state.draw(e.date, part.billed, factor)
         rest = part
-        if covered:
+        if covered or not part.billed:   # rounded down to nothing: shown on the block line, raw time kept
             front = part.split(covered) if covered < part.billed else part
             rest = part if front is not part else None
             key = self._key("block-use", front, 0, plain=True)

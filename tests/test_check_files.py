@@ -129,3 +129,15 @@ def test_entries_are_built_once_and_only_when_asked():
     with pytest.raises(AttributeError):
         Book.__dict__["entries"].__get__(loaded)   # checking did not build them
     assert loaded.entries is loaded.entries and len(loaded.entries) == sum(f.facts[0] for f in loaded.ledgers) == 7
+
+
+def test_entries_of_some_clients_builds_only_those():
+    from plainbill.load import entries_of
+    files = dict(VALID)
+    files["ledger/other.txt"] = "2026-11-05 1h beta remote @lucia x\n"
+    loaded = load_files(files).book
+    some = entries_of(loaded, {"beta"})
+    with pytest.raises(AttributeError):
+        Book.__dict__["entries"].__get__(loaded)
+    assert some == tuple(e for e in loaded.entries if e.client == "beta") and some
+    assert entries_of(loaded, {"beta"}) == some and entries_of(loaded, ()) == ()

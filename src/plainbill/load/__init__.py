@@ -2,6 +2,7 @@
 
     load_book(root)            a book on disk (ledger parses cached by content hash)
     load_files({path: text})   an in-memory book (tests, docs examples, `plainbill diff`)
+    entries_of(book, clients)  the entries of some clients, without building the others
 
 Both return a LoadResult whose `book` is always a Book (a LoadedBook: its entries
 are built when first asked for); a record with an error is left out and the rest is loaded, so every problem of the book is reported in
@@ -19,13 +20,13 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
-from .book import LoadedBook
+from .book import LoadedBook, entries_of
 from .cache import LedgerFile, default_cache_dir, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
 from .source import IGNORED_DIRS, decode, discover
 
-__all__ = ["LoadResult", "LoadedBook", "load_book", "load_files", "default_cache_dir"]
+__all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
 
 SETTINGS_PATH = "plainbill.yaml"
 YAML_EXT = (".yaml", ".yml")

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 
-from ..model import Book
+from ..model import Book, Entry
+from .columns import FAST
+from .entries import build_entries
 
 _SLOTS = {name: Book.__dict__[name] for name in ("root", "settings", "clients", "entries")}
 _ENTRIES = _SLOTS["entries"]
@@ -55,6 +57,34 @@ class LoadedBook(Book):
 
 
 _LEDGERS = LoadedBook.__dict__["ledgers"]
+
+
+def entries_of(book: Book, clients) -> tuple[Entry, ...]:
+    """The entries of `clients`, in book order. Of a LoadedBook whose entries are not built
+    yet, only these are built, and ledger files without them are not even read."""
+    clients = set(clients)
+    ledgers = getattr(book, "ledgers", None)
+    if ledgers is None or _is_built(book):
+        return tuple(e for e in book.entries if e.client in clients)
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        out: list = []
+        for f in ledgers:
+            if not clients.isdisjoint(f.facts[1][0]):
+                build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == FAST else r[4]) in clients], out)
+        return tuple(out)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _is_built(book: LoadedBook) -> bool:
+    try:
+        _ENTRIES.__get__(book)
+        return True
+    except AttributeError:
+        return False
 
 
 def _build(ledgers) -> tuple:

@@ -27,7 +27,14 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 BOOKS = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.yaml").is_file())
 
 # "book/invoice-id": reason. Only for invoices where the engine is clearly wrong.
-XFAIL: dict[str, str] = {}
+XFAIL: dict[str, str] = {
+    "spigoli/trimestrale-2026-Q4": (
+        "retainer carry-over in a quarterly invoice: December carries 60 min although November "
+        "used its whole allowance (180 of 180), so December's holiday hour is billed as included "
+        "instead of 1 h x 120.00 extra. Cause: client._scheduled opens every month of the period "
+        "(state.month) before any entry is billed, and Month.carried is computed then, from a "
+        "previous month with used = 0, and cached."),
+}
 
 Q4 = Decimal("0.0001")
 
@@ -56,7 +63,35 @@ def cache_dir(tmp_path_factory) -> str:
 
 
 def line_key(kind, qty, price, amount) -> tuple:
-    return (kind, dec(qty).quantize(Q4, ROUND_HALF_UP), dec(price), dec(amount))
+    """qty "*" in expected.yaml: any quantity (a grouping the docs leave open)."""
+    q = "*" if qty == "*" else dec(qty).quantize(Q4, ROUND_HALF_UP)
+    return (kind, q, dec(price), dec(amount))
+
+
+def match_lines(want: Counter, got: Counter) -> list[str]:
+    problems = []
+    for k in sorted(want - got, key=str):
+        if k[1] == "*":
+            wild = [g for g in (got - want) if (g[0], g[2], g[3]) == (k[0], k[2], k[3])]
+            if wild:
+                got = got - Counter({g: 1 for g in wild})
+                continue
+        problems.append(f"missing line {k}")
+    problems += [f"unexpected line {k}" for k in sorted(got - want, key=str)
+                 if not any(w[1] == "*" and (w[0], w[2], w[3]) == (k[0], k[2], k[3]) for w in want)]
+    return problems
+
+
+def compare_kind_totals(inv, totals: dict) -> list[str]:
+    problems = []
+    for kind, want in totals.items():
+        lines = [ln for ln in inv.lines if ln.kind == kind]
+        got = {"count": len(lines), "qty": sum((ln.quantity for ln in lines), Decimal(0)),
+               "amount": sum((ln.amount for ln in lines), Decimal(0))}
+        for field, value in want.items():
+            if (dec(value) if field != "count" else value) != got[field]:
+                problems.append(f"{kind} lines {field}: expected {value}, got {got[field]}")
+    return problems
 
 
 def compare(inv, exp: dict) -> list[str]:
@@ -64,10 +99,8 @@ def compare(inv, exp: dict) -> list[str]:
     problems: list[str] = []
     want = Counter(line_key(x["kind"], x["qty"], x["price"], x["amount"]) for x in exp["lines"])
     got = Counter(line_key(ln.kind, ln.quantity, ln.unit_price, ln.amount) for ln in inv.lines)
-    for k in sorted(want - got, key=str):
-        problems.append(f"missing line {k}")
-    for k in sorted(got - want, key=str):
-        problems.append(f"unexpected line {k}")
+    problems += match_lines(want, got)
+    problems += compare_kind_totals(inv, exp.get("kind_totals", {}))
     for name in ("subtotal", "total", "withholding", "split_payment", "amount_due"):
         if name in exp and dec(exp[name]) != getattr(inv, name):
             problems.append(f"{name}: expected {exp[name]}, got {getattr(inv, name)}")
@@ -88,6 +121,11 @@ def compare(inv, exp: dict) -> list[str]:
         for label, minutes in figures.items():
             if have.get(label) != minutes:
                 problems.append(f"statement {contract} {label}: expected {minutes}, got {have.get(label)}")
+    listed = [(s.contract, dict(s.minutes)) for s in inv.statements]
+    for i, (contract, figures) in enumerate(exp.get("statement_list", [])):
+        have = listed[i][1] if i < len(listed) and listed[i][0] == contract else None
+        if have is None or any(have.get(k) != v for k, v in figures.items()):
+            problems.append(f"statement #{i + 1} {contract}: expected {figures}, got {have}")
     for text in exp.get("notes_contain", []):
         if not any(text in n for n in inv.notes):
             problems.append(f"no note containing {text!r}; notes {list(inv.notes)}")
@@ -112,7 +150,9 @@ def describe(inv) -> str:
 
 def cases():
     for book in BOOKS:
-        for inv_id in expected(book):
+        for inv_id, exp in expected(book).items():
+            if exp.get("absent"):
+                continue
             key = f"{book}/{inv_id}"
             marks = [pytest.mark.xfail(strict=True, reason=XFAIL[key])] if key in XFAIL else []
             yield pytest.param(book, inv_id, id=key, marks=marks)
@@ -128,7 +168,7 @@ def test_book_checks_clean(book, cache_dir):
 @pytest.mark.parametrize("book", BOOKS)
 def test_book_has_exactly_the_expected_invoices(book, cache_dir):
     invoices, _, _ = billed(book, cache_dir)
-    assert sorted(invoices) == sorted(expected(book))
+    assert sorted(invoices) == sorted(k for k, v in expected(book).items() if not v.get("absent"))
 
 
 @pytest.mark.parametrize("book,inv_id", list(cases()))

@@ -21,7 +21,6 @@ import marshal
 import os
 import struct
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .columns import Parsed, merged, parse_columns, to_rows
@@ -226,7 +225,8 @@ def _start(files, targets, todo):
 
     Forked workers find the files in their copy of _JOBS (set before they start), so the
     bytes are not pickled through a pipe; elsewhere they are sent with the task."""
-    import multiprocessing
+    import multiprocessing   # here: most loads never start a worker
+    from concurrent.futures import ProcessPoolExecutor
 
     global _JOBS
     if hasattr(os, "fork"):

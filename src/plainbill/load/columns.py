@@ -8,9 +8,11 @@ whose five leading tokens were all seen valid before; for those this loop keeps 
     (line, date, (start, minutes), (client, project), activity, person, text, cut)
 
 The line itself is the normalised text; description and tags are read back from it,
-from column `cut` on (0: nothing after @person), only when an Entry is built. Every other line (comments, expenses,
-key=value, irregular spacing, first sightings, anything wrong) goes through the
-careful path of ledger.py and keeps its full row, with the same diagnostics.
+from column `cut` on (0: nothing after @person), only when an Entry is built
+(`described`). Every other line (comments, key=value, irregular spacing, first
+sightings, anything wrong) goes through the careful path of ledger.py and keeps its
+full row, with the same diagnostics; so do expenses, whose known tokens are looked
+up the same way before `_State.expense` makes their row.
 """
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ The manifest makes builds incremental. Per invoice it records
   files are there, the invoice costs one pickle and one hash, no JSON;
 - `key`: the same, but over the canonical JSON (the slow path, exact);
 - the hash and size of every file written, and the row shown in the index.
-Nothing is written until every invoice has been rendered; outputs of invoices
+The canonical JSON is written while planning (it needs no rendering); HTML, PDF
+and the index only once every invoice has been rendered. Outputs of invoices
 that no longer exist are removed (not in a partial build: --period/--client).
 """
 from __future__ import annotations
@@ -71,6 +72,7 @@ class _Plan:
     serialised: int = 0
     files: dict[str, bytes] = field(default_factory=dict)              # relpath -> bytes to write
     tasks: list[RenderTask] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)                   # JSON already written while planning
 
 
 def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: bool = True, pdf: bool = True,
@@ -100,7 +102,7 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
             plan.files[f"assets/{name}"] = data
         new["files"] = {rel: [_sha(data), len(data)] for rel, data in plan.files.items()
                         if not rel.startswith("invoices/")}
-    stats.written = _write(out_dir, plan.files, old)
+    stats.written = sorted(plan.written + _write(out_dir, plan.files, old))
     stats.removed = _remove_stale(out_dir, old, new, plan.files)
     stats.written += _save_manifest(out_dir, new)
     stats.seconds = time.perf_counter() - started
@@ -115,6 +117,7 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
     from .render.context import client_context, context_key
 
     plan = _Plan()
+    known = _known_files(old)
     contexts: dict[tuple[str, str], tuple[dict, str]] = {}
     salt = f"{__version__}|{assets_key}|{sorted(flags.items())}|"
     for inv in sorted(invoices, key=lambda i: i.id):
@@ -136,7 +139,12 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
             continue
         entry = {"fast": fast, "key": key, "row": _row(inv), "files": {}}
         plan.entries[inv.id] = entry
-        _add_file(plan, entry, f"invoices/{inv.id}.json", data)
+        # The canonical JSON needs no rendering: written now (if it changed) rather than
+        # held in memory with every other invoice's until the end (640 MB at 1M entries).
+        rel = f"invoices/{inv.id}.json"
+        entry["files"][rel] = [_sha(data), len(data)]
+        if _write_one(out_dir, rel, data, known.get(rel)):
+            plan.written.append(rel)
         if flags["render"]:
             plan.tasks.append(RenderTask(inv.id, inv, ctx, flags["pdf"]))
     return plan
@@ -210,23 +218,30 @@ def _index(book: Book, templates, out_dir: Path, manifest: dict) -> tuple[bytes 
 # ---------------------------------------------------------------- writing
 
 
-def _write(out_dir: Path, files: dict[str, bytes], old: dict) -> list[str]:
-    """Write each file whose bytes differ from what is on disk; atomically, in sorted order."""
+def _known_files(old: dict) -> dict[str, list]:
+    """Every file the old manifest recorded: relpath -> [sha, size]."""
     known = dict(old.get("files", {}))
     for entry in old["invoices"].values():
         known.update(entry.get("files", {}))
-    written = []
-    for rel in sorted(files):
-        data = files[rel]
-        path = out_dir / rel
-        if _unchanged(path, data, known.get(rel)):
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-        written.append(rel)
-    return written
+    return known
+
+
+def _write(out_dir: Path, files: dict[str, bytes], old: dict) -> list[str]:
+    """Write each file whose bytes differ from what is on disk, in sorted order."""
+    known = _known_files(old)
+    return [rel for rel in sorted(files) if _write_one(out_dir, rel, files[rel], known.get(rel))]
+
+
+def _write_one(out_dir: Path, rel: str, data: bytes, recorded) -> bool:
+    """Write one file atomically unless it already holds these bytes; True when written."""
+    path = out_dir / rel
+    if _unchanged(path, data, recorded):
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
 
 
 def _unchanged(path: Path, data: bytes, recorded) -> bool:

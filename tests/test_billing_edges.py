@@ -23,3 +23,32 @@ def test_block_entry_rounded_down_to_nothing_keeps_its_raw_time(invoices, diags)
     assert (line.raw_minutes, line.minutes) == (1, 0)
     assert [(e.raw_minutes, e.billed_minutes, e.line_key) for e in inv.entries] == [(1, 0, line.key)]
     assert not diags
+
+
+@billed
+def test_quarterly_retainer_carries_what_the_previous_month_left(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    billing_cycle: quarterly
+    rates: [{rate: 60.00}]
+    contracts:
+      - id: care
+        kind: retainer
+        from: 2026-10-01
+        to: 2026-12-31
+        activities: [remote]
+        fee: 100.00
+        included: 2h
+        rollover: {mode: roll}
+    --- ledger/2026/q4.txt
+    2026-10-05 1h acme remote @mario October leaves 1 h
+    2026-11-05 3h acme remote @mario November uses its 2 h and the 1 h carried
+    2026-12-03 3h acme remote @mario December carries nothing: 1 h extra
+    """
+    inv = invoices["acme-2026-Q4"]
+    carried = [dict(s.minutes)["carried"] for s in inv.statements]
+    assert carried == [0, 60, 0]
+    (extra,) = lines_of(inv, "retainer-extra")
+    assert extra.amount == 60
+    assert not diags

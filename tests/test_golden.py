@@ -27,14 +27,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 BOOKS = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected.yaml").is_file())
 
 # "book/invoice-id": reason. Only for invoices where the engine is clearly wrong.
-XFAIL: dict[str, str] = {
-    "spigoli/trimestrale-2026-Q4": (
-        "retainer carry-over in a quarterly invoice: December carries 60 min although November "
-        "used its whole allowance (180 of 180), so December's holiday hour is billed as included "
-        "instead of 1 h x 120.00 extra. Cause: client._scheduled opens every month of the period "
-        "(state.month) before any entry is billed, and Month.carried is computed then, from a "
-        "previous month with used = 0, and cached."),
-}
+XFAIL: dict[str, str] = {}
 
 Q4 = Decimal("0.0001")
 

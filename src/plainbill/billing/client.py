@@ -211,7 +211,7 @@ class ClientRun:
                 state = self.retainer_state(c)
                 for y, m in self.service_months(c):
                     if (y, m) in months:
-                        state.month(y, m)
+                        state.open(y, m)     # the carry-over is fixed later, when the month is used
                         book.add_line(fixedlines.retainer_fee(self, c, y, m), (date(y, m, 1),))
             elif c.kind == "recurring" and isinstance(c.terms, RecurringTerms):
                 for y, m in self.service_months(c):

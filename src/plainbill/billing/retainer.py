@@ -19,7 +19,7 @@ class Month:
     year: int
     month: int
     included: int
-    carried: int | None = None       # computed when first needed: earlier months are final by then
+    carried: int | None = None       # computed when the month's first entry is billed (see RetainerState.month)
     used: int = 0
     extra: int = 0
 
@@ -36,11 +36,21 @@ class RetainerState:
         self.terms: RetainerTerms = contract.terms
         self.months: dict[tuple[int, int], Month] = {}
 
-    def month(self, year: int, month: int, service: bool = True) -> Month:
-        """The month's usage; a month outside the service months (no fee) includes nothing."""
+    def open(self, year: int, month: int, service: bool = True) -> Month:
+        """The month's record, its carry-over not yet computed; outside the service months (no fee) it
+        includes nothing. Opening a month with its fee must not fix the carry: a quarterly invoice opens
+        its three months before billing any entry, when the previous month's usage is not final."""
         m = self.months.get((year, month))
         if m is None:
             m = self.months[(year, month)] = Month(year, month, self.terms.included_minutes if service else 0)
+        return m
+
+    def month(self, year: int, month: int, service: bool = True) -> Month:
+        """The month's usage, with its carry-over fixed from the previous month's final usage.
+
+        Called when the month's first entry is billed (entries are billed in date order, so every
+        entry of the previous month is billed by then) or at its statement, after its invoice's entries."""
+        m = self.open(year, month, service)
         if m.carried is None:
             m.carried = self._carry_into(year, month)
         return m

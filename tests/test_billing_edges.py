@@ -52,3 +52,18 @@ def test_quarterly_retainer_carries_what_the_previous_month_left(invoices, diags
     (extra,) = lines_of(inv, "retainer-extra")
     assert extra.amount == 60
     assert not diags
+
+
+@billed
+def test_expense_qty_zero_is_a_quantity_not_a_missing_one(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    --- ledger/2026/11.txt
+    2026-11-06 expense acme @mario 10.00 Sample at list price qty=0 price=5.00
+    2026-11-06 expense acme @mario 10.00 Sample at cost qty=0
+    """
+    inv = invoices["acme-2026-11"]
+    got = sorted((ln.description, ln.quantity, ln.amount) for ln in lines_of(inv, "expense"))
+    assert got == [("Sample at cost", 0, 10), ("Sample at list price", 0, 0)]
+    assert not diags

@@ -77,8 +77,6 @@ def test_a_whole_day_duration_and_a_leap_day_are_billed():
     assert invoices["acme-2028-02"].subtotal == Decimal("60.00")
 
 
-@pytest.mark.xfail(strict=True, reason="qty=0 on an expense is billed as qty 1 (billing/fixedlines.py: "
-                   "`qty = qty or Decimal(1)` treats Decimal(0) as not given)")
 def test_expense_qty_zero_is_not_billed_as_one():
     invoices, diags = bill("2026-06-10 expense acme @mario 10.00 Sample qty=0 price=5.00\n")
     errors = [d for d in diags if d.severity is Severity.ERROR]

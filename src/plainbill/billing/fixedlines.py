@@ -117,7 +117,8 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
     terms = contract.terms if contract and isinstance(contract.terms, ExpenseTerms) else ExpenseTerms()
     cost = e.amount or ZERO
     qty = parse_decimal(e.get("qty")) if e.get("qty") else None
-    qty = qty or Decimal(1)
+    if qty is None:     # qty=0 is a quantity (bills 0 x price), not a missing one
+        qty = Decimal(1)
     key = f"expense/{fp}/{n}"
     if not e.billable or not terms.rebill:
         expl = i18n.t(lang, "expl_expense_nobill", cost=i18n.number(lang, cost))
@@ -134,7 +135,8 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
         markup = parse_percent(e.get("markup")) if e.get("markup") else None
         markup = terms.markup if markup is None else markup
         exact = cost * (1 + markup)
-        unit = price_of(_qty(exact / qty))
+        # at cost the quantity only describes the line; with qty=0 the unit shown is the whole amount
+        unit = price_of(_qty(exact / qty if qty else exact))
         mk = i18n.t(lang, "markup", pct=i18n.factor(lang, markup * 100)) if markup else ""
         expl = i18n.t(lang, "expl_expense_markup", cost=i18n.number(lang, cost), markup=mk)
     amount = round_money(exact, currency)

@@ -7,7 +7,7 @@ compute: every figure is passed in already computed.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
 _TEXT = {
@@ -179,7 +179,12 @@ def month_name(language: str, year: int, month: int) -> str:
 
 @lru_cache(maxsize=4096)
 def duration(language: str, minutes: int) -> str:
-    """'3 h 15 m', '45 m', '2 h'; negative durations keep their sign."""
+    """'3 h 15 m', '45 m', '2 h'; negative durations keep their sign.
+
+    A Decimal (a block covering part of an entry bills fractional minutes) is shown to the
+    nearest whole minute, half-even like the records (billing/lines.whole_minutes)."""
+    if not isinstance(minutes, int):
+        minutes = int(Decimal(minutes).to_integral_value(ROUND_HALF_EVEN))
     sign = "-" if minutes < 0 else ""
     h, m = divmod(abs(minutes), 60)
     if h and m:

@@ -5,6 +5,12 @@ among purchases dated on or before the entry and not yet expired. Hours left on
 a purchase lapse at the end of its `expires` day: an entry on that very day
 still uses them. A block hour is a worked hour times the activity's factor.
 
+Block minutes are whole (an entry needs worked x factor of them, rounded half-up).
+When a block runs out in the middle of an entry, the worked minutes it covers are
+the block minutes left divided by the factor, exactly: 50 block minutes at factor
+1.5 cover 33 1/3 worked minutes, and the other 26 2/3 are overage. Such a part's
+billed minutes are a Decimal; money is computed from them and rounded only on the line.
+
 Each invoice shows one statement per block contract covering the time since
 the previous invoice's statement: opening + purchased - used - expired = closing,
 so over the contract's life purchased = used + expired + remaining.
@@ -52,14 +58,18 @@ class BlockState:
         self._expire_before(day)
         return sum(m for p, m in zip(self.purchases, self.left) if p.date <= day)
 
-    def draw(self, day: date, worked: int, factor: Decimal) -> tuple[int, int, list[tuple[Purchase, int]]]:
-        """Draw `worked` minutes x factor; returns (worked minutes covered, block minutes used, sources)."""
+    def draw(self, day: date, worked: int, factor: Decimal) -> tuple[int | Decimal, int, list[tuple[Purchase, int]]]:
+        """Draw `worked` minutes x factor; returns (worked minutes covered, block minutes used, sources).
+
+        The worked minutes covered are exact: when the block runs short they are the block minutes
+        left / factor, a Decimal with a fraction (never cut to whole minutes, which would charge
+        the client overage for time the block paid for)."""
         need = worked if factor == ONE else int((worked * factor).quantize(ONE, ROUND_HALF_UP))
         avail = self.available(day)
         if need <= avail:
             covered, take = worked, need
         else:
-            covered = avail if factor == ONE else int(avail / factor)
+            covered = avail if factor == ONE else Decimal(avail) / factor
             take = avail
         drawn = []
         rest = take

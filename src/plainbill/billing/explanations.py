@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import i18n
 from .clock import ONE
-from .lines import Group
+from .lines import Group, whole_minutes
 
 
 def _mult(lang: str, g: Group) -> str:
@@ -31,7 +31,7 @@ def _level(lang: str, g: Group) -> str:
 
 
 def _rounding(lang: str, g: Group) -> str:
-    if g.raw == g.minutes:
+    if g.raw == whole_minutes(g.minutes):    # a fraction from a block split is no rounding
         return ""
     return i18n.t(lang, "expl_rounding", raw=i18n.duration(lang, g.raw), billed=i18n.duration(lang, g.minutes))
 

@@ -8,7 +8,7 @@ the rounded sum of the exact contributions of its entries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from ..invoice import EntryDetail, Line, new_detail, new_line
 from ..money import round_money
@@ -38,6 +38,17 @@ def detail_amount(value: Decimal) -> Decimal:
     return q2 if q2 == q else q
 
 
+def whole_minutes(minutes) -> int:
+    """Billed minutes as shown on records (lines, details): whole minutes.
+
+    Billed minutes are fractional only where a block covers part of an entry (block.py); money
+    is computed from the exact figure. Half-even, so the two pieces of a split minute
+    (33 1/2 + 26 1/2) still show the entry's whole 60."""
+    if isinstance(minutes, int):
+        return minutes
+    return int(minutes.to_integral_value(ROUND_HALF_EVEN))
+
+
 def hours(minutes: int) -> Decimal:
     """Minutes as hours, exact when possible, else to 4 decimals."""
     q = Decimal(minutes) / 60
@@ -55,7 +66,7 @@ class Group:
     tax_code: str
     contract: str
     order: tuple
-    minutes: int = 0
+    minutes: int = 0                              # a Decimal once a fractional block part joins
     raw: int = 0
     count: int = 0
     sources: list = field(default_factory=list)
@@ -101,7 +112,7 @@ class LineBook:
         else:
             notes = note
         self.details.append(new_detail(
-            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, part.billed,
+            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, whole_minutes(part.billed),
             rate, multiplier, detail_amount(amount_exact) if amount_exact else ZERO,
             g.key, notes, e.kind))
 
@@ -127,7 +138,7 @@ class LineBook:
         else:
             notes = note
         self.details.append(new_detail(
-            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, billed,
+            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, whole_minutes(billed),
             rate, multiplier, found[1], g.key, notes, e.kind))
         return found[0]
 
@@ -151,7 +162,7 @@ class LineBook:
             sources = tuple(g.sources) if len(entries) == len(g.entries) else tuple(_unique(g.sources))
             line = new_line(g.key, g.kind, g.description, hours(g.minutes), "h", g.unit_price, amount,
                             g.tax_code, self.tax_rates.get(g.tax_code, ZERO), g.explain(g),
-                            sources, entries, g.contract, g.minutes, g.raw)
+                            sources, entries, g.contract, whole_minutes(g.minutes), g.raw)
             out.append((g.order, line))
         out.sort(key=lambda t: (SECTION.get(t[1].kind, 5), t[0], t[1].key))
         return [line for _, line in out]

@@ -19,6 +19,7 @@ from hashlib import sha256
 from ..matching import index_of
 from ..model import Client, Contract, Entry, Rules
 from .clock import ONE, Calendar
+from .lines import whole_minutes
 
 NO_CHARGE_KINDS = ("no-charge",)
 
@@ -47,9 +48,12 @@ class Part:
         self.late = late
         self.tax = tax
 
-    def split(self, billed: int) -> "Part":
-        """Cut `billed` minutes (and as much raw time) off the front of this part; return the front."""
-        raw = min(self.raw, billed)
+    def split(self, billed) -> "Part":
+        """Cut `billed` minutes (and as much raw time) off the front of this part; return the front.
+
+        `billed` may be a Decimal with a fraction (a block covering part of an entry): raw time
+        stays in whole minutes (it is shown, never charged), cut at the nearest minute."""
+        raw = min(self.raw, billed if isinstance(billed, int) else whole_minutes(billed))
         front = Part(self.entry, self.fp, self.seg, raw, self.multiplier, self.reason,
                      self.contract, self.rules, self.why, self.late, self.tax)
         front.billed = billed

@@ -209,7 +209,8 @@ def test_retainer_rollover_with_cap(invoices, diags):
     2026-12-03 7h acme remote @mario Uses the carried hours
     """
     nov, dec = invoices["acme-2026-11"], invoices["acme-2026-12"]
-    assert dict(nov.statements[0].minutes)["rolled"] == 120
+    n = dict(nov.statements[0].minutes)
+    assert (n["unused"], n["rolled"], n["lapsed"]) == (240, 120, 120)   # the cap's excess lapses, shown
     d = dict(dec.statements[0].minutes)
     assert d["carried"] == 120 and d["used"] == 420 and d["extra"] == 0
     assert lines_of(dec, "retainer-extra") == []

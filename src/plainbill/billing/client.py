@@ -263,8 +263,9 @@ class ClientRun:
                         continue
                     f = state.figures(month)
                     title = i18n.t(lang, "st_retainer", contract=c.id, month=i18n.month_name(lang, y, m))
-                    keys = ("included", "carried", "used", "extra", "unused",
-                            "rolled" if state.terms.rollover == "roll" else "lapsed")
+                    # with roll, what the cap keeps from rolling over lapses: both are shown
+                    keys = ("included", "carried", "used", "extra", "unused") + \
+                        (("rolled", "lapsed") if state.terms.rollover == "roll" else ("lapsed",))
                     out.append(_statement(lang, "retainer", c.id, title, f, keys))
         return out, warnings
 

@@ -21,7 +21,11 @@ rules:
 
 @pytest.fixture
 def book(tmp_path, monkeypatch):
-    for path, text in split_book(BOOK).items():
+    return write_book(tmp_path, monkeypatch, BOOK)
+
+
+def write_book(tmp_path, monkeypatch, book_text: str):
+    for path, text in split_book(book_text).items():
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_text(text, encoding="utf-8")
 
@@ -44,6 +48,14 @@ def test_explain_prints_lines_entries_and_totals(book):
     assert "ledger/2026/11.txt:1" in text and "after hours 18:00-19:00" in text
     assert "[b]not markup[/b]" in text or "Late fix" in text
     assert "amount due" in text and "120.00" in text and "146.40" in text
+
+
+def test_explain_shows_the_entry_metadata_as_typed(tmp_path, monkeypatch):
+    """docs/format.md: keys without a meaning are kept as metadata and shown in explain."""
+    book = write_book(tmp_path, monkeypatch, BOOK + "2026-11-04 1h acme remote @mario Call po=PO-12 site=[i]Mi[/i]\n")
+    out = io.StringIO()
+    assert explain.run_explain(book, "acme-2026-11", Console(file=out, width=200)) == 0
+    assert "po=PO-12 site=[i]Mi[/i]" in out.getvalue()     # as typed, never read as rich markup
 
 
 def test_explain_unknown_id_suggests(book, capsys):

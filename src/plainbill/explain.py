@@ -4,8 +4,9 @@ Loads and checks the book, computes its invoices, finds the one asked for (by
 draft id such as `acme-2026-11`, or by issued number such as `2026/0007`) and
 prints its lines with their explanations and source lines, the entries behind
 each line (date, person, raw and billed time, rate, multiplier, amount,
-path:line, note), the statements, the taxes and the totals. Text from the book
-is printed as plain text, never as rich markup.
+path:line, note, and the entry's key=value metadata as typed), the statements,
+the taxes and the totals. Text from the book is printed as plain text, never as
+rich markup.
 """
 from __future__ import annotations
 
@@ -38,7 +39,9 @@ def run_explain(root: Path, invoice_id: str, console: Console | None = None) -> 
     inv = find_invoice(invoices, invoice_id)
     if inv is None:
         return usage_error(unknown_message(invoices, invoice_id))
-    print_invoice(console, inv)
+    # the details hold no metadata: it is looked up by fingerprint in the book's entries
+    meta = {e.fingerprint: e.meta for e in checked.book.entries if e.meta}
+    print_invoice(console, inv, meta)
     return EXIT_OK
 
 
@@ -62,7 +65,8 @@ def _money(value) -> str:
     return f"{value}"
 
 
-def print_invoice(console: Console, inv: Invoice) -> None:
+def print_invoice(console: Console, inv: Invoice, meta: dict | None = None) -> None:
+    """Print `inv`; `meta`: fingerprint -> the entry's (key, value) metadata, shown by its details."""
     title = f"{inv.id}" + (f" (no. {inv.number})" if inv.number else "")
     console.print(Text(f"{title}: {inv.client}, {inv.period_start} to {inv.period_end}, {inv.currency}",
                        style="bold"))
@@ -70,7 +74,7 @@ def print_invoice(console: Console, inv: Invoice) -> None:
     for e in inv.entries:
         by_line.setdefault(e.line_key, []).append(e)
     for n, ln in enumerate(inv.lines, 1):
-        _print_line(console, n, ln, by_line.get(ln.key, []))
+        _print_line(console, n, ln, by_line.get(ln.key, []), meta or {})
     for st in inv.statements:
         console.print(Text(f"\n{st.title}", style="bold"))
         for label, value in st.rows:
@@ -78,7 +82,7 @@ def print_invoice(console: Console, inv: Invoice) -> None:
     _print_totals(console, inv)
 
 
-def _print_line(console: Console, n: int, ln, entries: list) -> None:
+def _print_line(console: Console, n: int, ln, entries: list, meta: dict) -> None:
     console.print()
     head = Text(f"{n}. {ln.description}", style="bold")
     head.append(f"   [{ln.kind}{', ' + ln.contract if ln.contract else ''}]", style="dim")
@@ -93,8 +97,12 @@ def _print_line(console: Console, n: int, ln, entries: list) -> None:
         for col in ("date", "person", "raw", "billed", "rate", "x", "amount", "source", "note"):
             table.add_column(col, justify="right" if col in ("raw", "billed", "rate", "x", "amount") else "left")
         for e in entries:
+            note = Text(e.note or e.description)
+            kv = meta.get(e.fingerprint)
+            if kv:
+                note.append("  " + " ".join(f"{k}={v}" for k, v in kv), style="dim")
             table.add_row(str(e.date), e.person, _hm(e.raw_minutes), _hm(e.billed_minutes), str(e.rate),
-                          str(e.multiplier), str(e.amount), e.ref.short, Text(e.note or e.description))
+                          str(e.multiplier), str(e.amount), e.ref.short, note)
         console.print(table)
     elif ln.sources:
         console.print(Text("   from " + ", ".join(s.short for s in ln.sources), style="dim"))

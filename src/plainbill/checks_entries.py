@@ -239,28 +239,44 @@ def billing_of(ctx: Context, entries) -> Iterator[Diagnostic]:
     epochs = billing_epochs(ctx)
     if not epochs:
         return
-    unbillable = {a.slug for a in ctx.settings.activities if not a.billable}
-    for e in entries:   # the hot loop: a million times on a big book, so all inline
+    unbillable = unbillable_activities(ctx)
+    for e in entries:
         bounds = epochs.get(e.client)
-        if bounds is None or e.kind != "time":
+        key = billing_key(e, bounds, unbillable) if bounds is not None else None
+        if key is None:
             continue
-        if e.tags and ("nobill" in e.tags or (e.activity in unbillable and "billable" not in e.tags)):
-            continue
-        if e.activity in unbillable and not e.tags:
-            continue
-        if e.meta:
-            if not e.billable:
-                continue
-            key = (e.client, e.activity, e.project, e.person, e.get("contract"), e.get("rate"),
-                   bisect_right(bounds, e.date))
-        else:
-            key = (e.client, e.activity, e.project, e.person, bisect_right(bounds, e.date))
         problem = memo.get(key, memo)
         if problem is memo:
-            problem = memo[key] = _billing_problem(ctx, ctx.clients[e.client], e)
+            problem = memo[key] = billing_problem(ctx, e)
         if problem is not None:
             tally.add(problem[0], problem[1], e.ref, problem[2], problem[3])
     yield from tally.diagnostics()
+
+
+def unbillable_activities(ctx: Context) -> set[str]:
+    return {a.slug for a in ctx.settings.activities if not a.billable}
+
+
+def billing_key(e: Entry, bounds: list[date], unbillable: set[str]) -> tuple | None:
+    """What decides whether a time entry of a client with epochs `bounds` can be billed (the
+    same key, the same answer); None for an entry that needs no rate."""
+    if e.kind != "time":
+        return None
+    if e.tags and ("nobill" in e.tags or (e.activity in unbillable and "billable" not in e.tags)):
+        return None
+    if e.activity in unbillable and not e.tags:
+        return None
+    if e.meta:
+        if not e.billable:
+            return None
+        return (e.client, e.activity, e.project, e.person, e.get("contract"), e.get("rate"),
+                bisect_right(bounds, e.date))
+    return (e.client, e.activity, e.project, e.person, bisect_right(bounds, e.date))
+
+
+def billing_problem(ctx: Context, e: Entry) -> tuple | None:
+    """(code, value, message, hint) of the entry's key, or None: see _billing_problem."""
+    return _billing_problem(ctx, ctx.clients[e.client], e)
 
 
 def _can_fail(ctx: Context, client: Client) -> bool:

@@ -12,22 +12,26 @@ only, and runs the very same code (`*_of`) over them. Per check:
                clock ranges may interleave are swept again together
   duplicates   the same, for files that share a date (an entry's text starts with it)
   decimals     rows with an amount or a rate that is not plainly within its limit
-  billing      the entries of the clients whose entries could lack a rate, if any
+  billing      keys of the rows of clients whose entries could lack a rate, if any;
+               entries only for rows whose key has a problem
 
 Tallies are per file (`Tally` keys hold the path) and files are taken in book
 order, so doing the work file by file gives what one pass over the book gives.
 """
 from __future__ import annotations
 
-from operator import itemgetter
+from bisect import bisect_right
+from itertools import compress, repeat
+from operator import contains, itemgetter, not_, or_
 from typing import Callable, Iterable, Iterator
 
 from .checks import Context
-from .checks_entries import (billing_epochs, billing_of, decimals_of, decimals_of_book,
-                             duplicate_diagnostic, future_of, overlap_diagnostic, references_of)
+from .checks_entries import (billing_epochs, billing_key, billing_of, billing_problem, decimals_of,
+                             decimals_of_book, duplicate_diagnostic, future_of, overlap_diagnostic,
+                             references_of, unbillable_activities)
 from .diagnostics import Diagnostic
 from .load.entries import build_entries
-from .load.columns import FAST as FAST_ROW, merged
+from .load.columns import FAST as FAST_ROW, described, merged
 from .load.facts import spans
 from .money import minor_digits
 
@@ -203,13 +207,103 @@ def _digits(ctx: Context, key: tuple[str, str], digits: dict) -> int:
 
 
 def billing(ctx: Context, files) -> Iterator[Diagnostic]:
-    clients = billing_epochs(ctx)
-    if not clients:
+    """The answer of each key (billing_key) from its first entry in the book, then
+    check_billing over the entries whose key has a problem: the first entry check_billing
+    sees with a key is then the first of the book, so every answer and count is the same."""
+    epochs = billing_epochs(ctx)
+    if not epochs:
         return
+    unbillable = unbillable_activities(ctx)
+    iso = {client: [d.isoformat() for d in bounds] for client, bounds in epochs.items()}
+    plans = [_BillingPlan(f, epochs, iso, unbillable) for f in files]
+    answers: dict[tuple, tuple | None] = {}
+    for plan in plans:
+        for row, key in plan.firsts(answers):
+            if key not in answers:
+                answers[key] = billing_problem(ctx, _entries(plan.path, [row])[0])
+    bad = {key for key, answer in answers.items() if answer is not None}
     entries: list = []
-    for f in files:
-        build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == FAST_ROW else r[4]) in clients], entries)
+    for plan in plans:
+        build_entries(plan.path, plan.rows_with(bad), entries)
     yield from billing_of(ctx, entries)
+
+
+class _BillingPlan:
+    """The rows of one file that check_billing looks at, with their keys. Most fast rows
+    (no #nobill, a billable activity) are keyed by a signature (target, activity, person,
+    date) made in C: one billing_key per distinct signature."""
+
+    def __init__(self, f, epochs: dict, iso: dict, unbillable: set):
+        self.path, self.keyed, self.sigs, self.plain, self.key_of = f.path, [], [], [], {}
+        self.by_line = f.path.endswith(".txt")   # file order: lines, or (YAML) the rows' order
+        if not any(c in epochs for c in f.facts[NAMES][0]):
+            return
+        parsed = f.parsed()
+        full = [r for r in parsed.full if r[4] in epochs]
+        fast = parsed.fast
+        if f.facts[DATES] is None or not fast:   # dates not plain ISO, or YAML: entries for all
+            full, fast = [r for r in merged(parsed) if (r[3][0] if len(r) == FAST_ROW else r[4]) in epochs], []
+        if not all(c in epochs for c in f.facts[NAMES][0]):
+            fast = [r for r in fast if r[3][0] in epochs]
+        odd = list(map(or_, map(contains, map(itemgetter(6), fast), repeat("#nobill")),
+                       map(unbillable.__contains__, map(itemgetter(4), fast))))
+        self.keyed = [(r, e, billing_key(e, epochs[e.client], unbillable))
+                      for r, e in zip(full, _entries(f.path, full))]
+        self.keyed += [(r, None, _fast_key(r, iso, unbillable)) for r in compress(fast, odd)]
+        self.plain = list(compress(fast, map(not_, odd)))
+        self.sigs, self.key_of = self._signatures(f.facts[DATES], iso)
+
+    def _signatures(self, dates: list[str], iso: dict) -> tuple[list, dict]:
+        """Signatures of the plain rows and their keys. A client none of whose epochs starts
+        within the file's dates has one epoch for all its rows: the date can be left out."""
+        plain, first, last = self.plain, dates[0], dates[-1]
+        split = {c for c in iso if bisect_right(iso[c], first) != bisect_right(iso[c], last)}
+        columns = [map(itemgetter(3), plain), map(itemgetter(4), plain), map(itemgetter(5), plain)]
+        if split:
+            columns.append(map(itemgetter(1), plain))
+        sigs = list(zip(*columns))
+        key_of = {}
+        for sig in dict.fromkeys(sigs):
+            (client, project), activity, person = sig[0], sig[1], sig[2]
+            at = sig[3] if split else first
+            key_of[sig] = (client, activity, project, person, bisect_right(iso[client], at))
+        return sigs, key_of
+
+    def firsts(self, known: dict) -> list[tuple[tuple, tuple]]:
+        """(row, key) of the first row of each signature and of every other keyed row, in
+        file order (only these can be the first row of a key), but for keys `known`."""
+        new = {sig for sig, key in self.key_of.items() if key not in known}
+        first = dict(zip(reversed(self.sigs), reversed(self.plain))) if new else {}   # reversed: the first wins
+        out = [(r[0], r, self.key_of[sig]) for sig, r in first.items() if sig in new]
+        out += [(r[0] if self.by_line else i, r, key) for i, (r, _, key) in enumerate(self.keyed)
+                if key is not None and key not in known]
+        out.sort(key=itemgetter(0))
+        return [(r, key) for _, r, key in out]
+
+    def rows_with(self, bad: set) -> list[tuple]:
+        """The rows whose key has a problem, in file order."""
+        if not bad:
+            return []
+        sigs = {sig for sig, key in self.key_of.items() if key in bad}
+        out = [(r[0], r) for r, sig in zip(self.plain, self.sigs) if sig in sigs] if sigs else []
+        out += [(r[0] if self.by_line else i, r) for i, (r, _, key) in enumerate(self.keyed) if key in bad]
+        out.sort(key=itemgetter(0))
+        return [r for _, r in out]
+
+
+def _fast_key(r: tuple, iso: dict, unbillable: set) -> tuple | None:
+    """billing_key of the Entry of a fast row (a time entry without key=value): its tags are
+    only worked out when they matter, and dates compare as ISO text."""
+    _, ds, _, (client, project), activity, person, text, cut = r
+    if activity in unbillable and "#" not in text:   # no tags at all
+        return None
+    if activity in unbillable or "#nobill" in text:
+        tags = described(text[cut:])[1] if cut else ()
+        if tags and ("nobill" in tags or (activity in unbillable and "billable" not in tags)):
+            return None
+        if activity in unbillable and not tags:
+            return None
+    return (client, activity, project, person, bisect_right(iso[client], ds))
 
 
 def _full(row: tuple) -> tuple:

@@ -71,7 +71,7 @@ class LedgerFile:
         if self._parsed is not None:
             return self._parsed
         found = _read_body(self._target) if self._target else None
-        return found if found is not None else parse_file(self.path, self._data)
+        return Parsed(*found, self.problems) if found is not None else parse_file(self.path, self._data)
 
     def rows(self) -> list[tuple]:
         """Fast and full rows (columns.py) in line order."""
@@ -159,14 +159,14 @@ def _read_head(target: str) -> tuple | None:
         return None   # missing or damaged: parse again
 
 
-def _read_body(target: str) -> Parsed | None:
+def _read_body(target: str) -> tuple[list, list] | None:
+    """(fast rows, full rows) of a cache file (its head was read by _read_head)."""
     try:
         with open(target, "rb") as fh:
-            data = fh.read()
-        magic, size = _HEAD.unpack_from(data)
-        facts, problems = marshal.loads(memoryview(data)[_HEAD.size:_HEAD.size + size])
-        fast, full = marshal.loads(memoryview(data)[_HEAD.size + size:])
-        return Parsed(fast, full, problems)
+            magic, size = _HEAD.unpack(fh.read(_HEAD.size))
+            fh.seek(size, os.SEEK_CUR)
+            fast, full = marshal.loads(fh.read())
+        return (fast, full) if magic == MAGIC else None
     except (OSError, EOFError, ValueError, TypeError, struct.error):
         return None
 

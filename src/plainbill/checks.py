@@ -9,6 +9,10 @@ Checks run over every entry of big books, so the per-entry work is a few set
 look-ups; anything that depends on more than an entry's own fields (contract
 matching, rates) is computed once per distinct key. A value wrong on many lines
 (an unknown client) is reported at its first line in each file, with a count.
+
+A book from the loader carries the facts of each ledger file (load/facts.py): the
+entry checks then run through checks_files.py, which gives the same diagnostics in
+the same order without building every Entry.
 """
 from __future__ import annotations
 

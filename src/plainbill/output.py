@@ -5,9 +5,11 @@
 `index.html`, the shared `assets/` (CSS, fonts) and `manifest.json`.
 
 The manifest makes builds incremental. Per invoice it records
-- `fast`: a hash of the pickled Invoice and of everything else the render
-  reads (context, templates, fonts, versions, flags); when it matches and the
-  files are there, the invoice costs one pickle and one hash, no JSON;
+- `fast`: a hash of the Invoice and of everything else the render reads
+  (context, templates, fonts, versions, flags); the invoice's lines and rows
+  count by the key of the computation that made them when the engine's cache
+  knows it (billing/cache.py), else by its pickle; when it matches and the
+  files are there, the invoice costs one small hash (or a pickle), no JSON;
 - `key`: the same, but over the canonical JSON (the slow path, exact);
 - the hash and size of every file written, and the row shown in the index.
 The canonical JSON is written while planning (it needs no rendering); HTML, PDF
@@ -127,7 +129,7 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
             contexts[cache_key] = (ctx, _sha(context_key(ctx).encode()))
         ctx, ctx_hash = contexts[cache_key]
         prev = old["invoices"].get(inv.id)
-        fast = _sha((salt + ctx_hash).encode() + _pickled(inv))
+        fast = _fast_hash(salt + ctx_hash, inv)
         if prev and prev.get("fast") == fast and _files_ok(out_dir, prev):
             plan.entries[inv.id] = prev
             continue
@@ -301,6 +303,22 @@ def _save_manifest(out_dir: Path, manifest: dict) -> list[str]:
     # compact: with an indent, json falls back to its pure-Python encoder (10x slower)
     data = (json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
     return _write(out_dir, {MANIFEST: data}, {"invoices": {}})
+
+
+def _fast_hash(salt: str, inv: Invoice) -> str:
+    """Hash of everything about the invoice: its lines and rows by the key of the computation
+    that made them when the engine's cache knows it (billing/cache.py: nothing to pickle),
+    else by its pickle; the other fields by their repr (small, deterministic)."""
+    from .billing.cache import content_key
+
+    key = content_key(inv)
+    if key is None:
+        return _sha(salt.encode() + _pickled(inv))
+    head = tuple(getattr(inv, name) for name in _HEAD_FIELDS)
+    return _sha(f"{salt}|content|{key}|{head!r}".encode())
+
+
+_HEAD_FIELDS = tuple(name for name in Invoice.__dataclass_fields__ if name not in ("lines", "entries"))
 
 
 def _pickled(inv: Invoice) -> bytes:

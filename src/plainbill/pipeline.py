@@ -45,14 +45,18 @@ def check_book(root: Path) -> Checked:
 
 def compute(checked: Checked, period: str | None = None, client: str | None = None) -> list[Invoice]:
     """Compute drafts and issued invoices; frozen-invoice differences become diagnostics."""
-    from .billing import compute_invoices
+    from .billing import cache, compute_invoices
     from .register import verify_issued
 
+    # clients whose inputs did not change are loaded from the build cache (billing/cache.py)
     invoices, diags = compute_invoices(checked.book, period=period, client=client,
-                                       issued=checked.register.issued_fingerprints())
+                                       issued=checked.register.issued_fingerprints(),
+                                       cache_dir=cache.default_dir(checked.book.root))
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
-    return checked.register.apply(invoices)
+    final = checked.register.apply(invoices)
+    cache.carry(invoices, final)   # issued invoices keep their content key for build's fast path
+    return final
 
 
 def report(root: Path, diags: list[Diagnostic], fmt: str, stream=None) -> None:

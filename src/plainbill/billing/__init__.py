@@ -12,12 +12,13 @@ import gc
 from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from ..model import Book, Settings
-from . import parallel
+from . import cache, parallel
 from .client import ClientRun
 from .clock import Calendar
 from .periods import parse_filter
@@ -50,12 +51,15 @@ class Context:
 
 
 def compute_invoices(book: Book, *, period: str | None = None, client: str | None = None,
-                     issued: Mapping[str, frozenset[str]] | None = None, jobs: int | None = None
-                     ) -> tuple[list[Invoice], list[Diagnostic]]:
+                     issued: Mapping[str, frozenset[str]] | None = None, jobs: int | None = None,
+                     cache_dir: Path | None = None) -> tuple[list[Invoice], list[Diagnostic]]:
     """Every invoice of the book (or of one client / the periods overlapping `period`), and problems found.
 
     `jobs`: 1 computes in this process only; None (auto) forks one worker for a big
     book on Linux with two or more CPUs (`parallel.py`); the result is the same.
+    `cache_dir`: with a folder (e.g. `cache.default_dir(book.root)`), a client whose
+    inputs did not change since a computation stored there is loaded, not computed
+    (`cache.py`); the result is the same.
     """
     # The engine makes millions of short-lived objects and no cycles worth collecting;
     # with a million loaded entries alive, the cyclic GC would rescan them again and again.
@@ -64,7 +68,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _compute(book, period, client, issued, jobs)
+        result = _compute(book, period, client, issued, jobs, cache_dir)
         if len(book.entries) >= parallel.MIN_ENTRIES:
             gc.freeze()
         return result
@@ -73,7 +77,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
             gc.enable()
 
 
-def _compute(book, period, client, issued, jobs):
+def _compute(book, period, client, issued, jobs, cache_dir=None):
     ctx = Context.of(book)
     issued = dict(issued or {})
     fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
@@ -91,28 +95,45 @@ def _compute(book, period, client, issued, jobs):
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug) if client is None or c.slug == client]
 
     def compute(some: list) -> list:
+        # whole clients, unfiltered by period: what the cache keeps
         out = []
         for c in some:
             start = len(ctx.diags)
             run = ClientRun(ctx, c, by_client.get(c.slug, []))
-            invoices = [inv for inv in run.run(issued, fp_issued) if window is None or _overlaps(inv, window)]
-            out.append((c.slug, invoices, ctx.diags[start:]))
+            out.append((c.slug, run.run(issued, fp_issued), ctx.diags[start:]))
             del ctx.diags[start:]
         return out
 
-    n = sum(len(by_client.get(c.slug, ())) for c in clients)
-    if len(clients) > 1 and parallel.usable(n, jobs):
-        worker, parent = parallel.split(clients, {slug: len(es) for slug, es in by_client.items()})
-        results = parallel.run(compute, worker, parent, by_client)
-    else:
-        results = compute(clients)
+    keys = cache.client_keys(ctx, clients, by_client, issued) if cache_dir is not None else {}
+    results, todo = [], []
+    for c in clients:
+        found = cache.load(cache_dir, c.slug, keys[c.slug], by_client.get(c.slug, [])) if keys else None
+        if found is None:
+            todo.append(c)
+        else:
+            results.append((c.slug, *found))
+    results += _compute_clients(compute, todo, by_client, jobs)
+    if keys:
+        for slug, some, diags in results[len(clients) - len(todo):]:
+            cache.store(cache_dir, slug, keys[slug], by_client.get(slug, []), some, diags)
+        cache.prune(cache_dir, set(keys.values()))
     results.sort(key=lambda r: r[0])    # client order, as computed one after the other
     invoices: list[Invoice] = []
     for _, some, diags in results:
-        invoices += some
+        invoices += [inv for inv in some if window is None or _overlaps(inv, window)]
         ctx.diags += diags
     invoices.sort(key=lambda inv: inv.id)
+    cache.remember(invoices, keys)
     return invoices, ctx.diags
+
+
+def _compute_clients(compute, clients: list, by_client: dict[str, list], jobs) -> list:
+    """compute(clients), in two processes for a big share of a big book (`parallel.py`)."""
+    n = sum(len(by_client.get(c.slug, ())) for c in clients)
+    if len(clients) > 1 and parallel.usable(n, jobs):
+        worker, parent = parallel.split(clients, {slug: len(es) for slug, es in by_client.items()})
+        return parallel.run(compute, worker, parent, by_client)
+    return compute(clients)
 
 
 def _overlaps(inv: Invoice, window: tuple[date, date]) -> bool:

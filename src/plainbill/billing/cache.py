@@ -1,0 +1,253 @@
+"""Per-client compute cache: a rebuild bills again only the clients whose inputs changed.
+
+A client's invoices and diagnostics depend only on (see `client.py`): the
+engine's code, the settings, the client's own record (contracts, rates), its
+entries in book order (their normalised text and their path:line, which
+invoices show), the issued invoices of that client (their fingerprints), and the
+billing horizon (`Context.horizon`). `client_keys` hashes exactly that, per
+client; `load` / `store` keep `(invoices, diagnostics)` under
+`<cache>/<key>.pkl`. The cache folder is never among the sources (by default
+`<book>/build/.cache/compute`, or `$PLAINBILL_CACHE/compute`).
+
+An invoice is stored packed much as `parallel.py` sends it between processes:
+each detail row and line source that is an entry's is stored as the entry's
+position in the client's entries (the key covers those entries in order, so a
+position means the same entry) and rebuilt from the Entry objects loaded now;
+the rows by columns, which makes loading them several times faster.
+
+Each file carries a checksum: a file that cannot be read, is truncated or does
+not unpickle is ignored and the client computed again. The cache only ever
+saves time; it is never an error. Files no build used for a day are removed.
+
+`content_key(inv)` gives the output stage (`output.py`) a short string that
+stands for an invoice's lines and detail rows: the key of the computation that
+made them. Unchanged invoices then need neither pickling nor JSON to be
+recognised as unchanged.
+"""
+from __future__ import annotations
+
+import functools
+from array import array
+import hashlib
+import os
+import pickle
+import sys
+import time
+from operator import attrgetter
+from pathlib import Path
+
+from .. import __version__
+from ..invoice import Invoice, new_detail, new_line
+
+MAGIC = b"PBC1"
+SUFFIX = ".pkl"
+PRUNE_AFTER = 24 * 3600       # seconds a file unused by any build is kept
+_SRC = Path(__file__).resolve().parent.parent   # src/plainbill
+_ENGINE_FILES = ("matching.py", "i18n.py", "invoice.py", "invoice_json.py", "model.py", "money.py",
+                 "diagnostics.py")
+
+# id(invoice) -> (invoice, key); the invoice is held so that its id is not reused meanwhile
+_KEYS: dict[int, tuple[object, str]] = {}
+
+
+def default_dir(root: str | Path) -> Path:
+    """Where a book's compute cache lives: next to the loader's ledger cache, never among the sources."""
+    env = os.environ.get("PLAINBILL_CACHE")
+    return Path(env) / "compute" if env else Path(root) / "build" / ".cache" / "compute"
+
+
+@functools.lru_cache(maxsize=1)
+def engine_hash() -> str:
+    """Hash of the engine's code and of the libraries whose output it prints."""
+    h = hashlib.sha256(f"{__version__}|{sys.version_info[:2]}|{_versions()}".encode())
+    files = sorted((_SRC / "billing").glob("*.py")) + [_SRC / name for name in _ENGINE_FILES]
+    for path in files:
+        h.update(path.name.encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:     # not expected; a key that cannot match anything old is always safe
+            h.update(os.urandom(16))
+    return h.hexdigest()
+
+
+def _versions() -> str:
+    """The installed babel and holidays, by their version files: without importing them
+    (holidays alone takes 0.07 s to import, and a warm build may need neither)."""
+    from importlib.util import find_spec
+
+    out = []
+    for name in ("babel", "holidays"):
+        try:
+            spec = find_spec(name)
+            folder = Path(spec.origin).parent
+            for file in ("version.py", "__init__.py"):
+                if (folder / file).is_file():
+                    out.append(f"{name}={hashlib.sha256((folder / file).read_bytes()).hexdigest()}")
+                    break
+        except (ImportError, AttributeError, TypeError, OSError, ValueError):
+            out.append(f"{name}=-")
+    return ",".join(out)
+
+
+_TEXT, _PATH, _LINE, _COL = (attrgetter(n) for n in ("text", "ref.path", "ref.line", "ref.col"))
+
+
+def client_keys(ctx, clients: list, by_client: dict[str, list], issued: dict) -> dict[str, str]:
+    """slug -> hash of everything that client's computation reads (see the module docstring)."""
+    # repr of the frozen model records: every field the engine can read, deterministic
+    # (tuples, Decimals, dates and strings only), so a change anywhere in them is seen
+    # (whether the book has issued invoices at all picks another path in client.py, but both
+    # sort every period's entries fully (`_sort`): a client's result does not depend on it)
+    common = hashlib.sha256(f"{engine_hash()}|{ctx.horizon}|{ctx.settings!r}".encode()).digest()
+    ids = sorted(issued)
+    keys = {}
+    for c in clients:
+        h = hashlib.sha256(common)
+        h.update(repr(c).encode())
+        prefix = c.slug + "-"   # the engine looks only at issued ids starting so (client.py)
+        for inv_id in ids:
+            if inv_id.startswith(prefix):
+                h.update(f"\0{inv_id}\0{','.join(sorted(issued[inv_id]))}".encode())
+        h.update(b"\0entries\0")
+        entries = by_client.get(c.slug, ())
+        # by columns (C-level maps): a per-entry f-string cost 0.15 s for 100k entries
+        h.update("\n".join(map(_TEXT, entries)).encode("utf-8", "surrogatepass"))
+        h.update(b"\0paths\0" + "\n".join(map(_PATH, entries)).encode("utf-8", "surrogatepass"))
+        h.update(b"\0lines\0" + array("q", map(_LINE, entries)).tobytes())
+        h.update(b"\0cols\0" + array("q", map(_COL, entries)).tobytes())
+        keys[c.slug] = h.hexdigest()
+    return keys
+
+
+def load(folder: Path | None, slug: str, key: str, entries: list):
+    """(invoices, diagnostics) stored under this key, or None (absent, unreadable, damaged)."""
+    if folder is None:
+        return None
+    path = folder / f"{key}{SUFFIX}"
+    try:
+        data = path.read_bytes()
+        if data[:4] != MAGIC or hashlib.sha256(data[36:]).digest() != data[4:36]:
+            return None
+        stored_slug, packed, diags = pickle.loads(data[36:])
+        if stored_slug != slug:
+            return None
+        refs = list(map(_REF, entries))
+        invoices = [_unpack(p, entries, refs) for p in packed]
+        os.utime(path)   # in use: kept by the pruning
+    except Exception:  # noqa: BLE001 - any damage means: compute again
+        return None
+    return invoices, list(diags)
+
+
+def store(folder: Path | None, slug: str, key: str, entries: list, invoices: list, diags: list) -> None:
+    """Keep a client's result under its key; silently nothing when the folder cannot be written."""
+    if folder is None:
+        return
+    try:
+        where = {id(e.ref): i for i, e in enumerate(entries)}
+        body = pickle.dumps((slug, [_pack(inv, entries, where) for inv in invoices], list(diags)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{key}{SUFFIX}"
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_bytes(MAGIC + hashlib.sha256(body).digest() + body)
+        os.replace(tmp, path)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
+        pass
+
+
+# ---------------------------------------------------------------- packing, by columns
+# Rebuilding ~100k detail rows is most of what loading costs: by columns, the per-row
+# work is one C-level map over each column and the row's constructor, nothing else.
+
+_HEAD = tuple(name for name in Invoice.__dataclass_fields__ if name not in ("lines", "entries"))
+_ROW_COLUMNS = ("fingerprint", "raw_minutes", "billed_minutes", "rate", "multiplier", "amount", "line_key",
+                "note")
+_REF, _DATE, _PERSON, _ACTIVITY, _DESCRIPTION, _KIND = (
+    attrgetter(n) for n in ("ref", "date", "person", "activity", "description", "kind"))
+
+
+def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
+    head = tuple(getattr(inv, name) for name in _HEAD)
+    lines = []
+    for ln in inv.lines:
+        sources = [where.get(id(r), r) for r in ln.sources]
+        if all(type(s) is int for s in sources):
+            sources = tuple(sources)      # positions only: rebuilt by a map
+        lines.append((ln.key, ln.kind, ln.description, ln.quantity, ln.unit, ln.unit_price, ln.amount,
+                      ln.tax_code, ln.tax_rate, ln.explanation, sources, ln.entries, ln.contract, ln.minutes,
+                      ln.raw_minutes))
+    positions, columns, whole = [], [[] for _ in _ROW_COLUMNS], []
+    for n, d in enumerate(inv.entries):
+        i = where.get(id(d.ref))
+        e = entries[i] if i is not None else None
+        if e is not None and d.date is e.date and d.person is e.person and d.activity is e.activity \
+                and d.description is e.description and d.kind == e.kind:
+            positions.append(i)
+            for column, name in zip(columns, _ROW_COLUMNS):
+                column.append(getattr(d, name))
+        else:   # not an entry's row as is: kept whole, put back at its place
+            whole.append((n, d))
+    return head, lines, positions, columns, whole
+
+
+def _unpack(packed: tuple, entries: list, refs: list) -> Invoice:
+    head, lines, positions, columns, whole = packed
+    out_lines = tuple([new_line(*ln[:10], tuple(map(refs.__getitem__, ln[10])) if type(ln[10]) is tuple
+                                else tuple([refs[s] if type(s) is int else s for s in ln[10]]), *ln[11:])
+                       for ln in lines])
+    es = list(map(entries.__getitem__, positions))
+    fps, raws, billeds, rates, mults, amounts, keys, notes = columns
+    rows = list(map(new_detail, fps, map(_REF, es), map(_DATE, es), map(_PERSON, es), map(_ACTIVITY, es),
+                    map(_DESCRIPTION, es), raws, billeds, rates, mults, amounts, keys, notes, map(_KIND, es)))
+    for n, d in whole:
+        rows.insert(n, d)
+    return Invoice(**dict(zip(_HEAD, head)), lines=out_lines, entries=tuple(rows))
+
+
+def prune(folder: Path | None, keep: set[str]) -> None:
+    """Remove cache files not used by this build nor by any other for a day."""
+    if folder is None:
+        return
+    stale = time.time() - PRUNE_AFTER
+    try:
+        for entry in os.scandir(folder):
+            if entry.name.endswith(SUFFIX) and entry.name[:-len(SUFFIX)] not in keep \
+                    and entry.stat().st_mtime < stale:
+                os.unlink(entry.path)
+    except OSError:
+        pass
+
+
+# ---------------------------------------------------------------- content keys for output.py
+
+
+def remember(invoices: list, slug_keys: dict[str, str]) -> None:
+    """Note the content key of each invoice just computed (forgetting the previous computation's)."""
+    _KEYS.clear()
+    for inv in invoices:
+        key = slug_keys.get(inv.client)
+        if key is not None:
+            _KEYS[id(inv)] = (inv, f"{key}|{inv.id}")
+
+
+def carry(computed: list, final: list) -> None:
+    """Give an invoice changed after computing (the register's number and dates) its original's
+    content key, when its lines and rows are still the very same objects."""
+    by_id = {inv.id: inv for inv in computed}
+    for inv in final:
+        if id(inv) in _KEYS:
+            continue
+        orig = by_id.get(inv.id)
+        found = _KEYS.get(id(orig)) if orig is not None else None
+        if found is not None and inv.lines is orig.lines and inv.entries is orig.entries:
+            _KEYS[id(inv)] = (inv, found[1])
+
+
+def content_key(inv) -> str | None:
+    """A string standing for this invoice's lines and detail rows, or None when unknown.
+
+    The other fields are not covered: the caller hashes them itself (they are small).
+    """
+    found = _KEYS.get(id(inv))
+    return found[1] if found is not None and found[0] is inv else None

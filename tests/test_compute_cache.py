@@ -1,0 +1,192 @@
+"""The per-client compute cache (billing/cache.py): same results, only changed clients recomputed."""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from plainbill import billing
+from plainbill.billing import cache, compute_invoices
+from plainbill.load import load_book
+from plainbill.pipeline import run_build
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tpl") / "book"
+    generate(root, 1500)
+    return root
+
+
+@pytest.fixture
+def root(template, tmp_path, monkeypatch):
+    monkeypatch.delenv("PLAINBILL_CACHE", raising=False)
+    out = tmp_path / "book"
+    shutil.copytree(template, out)
+    return out
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """The slugs of the clients actually computed (not loaded from the cache)."""
+    seen: list[str] = []
+
+    class Counting(billing.ClientRun):
+        def __init__(self, ctx, client, entries):
+            seen.append(client.slug)
+            super().__init__(ctx, client, entries)
+
+    monkeypatch.setattr(billing, "ClientRun", Counting)
+    return seen
+
+
+def compute(root: Path, folder: Path | None, **kw):
+    book = load_book(root).book
+    return compute_invoices(book, jobs=1, cache_dir=folder, **kw)
+
+
+def change_one_line(root: Path) -> str:
+    """Append a word to one time entry's description; the client's slug."""
+    path = sorted((root / "ledger").rglob("*.txt"))[2]
+    lines = path.read_text("utf-8").splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln[:1].isdigit() and " expense " not in ln)
+    lines[i] += " (checked)"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return lines[i].split()[2].split("/")[0]
+
+
+def jsons(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "build" / "invoices").glob("*.json"))}
+
+
+def test_warm_result_equals_cold_and_computes_nothing(root, tmp_path, runs):
+    cold = compute(root, None)
+    first = compute(root, tmp_path / "c")
+    assert first == cold
+    runs.clear()
+    warm = compute(root, tmp_path / "c")
+    assert runs == []
+    assert warm == cold     # same invoices in the same order, same diagnostics
+
+
+def test_cached_build_writes_byte_identical_json(root, tmp_path, monkeypatch):
+    assert run_build(root, render=False) in (0, 1)
+    cold = jsons(root)
+    shutil.rmtree(root / "build" / "invoices")
+    (root / "build" / "manifest.json").unlink()
+    assert run_build(root, render=False) in (0, 1)      # every client from the cache
+    assert jsons(root) == cold and cold
+    assert list((root / "build" / ".cache" / "compute").glob("*.pkl"))
+
+
+def test_one_changed_line_recomputes_only_its_client(root, runs):
+    run_build(root, render=False)
+    before = jsons(root)
+    slug = change_one_line(root)
+    runs.clear()
+    run_build(root, render=False)
+    assert runs == [slug]
+    after = jsons(root)
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed and all(name.startswith(slug + "-") for name in changed)
+    # and the result is that of a cold computation
+    shutil.rmtree(root / "build")
+    run_build(root, render=False)
+    assert jsons(root) == after
+
+
+def test_settings_client_and_engine_changes_invalidate(root, tmp_path, runs, monkeypatch):
+    folder = tmp_path / "c"
+    book = load_book(root).book
+    compute_invoices(book, jobs=1, cache_dir=folder)
+    n = len(runs)
+    runs.clear()
+    other = dataclasses.replace(book.settings, issuer=dataclasses.replace(book.settings.issuer, name="Other"))
+    compute_invoices(dataclasses.replace(book, settings=other), jobs=1, cache_dir=folder)
+    assert len(runs) == n
+
+    runs.clear()
+    first = book.clients[0]
+    renamed = dataclasses.replace(first, party=dataclasses.replace(first.party, name="Renamed"))
+    clients = (renamed,) + book.clients[1:]
+    compute_invoices(dataclasses.replace(book, clients=clients), jobs=1, cache_dir=folder)
+    assert runs == [first.slug]
+
+    runs.clear()
+    monkeypatch.setattr(cache, "engine_hash", lambda: "another engine")
+    compute_invoices(book, jobs=1, cache_dir=folder)
+    assert len(runs) == n
+
+
+def test_settings_file_edit_invalidates_every_client(root, runs):
+    run_build(root, render=False)
+    runs.clear()
+    run_build(root, render=False)
+    assert runs == []
+    yaml = root / "plainbill.yaml"
+    text = yaml.read_text("utf-8")
+    assert "payment_terms_days: 30\n" in text
+    yaml.write_text(text.replace("payment_terms_days: 30\n", "payment_terms_days: 45\n"), "utf-8")
+    run_build(root, render=False)
+    assert len(runs) == len(list((root / "clients").glob("*.yaml")))
+
+
+def test_corrupt_or_truncated_cache_files_are_recomputed(root, tmp_path, runs, capsys):
+    folder = tmp_path / "c"
+    cold = compute(root, folder)
+    files = sorted(folder.glob("*.pkl"))
+    files[0].write_bytes(b"garbage")
+    files[1].write_bytes(files[1].read_bytes()[:-100])
+    data = bytearray(files[2].read_bytes())
+    data[-50] ^= 0xFF
+    files[2].write_bytes(bytes(data))
+    runs.clear()
+    again = compute(root, folder)
+    assert again == cold and len(runs) == 3
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_unwritable_cache_folder_is_ignored(root, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert compute(root, blocker / "c") == compute(root, None)
+
+
+def test_issuing_an_invoice_invalidates_only_that_client(root, tmp_path, runs):
+    folder = tmp_path / "c"
+    invoices, _ = compute(root, folder)
+    target = next(inv for inv in invoices if inv.entries)
+    issued = {target.id: frozenset(d.fingerprint for d in target.entries)}
+    runs.clear()
+    got = compute(root, folder, issued=issued)
+    assert runs == [target.client]
+    assert got == compute(root, None, issued=issued)
+
+
+def test_period_and_client_filters_share_the_cache(root, tmp_path, runs):
+    folder = tmp_path / "c"
+    compute(root, folder)
+    runs.clear()
+    some = compute(root, folder, period="2026-03")
+    one = compute(root, folder, client="client07")
+    assert runs == []
+    assert some == compute(root, None, period="2026-03") and some[0]
+    assert one == compute(root, None, client="client07") and one[0]
+
+
+def test_fast_path_needs_no_pickling_for_cached_invoices(root, monkeypatch):
+    from plainbill import output
+
+    run_build(root, render=False)
+    calls = []
+    real = output._pickled
+    monkeypatch.setattr(output, "_pickled", lambda inv: calls.append(inv.id) or real(inv))
+    run_build(root, render=False)
+    assert calls == []

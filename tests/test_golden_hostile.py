@@ -83,8 +83,6 @@ def test_expense_qty_zero_is_not_billed_as_one():
     assert errors or invoices["acme-2026-06"].subtotal == Decimal("0.00")
 
 
-@pytest.mark.xfail(strict=True, reason="a negative qty= is accepted and bills a negative expense line "
-                   "(load/ledger.py only checks that qty parses); amounts of expenses are 'not negative'")
 def test_expense_negative_qty_is_an_error():
     _, diags = bill("2026-06-10 expense acme @mario 10.00 Thing qty=-1 price=5.00\n")
     assert [d for d in diags if d.severity is Severity.ERROR]

@@ -246,7 +246,9 @@ class _State:
             _fail(self.diags, lineno, col, "invalid-time", col, f"`{rng}` is not a valid clock range",
                   "write HH:MM-HH:MM on a 24-hour clock, e.g. 09:00-10:30 (22:00-01:30 runs past midnight)")
         elif found[1] == 0:
+            whole_day = rng.startswith("00:00") and rng.endswith("24:00")
             _fail(self.diags, lineno, col, "non-positive-duration", col, f"clock range `{rng}` is empty",
+                  "for a whole day write the duration 24h" if whole_day else
                   "start and end are the same; fix the end time or remove the line")
             return None
         return found
@@ -306,10 +308,20 @@ _CHECKED_KEYS = frozenset({"rate", "price", "qty", "markup", "bill", "currency"}
 
 def _bad_meta(key: str, value: str) -> tuple | None:
     """(code, message, hint) when a key with a meaning has a value it cannot take."""
-    if key in ("rate", "price") and parse_decimal(value) is None:
-        return "invalid-amount", f"`{key}={value}`: not an amount", "write e.g. 70.00"
-    if key == "qty" and parse_decimal(value) is None:
-        return "invalid-value", f"`qty={value}`: not a number", "write e.g. qty=2"
+    if key in ("rate", "price"):
+        amount = parse_decimal(value)
+        if amount is None:
+            return "invalid-amount", f"`{key}={value}`: not an amount", "write e.g. 70.00"
+        if amount < 0:
+            return "invalid-amount", f"`{key}={value}` is negative", \
+                "write the amount without a sign; a refund or discount is a credit note or an adjustment"
+    if key == "qty":
+        qty = parse_decimal(value)
+        if qty is None:
+            return "invalid-value", f"`qty={value}`: not a number", "write e.g. qty=2"
+        if qty < 0:
+            return "invalid-value", f"`qty={value}` is negative", \
+                "write the quantity without a sign; goods returned are a credit note"
     if key == "markup" and parse_percent(value) is None:
         return "invalid-value", f"`markup={value}`: not a percentage", "write e.g. markup=20%"
     if key == "bill" and value not in ("yes", "no", "true", "false"):

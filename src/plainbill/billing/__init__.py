@@ -94,17 +94,22 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
         found.append(e)
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug) if client is None or c.slug == client]
 
+    keys = cache.client_keys(ctx, clients, by_client, issued) if cache_dir is not None else {}
+
     def compute(some: list) -> list:
-        # whole clients, unfiltered by period: what the cache keeps
+        # whole clients, unfiltered by period: what the cache keeps; stored by the process
+        # that computed them (the forked worker too: the parent does not pack its results again)
         out = []
         for c in some:
             start = len(ctx.diags)
-            run = ClientRun(ctx, c, by_client.get(c.slug, []))
-            out.append((c.slug, run.run(issued, fp_issued), ctx.diags[start:]))
+            entries = by_client.get(c.slug, [])
+            invoices = ClientRun(ctx, c, entries).run(issued, fp_issued)
+            out.append((c.slug, invoices, ctx.diags[start:]))
+            if keys:
+                cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, out[-1][2])
             del ctx.diags[start:]
         return out
 
-    keys = cache.client_keys(ctx, clients, by_client, issued) if cache_dir is not None else {}
     results, todo = [], []
     for c in clients:
         found = cache.load(cache_dir, c.slug, keys[c.slug], by_client.get(c.slug, [])) if keys else None
@@ -114,8 +119,6 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
             results.append((c.slug, *found))
     results += _compute_clients(compute, todo, by_client, jobs)
     if keys:
-        for slug, some, diags in results[len(clients) - len(todo):]:
-            cache.store(cache_dir, slug, keys[slug], by_client.get(slug, []), some, diags)
         cache.prune(cache_dir, set(keys.values()))
     results.sort(key=lambda r: r[0])    # client order, as computed one after the other
     invoices: list[Invoice] = []

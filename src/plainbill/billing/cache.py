@@ -37,9 +37,9 @@ from operator import attrgetter
 from pathlib import Path
 
 from .. import __version__
-from ..invoice import Invoice, new_detail, new_line
+from ..invoice import Invoice, Line, new_detail, new_line
 
-MAGIC = b"PBC1"
+MAGIC = b"PBC2"
 SUFFIX = ".pkl"
 PRUNE_AFTER = 24 * 3600       # seconds a file unused by any build is kept
 _SRC = Path(__file__).resolve().parent.parent   # src/plainbill
@@ -161,6 +161,8 @@ def store(folder: Path | None, slug: str, key: str, entries: list, invoices: lis
 # work is one C-level map over each column and the row's constructor, nothing else.
 
 _HEAD = tuple(name for name in Invoice.__dataclass_fields__ if name not in ("lines", "entries"))
+_LINE_COLUMNS = tuple(Line.__dataclass_fields__)       # new_line's arguments, in order
+_SOURCES = _LINE_COLUMNS.index("sources")
 _ROW_COLUMNS = ("fingerprint", "raw_minutes", "billed_minutes", "rate", "multiplier", "amount", "line_key",
                 "note")
 _REF, _DATE, _PERSON, _ACTIVITY, _DESCRIPTION, _KIND = (
@@ -169,14 +171,15 @@ _REF, _DATE, _PERSON, _ACTIVITY, _DESCRIPTION, _KIND = (
 
 def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
     head = tuple(getattr(inv, name) for name in _HEAD)
-    lines = []
+    lines = [[] for _ in _LINE_COLUMNS]
     for ln in inv.lines:
-        sources = [where.get(id(r), r) for r in ln.sources]
-        if all(type(s) is int for s in sources):
-            sources = tuple(sources)      # positions only: rebuilt by a map
-        lines.append((ln.key, ln.kind, ln.description, ln.quantity, ln.unit, ln.unit_price, ln.amount,
-                      ln.tax_code, ln.tax_rate, ln.explanation, sources, ln.entries, ln.contract, ln.minutes,
-                      ln.raw_minutes))
+        for column, name in zip(lines, _LINE_COLUMNS):
+            column.append(getattr(ln, name))
+    sources = lines[_SOURCES]
+    for n, refs in enumerate(sources):
+        found = [where.get(id(r), r) for r in refs]
+        # positions only: rebuilt by a map; else a list, SourceRefs kept as they are
+        sources[n] = tuple(found) if all(type(s) is int for s in found) else found
     positions, columns, whole = [], [[] for _ in _ROW_COLUMNS], []
     for n, d in enumerate(inv.entries):
         i = where.get(id(d.ref))
@@ -193,9 +196,10 @@ def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
 
 def _unpack(packed: tuple, entries: list, refs: list) -> Invoice:
     head, lines, positions, columns, whole = packed
-    out_lines = tuple([new_line(*ln[:10], tuple(map(refs.__getitem__, ln[10])) if type(ln[10]) is tuple
-                                else tuple([refs[s] if type(s) is int else s for s in ln[10]]), *ln[11:])
-                       for ln in lines])
+    get = refs.__getitem__
+    lines[_SOURCES] = [tuple(map(get, s)) if type(s) is tuple else tuple([refs[i] if type(i) is int else i for i in s])
+                       for s in lines[_SOURCES]]
+    out_lines = tuple(map(new_line, *lines))
     es = list(map(entries.__getitem__, positions))
     fps, raws, billeds, rates, mults, amounts, keys, notes = columns
     rows = list(map(new_detail, fps, map(_REF, es), map(_DATE, es), map(_PERSON, es), map(_ACTIVITY, es),

@@ -190,3 +190,34 @@ def test_fast_path_needs_no_pickling_for_cached_invoices(root, monkeypatch):
     monkeypatch.setattr(output, "_pickled", lambda inv: calls.append(inv.id) or real(inv))
     run_build(root, render=False)
     assert calls == []
+
+
+BOOKS = sorted(p for p in [*(HERE.parent / "examples").iterdir(), *(HERE / "golden").iterdir()]
+               if (p / "plainbill.yaml").is_file())
+
+
+@pytest.mark.parametrize("book", BOOKS, ids=[f"{p.parent.name}/{p.name}" for p in BOOKS])
+def test_example_and_golden_books_cached_equal_cold(book, tmp_path, runs):
+    """Blocks, retainers, fixed fees, split entries: every kind of row and line survives the cache."""
+    root = tmp_path / book.name
+    shutil.copytree(book, root, ignore=shutil.ignore_patterns("build"))
+    cold = compute(root, None)
+    assert compute(root, tmp_path / "c") == cold
+    runs.clear()
+    assert compute(root, tmp_path / "c") == cold and runs == []
+
+
+def test_rows_and_sources_not_of_an_entry_are_kept_whole(root, tmp_path):
+    from plainbill.invoice import EntryDetail
+
+    invoices, diags = compute(root, None)
+    inv = next(i for i in invoices if i.entries and i.lines)
+    odd = EntryDetail("f" * 16, inv.entries[0].ref, inv.entries[0].date, "someone", "remote", "made up",
+                      1, 1, inv.entries[0].rate, inv.entries[0].multiplier, inv.entries[0].amount, "x")
+    line = dataclasses.replace(inv.lines[0], sources=inv.lines[0].sources + (odd.ref.__class__("x.txt", 3, 1),))
+    changed = dataclasses.replace(inv, entries=(odd,) + inv.entries, lines=(line,) + inv.lines[1:])
+    book = load_book(root).book
+    entries = [e for e in book.entries if e.client == inv.client]
+    cache.store(tmp_path, inv.client, "k" * 64, entries, [changed], diags)
+    got, got_diags = cache.load(tmp_path, inv.client, "k" * 64, entries)
+    assert got == [changed] and got_diags == diags

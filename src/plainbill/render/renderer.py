@@ -3,7 +3,7 @@
 One Renderer lives in each worker process: its Jinja environment, URL fetcher
 and WeasyPrint font configuration are built once and reused for every
 invoice, so fonts are loaded once per worker, not once per document.
-PDF bytes depend only on the HTML: the metadata date is the invoice's date
+What WeasyPrint is given is trimmed first (see weasy.py). PDF bytes depend only on the HTML: the metadata date is the invoice's date
 (written by the template as `dcterms.created`), the file identifier is a hash
 of the content, and fonts come only from the package.
 """
@@ -73,15 +73,14 @@ class Renderer:
 
     def pdf(self, html: str, name: str) -> bytes:
         """The PDF of an HTML page that lives at build/invoices/<name>.html."""
-        from weasyprint import HTML
-
         from .fetcher import OutsideBookError
+        from .weasy import html_class, squeeze
 
         self._warm()
         base_url = (self.out_dir / "invoices" / f"{name}.html").as_uri()
         try:
             html, sheets = self._stylesheets(html)
-            document = HTML(string=html, base_url=base_url, url_fetcher=self._fetcher)
+            document = html_class()(string=squeeze(html), base_url=base_url, url_fetcher=self._fetcher)
             return document.write_pdf(font_config=self._font_config, stylesheets=sheets, **PDF_OPTIONS)
         except OutsideBookError as exc:
             raise RenderFailure(self._outside_diag(exc)) from None
@@ -102,6 +101,15 @@ class Renderer:
             sheets.append(self._css[name])
             html = html.replace(match.group(0), "", 1)
         return html, sheets
+
+    def warm(self) -> None:
+        """Load fonts, parse the stylesheets: what every PDF needs, done before the first one."""
+        from .weasy import html_class
+
+        self._warm()
+        html_class()
+        self._stylesheets("".join(f'<link rel="stylesheet" href="../assets/{name}">'
+                                  for name in self.templates.assets if name.endswith(".css")))
 
     def _warm(self) -> None:
         if self._fetcher is not None:

@@ -221,3 +221,26 @@ def test_rows_and_sources_not_of_an_entry_are_kept_whole(root, tmp_path):
     cache.store(tmp_path, inv.client, "k" * 64, entries, [changed], diags)
     got, got_diags = cache.load(tmp_path, inv.client, "k" * 64, entries)
     assert got == [changed] and got_diags == diags
+
+
+def test_issuing_through_the_register_recomputes_that_client_and_keeps_the_fast_path(root, runs, monkeypatch):
+    from click.testing import CliRunner
+
+    from plainbill import output
+    from plainbill.cli import main
+
+    run_build(root, render=False)
+    draft = sorted(p.stem for p in (root / "build" / "invoices").glob("client03-*.json"))[0]
+    result = CliRunner().invoke(main, ["issue", str(root), draft, "--date", "2027-01-15"])
+    assert result.exit_code == 0, result.output
+    runs.clear()
+    calls = []
+    real = output._pickled
+    monkeypatch.setattr(output, "_pickled", lambda inv: calls.append(inv.id) or real(inv))
+    run_build(root, render=False)
+    assert runs == ["client03"]
+    issued = (root / "build" / "invoices" / f"{draft}.json").read_text("utf-8")
+    assert '"number": ""' not in issued
+    runs.clear()
+    run_build(root, render=False)
+    assert runs == [] and calls == []     # the issued invoice too: no pickling to know it unchanged

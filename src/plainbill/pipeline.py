@@ -92,10 +92,13 @@ def issued_only(checked: Checked) -> Checked:
     A client's issued invoice depends on its earlier periods too (block balances,
     rolled-over retainer hours), so a client is kept with all its entries.
     """
+    from .load import entries_of
+
     slugs = {r.client for r in checked.register.by_draft.values()}
     book = checked.book
+    # entries_of builds only these clients' entries (a loaded book builds them lazily)
     subset = Book(book.root, book.settings, tuple(c for c in book.clients if c.slug in slugs),
-                  tuple(e for e in book.entries if e.client in slugs))
+                  entries_of(book, slugs))
     return Checked(subset, checked.diagnostics, checked.register)
 
 

@@ -97,8 +97,24 @@ class LineBook:
 
     def add_part(self, g: Group, part, rate: Decimal, multiplier: Decimal, amount_exact: Decimal,
                  note: str = "") -> None:
+        self._attach(g, part, part.billed, rate, multiplier,
+                     detail_amount(amount_exact) if amount_exact else ZERO, note)
+
+    def add_charged(self, g: Group, part, rate: Decimal, multiplier: Decimal, note: str) -> Decimal:
+        """add_part for billed time at the line's unit price; returns the exact amount (billed x price / 60)."""
+        billed = part.billed
+        found = g.amounts.get(billed)
+        if found is None:      # a line's parts have few distinct durations: compute each once
+            exact = billed * g.unit_price / 60
+            found = g.amounts[billed] = (exact, detail_amount(exact) if exact else ZERO)
+        self._attach(g, part, billed, rate, multiplier, found[1], note)
+        return found[0]
+
+    def _attach(self, g: Group, part, billed, rate: Decimal, multiplier: Decimal, amount: Decimal,
+                note: str) -> None:
+        """Count a part on its line and give it its row in the detail appendix."""
         e = part.entry
-        g.minutes += part.billed
+        g.minutes += billed
         g.raw += part.raw
         entries = g.entries
         if not entries or entries[-1] != part.fp:   # count: len(entries), set by lines()
@@ -112,35 +128,8 @@ class LineBook:
         else:
             notes = note
         self.details.append(new_detail(
-            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, whole_minutes(part.billed),
-            rate, multiplier, detail_amount(amount_exact) if amount_exact else ZERO,
-            g.key, notes, e.kind))
-
-    def add_charged(self, g: Group, part, rate: Decimal, multiplier: Decimal, note: str) -> Decimal:
-        """add_part for billed time at the line's unit price; returns the exact amount (billed x price / 60)."""
-        billed = part.billed
-        found = g.amounts.get(billed)
-        if found is None:      # a line's parts have few distinct durations: compute each once
-            exact = billed * g.unit_price / 60
-            found = g.amounts[billed] = (exact, detail_amount(exact) if exact else ZERO)
-        e = part.entry
-        g.minutes += billed
-        g.raw += part.raw
-        entries = g.entries
-        if not entries or entries[-1] != part.fp:
-            g.sources.append(e.ref)
-            entries.append(part.fp)
-        if part.reason and part.seg is not None:
-            when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
-            notes = "; ".join(filter(None, [note, when, *part.notes]))
-        elif part.notes:
-            notes = "; ".join(filter(None, [note, *part.notes]))
-        else:
-            notes = note
-        self.details.append(new_detail(
             part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, whole_minutes(billed),
-            rate, multiplier, found[1], g.key, notes, e.kind))
-        return found[0]
+            rate, multiplier, amount, g.key, notes, e.kind))
 
     def add_line(self, line: Line, order: tuple) -> None:
         self.fixed.append((order, line))

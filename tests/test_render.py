@@ -188,3 +188,33 @@ def test_assets_are_css_and_fonts_not_the_init_scaffold(book):
     assets = template_set(Path(book.root)).assets
     assert {"invoice.css", "index.css", "fonts/Inter-Regular.otf", "img/logo.svg"} <= set(assets)
     assert not any(name.startswith("init/") for name in assets)
+
+
+# ---------------------------------------------------------------- what WeasyPrint is given
+
+
+def test_squeeze_drops_only_whitespace_that_never_shows():
+    from plainbill.render.weasy import squeeze
+
+    html = ('<table>\n  <tr>\n    <td>\n      <div>a</div>\n    </td>\n  </tr>\n</table>\n'
+            '<div class="ids">\n  <span>VAT 1</span>\n  <span>REA 2</span>\n</div>\n'
+            '<pre>\n  keep   this\n<a href="x">src</a>\n</pre>')
+    assert squeeze(html) == ('<table><tr><td><div>a</div></td></tr></table>'
+                             '<div class="ids">\n  <span>VAT 1</span>\n  <span>REA 2</span></div>'
+                             '\n<pre>\n  keep   this\n<a href="x">src</a>\n</pre>')
+
+
+def test_squeezed_invoice_shows_the_same_text(book):
+    from plainbill.render.weasy import squeeze
+
+    html = render_html(book, sample_invoice(1, entries=5))
+    assert text_of(squeeze(html)) == text_of(html)
+
+
+def test_user_agent_stylesheet_keeps_all_but_footnote_note_and_form_rules():
+    from plainbill.render.weasy import ua_stylesheet_text
+
+    text = ua_stylesheet_text()
+    assert "footnote-call" not in text and "::note-" not in text and "textarea { height" not in text
+    assert "li::marker {" in text and "\n::marker" not in text
+    assert "@bottom-right" in text and "thead, thead[hidden] { display: table-header-group }" in text

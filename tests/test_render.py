@@ -218,3 +218,18 @@ def test_user_agent_stylesheet_keeps_all_but_footnote_note_and_form_rules():
     assert "footnote-call" not in text and "::note-" not in text and "textarea { height" not in text
     assert "li::marker {" in text and "\n::marker" not in text
     assert "@bottom-right" in text and "thead, thead[hidden] { display: table-header-group }" in text
+
+
+def test_worker_warm_up_leaves_a_stylesheet_reaching_outside_to_the_invoice(book, tmp_path_factory):
+    """warm() runs in the pool's initializer: it must not raise, pdf() reports the problem."""
+    secret = tmp_path_factory.mktemp("outside") / "font.otf"
+    secret.write_bytes(b"not a font")
+    (Path(book.root) / "templates" / "invoice.css").write_text(
+        f'@font-face {{ font-family: X; src: url("{secret.as_uri()}"); }}\nhtml {{ font-family: X; }}\n')
+    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
+    renderer.warm()
+    inv = sample_invoice(1, entries=1)
+    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
+    with pytest.raises(RenderFailure) as info:
+        renderer.pdf(html, inv.id)
+    assert info.value.diagnostic.code == "template-outside-book"

@@ -106,10 +106,14 @@ class Renderer:
         """Load fonts, parse the stylesheets: what every PDF needs, done before the first one."""
         from .weasy import html_class
 
+        from .fetcher import OutsideBookError
+
         self._warm()
         html_class()
-        self._stylesheets("".join(f'<link rel="stylesheet" href="../assets/{name}">'
-                                  for name in self.templates.assets if name.endswith(".css")))
+        try:
+            self._stylesheets('<link rel="stylesheet" href="../assets/invoice.css">')
+        except OutsideBookError:
+            pass     # a book stylesheet reaching outside: each invoice's pdf() reports it
 
     def _warm(self) -> None:
         if self._fetcher is not None:

@@ -113,7 +113,7 @@ def snapshot_worktree(label: str, root: Path) -> Snapshot:
 
 
 def _compute(label, book, diags: list[Diagnostic], register, files: Mapping[str, bytes]) -> Snapshot:
-    from ..billing import compute_invoices
+    from ..billing import cache, compute_invoices
     from ..checks import run_checks
     from ..register import verify_issued
 
@@ -122,7 +122,9 @@ def _compute(label, book, diags: list[Diagnostic], register, files: Mapping[str,
                      for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
     diags += run_checks(book)
     if not has_errors(diags):
-        invoices, more = compute_invoices(book, issued=register.issued_fingerprints())
+        # the build's compute cache: clients a change does not touch are not billed again
+        invoices, more = compute_invoices(book, issued=register.issued_fingerprints(),
+                                          cache_dir=cache.default_dir(book.root))
         diags += more
         diags += verify_issued(register, invoices, book)
         for inv in register.apply(invoices):

@@ -233,3 +233,13 @@ def test_worker_warm_up_leaves_a_stylesheet_reaching_outside_to_the_invoice(book
     with pytest.raises(RenderFailure) as info:
         renderer.pdf(html, inv.id)
     assert info.value.diagnostic.code == "template-outside-book"
+
+
+def test_hours_that_are_not_whole_hundredths_show_as_time():
+    from types import SimpleNamespace
+
+    from plainbill.render.formatting import quantity
+
+    assert quantity(SimpleNamespace(quantity=Decimal("1.5833"), unit="h", minutes=95), "it_IT") == "1 h 35 m"
+    assert quantity(SimpleNamespace(quantity=Decimal("1.25"), unit="h", minutes=75), "it_IT") == "1,25"
+    assert quantity(SimpleNamespace(quantity=Decimal("2"), unit="pcs", minutes=0), "en_US") == "2"

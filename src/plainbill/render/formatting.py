@@ -143,6 +143,20 @@ def _number_filter(ctx, value) -> str:
     return number(value, ctx["locale"])
 
 
+def quantity(line, locale: str) -> str:
+    """A line's quantity: hours that are not a whole number of hundredths (1,5833 h) read
+    better as the time behind them (1 h 35 m); everything else as the number it is."""
+    q = _dec(line.quantity)
+    if line.unit == "h" and line.minutes and q != q.quantize(Decimal("0.01")):
+        return duration(line.minutes)
+    return number(q, locale)
+
+
+@pass_context
+def _quantity_filter(ctx, line) -> str:
+    return quantity(line, ctx["locale"])
+
+
 @pass_context
 def _percent_filter(ctx, value) -> str:
     return percent(value, ctx["locale"])
@@ -162,6 +176,7 @@ FILTERS = {
     "money": _money_filter,
     "amount": _amount_filter,
     "number": _number_filter,
+    "quantity": _quantity_filter,
     "percent": _percent_filter,
     "date": _long_date_filter,
     "short_date": _short_date_filter,

@@ -56,6 +56,7 @@ def part1(n: int, entries: int, jobs: int, out: Path) -> None:
 
 def part2(entries: int, jobs: int, out: Path) -> None:
     sys.path.insert(0, str(HERE))
+    from bench_rebuild import change_one_line
     from generate import generate
 
     from plainbill.output import write_build
@@ -69,7 +70,7 @@ def part2(entries: int, jobs: int, out: Path) -> None:
     build = root / "build"
     stats, secs = _timed(write_build, checked.book, invoices, build, pdf=False, jobs=jobs)
     print(f"  first build, HTML only:  {secs:7.2f} s  [{stats.rendered} rendered]")
-    _touch_one_line(root)
+    change_one_line(root)
     (checked, invoices), load_secs = _timed(_load, root, check_book, compute)
     stats, secs = _timed(write_build, checked.book, invoices, build, pdf=False, jobs=jobs)
     print(f"  one ledger line changed: check+compute {load_secs:.2f} s, write_build {secs:.2f} s "
@@ -83,17 +84,6 @@ def part2(entries: int, jobs: int, out: Path) -> None:
 def _load(root, check_book, compute):
     checked = check_book(root)
     return checked, compute(checked)
-
-
-def _touch_one_line(root: Path) -> None:
-    """Append a word to the description of the last entry of one month: one invoice changes."""
-    ledger = sorted((root / "ledger").rglob("*.txt"))[len(list((root / "ledger").rglob("*.txt"))) // 2]
-    lines = ledger.read_text("utf-8").splitlines()
-    for i in range(len(lines) - 1, 0, -1):
-        if lines[i] and not lines[i].startswith("#") and " expense " not in lines[i]:
-            lines[i] += " (checked)"
-            break
-    ledger.write_text("\n".join(lines) + "\n", "utf-8")
 
 
 def _cpu() -> float:

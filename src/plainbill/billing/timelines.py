@@ -57,6 +57,10 @@ class TimeBiller:
             return None, ""
         return rate.rate, level
 
+    def fixed_or_fallback(self, fixed: Decimal | None, level: str, part) -> tuple[Decimal | None, str]:
+        """A contract's own rate for time beyond it (overage, extra), else the client's rates."""
+        return (fixed, level) if fixed is not None else self.rate_of(part)
+
     def _describe(self, template: str, part, level: str = "", plain: bool = False) -> str:
         e = part.entry
         desc = i18n.t(self.lang, template, activity=self.act(e.activity))
@@ -220,12 +224,9 @@ class TimeBiller:
                 f"cannot be billed (overage: refuse)",
                 "record a new purchase in the contract's purchases, or allow overage with overage: {rate: ...}"))
             return
-        if terms.overage_rate is not None:
-            rate, level = terms.overage_rate, "overage"
-        else:
-            rate, level = self.rate_of(rest)
-            if rate is None:
-                return
+        rate, level = self.fixed_or_fallback(terms.overage_rate, "overage", rest)
+        if rate is None:
+            return
         self._charge("overage", rest, rate, level, self.run.explain_overage,
                      note=self.words["beyond_block"], template="overage")
 
@@ -255,12 +256,9 @@ class TimeBiller:
         if rest is None:
             return
         terms: RetainerTerms = state.terms
-        if terms.extra_rate is not None:
-            rate, level = terms.extra_rate, "extra"
-        else:
-            rate, level = self.rate_of(rest)
-            if rate is None:
-                return
+        rate, level = self.fixed_or_fallback(terms.extra_rate, "extra", rest)
+        if rate is None:
+            return
         g = self._charge("retainer-extra", rest, rate, level, self.run.explain_retainer_extra,
                          extra_key=f"{y}-{m:02d}", note=self.words["beyond_retainer"],
                          template="retainer_extra")

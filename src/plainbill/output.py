@@ -96,14 +96,22 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
         stats.diagnostics += _collect(plan, results)
     new = _merge(old, plan.entries, partial)
     if render:
-        index, diags = _index(book, templates, out_dir, new)
-        stats.diagnostics += diags
-        if index is not None:
-            plan.files["index.html"] = index
+        kept = {}
+        new["index_key"] = index_key = _index_key(book, templates.key, new)
+        if old.get("index_key") == index_key and _files_ok(out_dir, {"files": _pick(old["files"], INDEX)}):
+            kept = _pick(old["files"], INDEX)    # the same rows, labels and template: the same page
+        else:
+            index, diags = _index(book, templates, out_dir, new)
+            stats.diagnostics += diags
+            if index is not None:
+                plan.files[INDEX] = index
+            else:
+                new["index_key"] = ""
         for name, data in templates.assets.items():
             plan.files[f"assets/{name}"] = data
         new["files"] = {rel: [_sha(data), len(data)] for rel, data in plan.files.items()
                         if not rel.startswith("invoices/")}
+        new["files"].update(kept)
     stats.written = sorted(plan.written + _write(out_dir, plan.files, old))
     stats.removed = _remove_stale(out_dir, old, new, plan.files)
     stats.written += _save_manifest(out_dir, new)
@@ -203,6 +211,24 @@ def _merge(old: dict, entries: dict[str, dict], partial: bool) -> dict:
 
 
 # ---------------------------------------------------------------- index
+
+INDEX = "index.html"
+
+
+def _index_key(book: Book, templates_key: str, manifest: dict) -> str:
+    """Everything index.html shows (render/index.py reads no more): when it matches the last
+    build's, the page is not rendered again (1,100 invoices: 0.8 s of money formatting)."""
+    s = book.settings
+    rows = [(inv_id, entry.get("row"), sorted(entry.get("files", {}))) for inv_id, entry in manifest["invoices"].items()]
+    names = sorted((c.slug, c.party.name) for c in book.clients)
+    blob = json.dumps([__version__, templates_key, s.language, s.locale, s.currency, s.issuer.name, names, rows],
+                      sort_keys=True, ensure_ascii=False, default=str)
+    return _sha(blob.encode())
+
+
+def _pick(files: dict, rel: str) -> dict:
+    return {rel: files[rel]} if rel in files else {}
+
 
 
 def _index(book: Book, templates, out_dir: Path, manifest: dict) -> tuple[bytes | None, list[Diagnostic]]:

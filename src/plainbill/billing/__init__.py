@@ -8,8 +8,8 @@ totals (`taxes.py`). The rules are documented in docs/billing.md.
 """
 from __future__ import annotations
 
+import functools
 import gc
-from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
+from ..load.book import entries_of, entry_count, last_date, ledgers_of
 from ..model import Book, Settings
 from . import cache, parallel
 from .client import ClientRun
@@ -41,8 +42,7 @@ class Context:
     @classmethod
     def of(cls, book: Book) -> "Context":
         s = book.settings
-        last = max(map(attrgetter("date"), book.entries), default=None)
-        ctx = cls(s, s.reference_date or last)
+        ctx = cls(s, s.reference_date or last_date(book))
         ctx.activities = {a.slug: a for a in s.activities}
         ctx.people = {p.slug: p for p in s.team}
         ctx.tax_rates = {t.code: t.rate for t in s.taxes}
@@ -69,7 +69,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
     gc.disable()
     try:
         result = _compute(book, period, client, issued, jobs, cache_dir)
-        if len(book.entries) >= parallel.MIN_ENTRIES:
+        if entry_count(book) >= parallel.MIN_ENTRIES:
             gc.freeze()
         return result
     finally:
@@ -86,37 +86,55 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
         ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
                                "write e.g. --period 2026-11 or --period 2026-Q4"))
         return [], ctx.diags
-    by_client: dict[str, list] = {}
-    for e in book.entries:
-        found = by_client.get(e.client)
-        if found is None:
-            found = by_client[e.client] = []
-        found.append(e)
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug) if client is None or c.slug == client]
+    ledgers = ledgers_of(book)
+    if cache_dir is None:
+        keys = {}
+    elif ledgers is not None:   # entries not built: a client is keyed by its rows' digests
+        keys = cache.fast_keys(ctx, clients, ledgers, issued)
+    else:
+        keys = cache.client_keys(ctx, clients, _by_client(book.entries), issued)
 
-    keys = cache.client_keys(ctx, clients, by_client, issued) if cache_dir is not None else {}
+    def run(c, entries: list) -> tuple[list, list]:
+        """A client's invoices and the diagnostics its computation adds."""
+        start = len(ctx.diags)
+        invoices = ClientRun(ctx, c, entries).run(issued, fp_issued)
+        diags = ctx.diags[start:]
+        del ctx.diags[start:]
+        return invoices, diags
+
+    def loaded(c):
+        """(invoices, diagnostics) of the cache, their rows unpacked only when read."""
+        entries = functools.lru_cache(maxsize=1)(lambda: list(entries_of(book, (c.slug,))))
+        return cache.load(cache_dir, c.slug, keys[c.slug], entries, lambda: run(c, entries())[0])
+
+    results, todo = [], []
+    for c in clients:
+        found = loaded(c) if keys else None
+        if found is None:
+            todo.append(c)
+        else:
+            results.append((c.slug, *found))
+    if not todo:
+        by_client = {}
+    elif len(todo) == len(book.clients) or ledgers is None:
+        by_client = _by_client(book.entries)
+    else:   # only these clients' entries are built
+        by_client = _by_client(entries_of(book, {c.slug for c in todo}))
 
     def compute(some: list) -> list:
         # whole clients, unfiltered by period: what the cache keeps; stored by the process
         # that computed them (the forked worker too: the parent does not pack its results again)
         out = []
         for c in some:
-            start = len(ctx.diags)
             entries = by_client.get(c.slug, [])
-            invoices = ClientRun(ctx, c, entries).run(issued, fp_issued)
-            out.append((c.slug, invoices, ctx.diags[start:]))
+            invoices, diags = run(c, entries)
+            out.append((c.slug, invoices, diags))
             if keys:
-                cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, out[-1][2])
-            del ctx.diags[start:]
+                frozen = frozenset(i.id for i in invoices if i.id in issued)
+                cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, diags, frozen)
         return out
 
-    results, todo = [], []
-    for c in clients:
-        found = cache.load(cache_dir, c.slug, keys[c.slug], by_client.get(c.slug, [])) if keys else None
-        if found is None:
-            todo.append(c)
-        else:
-            results.append((c.slug, *found))
     results += _compute_clients(compute, todo, by_client, jobs)
     if keys:
         cache.prune(cache_dir, set(keys.values()))
@@ -128,6 +146,17 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
     invoices.sort(key=lambda inv: inv.id)
     cache.remember(invoices, keys)
     return invoices, ctx.diags
+
+
+def _by_client(entries) -> dict[str, list]:
+    """Each client's entries, in book order."""
+    by_client: dict[str, list] = {}
+    for e in entries:
+        found = by_client.get(e.client)
+        if found is None:
+            found = by_client[e.client] = []
+        found.append(e)
+    return by_client
 
 
 def _compute_clients(compute, clients: list, by_client: dict[str, list], jobs) -> list:

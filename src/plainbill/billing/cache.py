@@ -27,24 +27,26 @@ recognised as unchanged.
 from __future__ import annotations
 
 import functools
-from array import array
 import hashlib
 import os
 import pickle
+import struct
 import sys
 import time
+from array import array
 from operator import attrgetter
 from pathlib import Path
+from typing import Callable
 
 from .. import __version__
 from ..invoice import Invoice, Line, new_detail, new_line
 
-MAGIC = b"PBC2"
+MAGIC = b"PBC3"
 SUFFIX = ".pkl"
 PRUNE_AFTER = 24 * 3600       # seconds a file unused by any build is kept
 _SRC = Path(__file__).resolve().parent.parent   # src/plainbill
 _ENGINE_FILES = ("matching.py", "i18n.py", "invoice.py", "invoice_json.py", "model.py", "money.py",
-                 "diagnostics.py")
+                 "diagnostics.py", "load/entries.py", "load/columns.py", "load/facts.py", "register/records.py")
 
 # id(invoice) -> (invoice, key); the invoice is held so that its id is not reused meanwhile
 _KEYS: dict[int, tuple[object, str]] = {}
@@ -94,20 +96,8 @@ _TEXT, _PATH, _LINE, _COL = (attrgetter(n) for n in ("text", "ref.path", "ref.li
 
 def client_keys(ctx, clients: list, by_client: dict[str, list], issued: dict) -> dict[str, str]:
     """slug -> hash of everything that client's computation reads (see the module docstring)."""
-    # repr of the frozen model records: every field the engine can read, deterministic
-    # (tuples, Decimals, dates and strings only), so a change anywhere in them is seen
-    # (whether the book has issued invoices at all picks another path in client.py, but both
-    # sort every period's entries fully (`_sort`): a client's result does not depend on it)
-    common = hashlib.sha256(f"{engine_hash()}|{ctx.horizon}|{ctx.settings!r}".encode()).digest()
-    ids = sorted(issued)
     keys = {}
-    for c in clients:
-        h = hashlib.sha256(common)
-        h.update(repr(c).encode())
-        prefix = c.slug + "-"   # the engine looks only at issued ids starting so (client.py)
-        for inv_id in ids:
-            if inv_id.startswith(prefix):
-                h.update(f"\0{inv_id}\0{','.join(sorted(issued[inv_id]))}".encode())
+    for c, h in _client_hashes(ctx, clients, issued):
         h.update(b"\0entries\0")
         entries = by_client.get(c.slug, ())
         # by columns (C-level maps): a per-entry f-string cost 0.15 s for 100k entries
@@ -119,41 +109,211 @@ def client_keys(ctx, clients: list, by_client: dict[str, list], issued: dict) ->
     return keys
 
 
-def load(folder: Path | None, slug: str, key: str, entries: list):
-    """(invoices, diagnostics) stored under this key, or None (absent, unreadable, damaged)."""
+def fast_keys(ctx, clients: list, ledgers, issued: dict) -> dict[str, str]:
+    """slug -> the same kind of key as client_keys, with the entries counted by the loaded ledger
+    files' digests of each client's rows (load/facts.py: `clients`): no Entry is built for it.
+
+    A client's entries are its rows of each file in book order, and an Entry is its row's
+    text at its path:line:col, so the paths in order with their digests stand for them.
+    """
+    keys = {}
+    digests = [(f.path, f.facts[7]) for f in ledgers]
+    for c, h in _client_hashes(ctx, clients, issued):
+        h.update(b"\0files\0")
+        slug = c.slug
+        h.update("\n".join(f"{path}\0{found[slug]}" for path, found in digests if slug in found)
+                 .encode("utf-8", "surrogatepass"))
+        keys[slug] = "f" + h.hexdigest()[1:]
+    return keys
+
+
+def _client_hashes(ctx, clients: list, issued: dict):
+    """(client, hash of all but its entries) for each client."""
+    # repr of the frozen model records: every field the engine can read, deterministic
+    # (tuples, Decimals, dates and strings only), so a change anywhere in them is seen
+    # (whether the book has issued invoices at all picks another path in client.py, but both
+    # sort every period's entries fully (`_sort`): a client's result does not depend on it)
+    common = hashlib.sha256(f"{engine_hash()}|{ctx.horizon}|{ctx.settings!r}".encode()).digest()
+    ids = sorted(issued)
+    for c in clients:
+        h = hashlib.sha256(common)
+        h.update(repr(c).encode())
+        prefix = c.slug + "-"   # the engine looks only at issued ids starting so (client.py)
+        for inv_id in ids:
+            if inv_id.startswith(prefix):
+                h.update(f"\0{inv_id}\0{','.join(sorted(issued[inv_id]))}".encode())
+        yield c, h
+
+
+def load(folder: Path | None, slug: str, key: str, entries_of: Callable[[], list],
+         recompute: Callable[[], list] | None = None):
+    """(invoices, diagnostics) stored under this key, or None (absent, unreadable, damaged).
+
+    Only the file's head is unpickled: each invoice's header fields, the client's
+    diagnostics. Its lines and detail rows are unpacked the first time something asks
+    for them (`CachedInvoice`), from `entries_of()`: the client's entries in book order,
+    built then, so a build in which a client changed nothing never builds its entries.
+    Should the rest of the file be damaged by then, `recompute()` gives the invoices.
+    """
     if folder is None:
         return None
     path = folder / f"{key}{SUFFIX}"
     try:
-        data = path.read_bytes()
-        if data[:4] != MAGIC or hashlib.sha256(data[36:]).digest() != data[4:36]:
+        with open(path, "rb") as fh:
+            magic, size, head_sha, body_sha = _PREFIX.unpack(fh.read(_PREFIX.size))
+            head = fh.read(size)
+        if magic != MAGIC or hashlib.sha256(head).digest() != head_sha:
             return None
-        stored_slug, packed, diags = pickle.loads(data[36:])
+        stored_slug, heads, diags, digests = pickle.loads(head)
         if stored_slug != slug:
             return None
-        refs = list(map(_REF, entries))
-        invoices = [_unpack(p, entries, refs) for p in packed]
+        body = _Body(path, _PREFIX.size + size, body_sha, entries_of, recompute)
+        invoices = [CachedInvoice.of(h, body, i, digests.get(h[0])) for i, h in enumerate(heads)]
         os.utime(path)   # in use: kept by the pruning
     except Exception:  # noqa: BLE001 - any damage means: compute again
         return None
     return invoices, list(diags)
 
 
-def store(folder: Path | None, slug: str, key: str, entries: list, invoices: list, diags: list) -> None:
-    """Keep a client's result under its key; silently nothing when the folder cannot be written."""
+def store(folder: Path | None, slug: str, key: str, entries: list, invoices: list, diags: list,
+          frozen: frozenset[str] = frozenset()) -> None:
+    """Keep a client's result under its key; silently nothing when the folder cannot be written.
+
+    `frozen`: ids of issued invoices, whose frozen digest (register/records.py) is kept in
+    the head: checking them against their records then needs none of their rows.
+    """
     if folder is None:
         return
     try:
+        from ..register.records import frozen_digest
+
         where = {id(e.ref): i for i, e in enumerate(entries)}
-        body = pickle.dumps((slug, [_pack(inv, entries, where) for inv in invoices], list(diags)),
-                            protocol=pickle.HIGHEST_PROTOCOL)
+        digests = {inv.id: frozen_digest(inv) for inv in invoices if inv.id in frozen}
+        head = pickle.dumps((slug, [tuple(getattr(inv, name) for name in _HEAD) for inv in invoices],
+                             list(diags), digests), protocol=pickle.HIGHEST_PROTOCOL)
+        body = pickle.dumps([_pack(inv, entries, where)[1:] for inv in invoices], protocol=pickle.HIGHEST_PROTOCOL)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{key}{SUFFIX}"
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_bytes(MAGIC + hashlib.sha256(body).digest() + body)
+        with open(tmp, "wb") as fh:
+            fh.write(_PREFIX.pack(MAGIC, len(head), hashlib.sha256(head).digest(), hashlib.sha256(body).digest()))
+            fh.write(head)
+            fh.write(body)
         os.replace(tmp, path)
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
         pass
+
+
+_PREFIX = struct.Struct("<4sQ32s32s")   # magic, size of the head, SHA-256 of the head, of the rest
+
+
+class _Body:
+    """The packed lines and rows of one client's cached invoices, unpacked on first use."""
+
+    __slots__ = ("path", "offset", "sha", "entries_of", "recompute", "invoices")
+
+    def __init__(self, path: Path, offset: int, sha: bytes, entries_of, recompute):
+        self.path, self.offset, self.sha = path, offset, sha
+        self.entries_of, self.recompute = entries_of, recompute
+        self.invoices: list | None = None
+
+    def unpack(self, index: int, inv_id: str) -> tuple[tuple, tuple]:
+        """(lines, entries) of the client's invoice at `index` (whose id is `inv_id`)."""
+        if self.invoices is None:
+            self.invoices = self._load()
+        if type(self.invoices) is dict:    # computed again: by id
+            found = self.invoices[inv_id]
+            return found.lines, found.entries
+        return self.invoices[index]
+
+    def _load(self) -> list | dict:
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(self.offset)
+                data = fh.read()
+            if hashlib.sha256(data).digest() != self.sha:
+                raise ValueError("damaged")
+            entries = self.entries_of()
+            refs = list(map(_REF, entries))
+            return [_unpack_bulk(*p, entries, refs) for p in pickle.loads(data)]
+        except Exception:  # noqa: BLE001 - removed or damaged since its head was read
+            if self.recompute is None:
+                raise
+            return {inv.id: inv for inv in self.recompute()}
+
+
+class CachedInvoice(Invoice):
+    """An Invoice whose lines and detail rows are unpacked from the compute cache when first read.
+
+    In every other respect an Invoice: equal to the computed one, pickled as a plain
+    Invoice (Invoice.__reduce__), its header fields (totals, dates, warnings) at hand
+    at once. A build where nothing of a client changed reads only those.
+    """
+
+    __slots__ = ("_body", "_index", "_digest")
+
+    @classmethod
+    def of(cls, head: tuple, body: _Body, index: int, digest: str | None) -> "CachedInvoice":
+        inv = object.__new__(cls)
+        for name, value in zip(_HEAD, head):
+            _SLOT[name].__set__(inv, value)
+        _BODY.__set__(inv, body)
+        _INDEX.__set__(inv, index)
+        _DIGEST.__set__(inv, digest)
+        return inv
+
+    def _bulk(self, slot):
+        try:
+            return slot.__get__(self)
+        except AttributeError:
+            lines, entries = self._body.unpack(self._index, self.id)
+            _SLOT["lines"].__set__(self, lines)
+            _SLOT["entries"].__set__(self, entries)
+            return slot.__get__(self)
+
+    @property
+    def lines(self) -> tuple:
+        return self._bulk(_SLOT["lines"])
+
+    @lines.setter
+    def lines(self, value) -> None:      # Invoice.__init__ only (dataclasses.replace)
+        _SLOT["lines"].__set__(self, value)
+
+    @property
+    def entries(self) -> tuple:
+        return self._bulk(_SLOT["entries"])
+
+    @entries.setter
+    def entries(self, value) -> None:
+        _SLOT["entries"].__set__(self, value)
+
+    @property
+    def stored_digest(self) -> str | None:
+        """The frozen digest computed when stored (issued invoices only), else None."""
+        return self._digest
+
+    def with_header(self, **changes) -> "CachedInvoice":
+        """dataclasses.replace of header fields, still lazy: the register's number and dates."""
+        head = tuple(changes.pop(name) if name in changes else getattr(self, name) for name in _HEAD)
+        if changes:
+            raise TypeError(f"not header fields: {sorted(changes)}")
+        return CachedInvoice.of(head, self._body, self._index, self._digest)
+
+    def same_content(self, other) -> bool:
+        """Whether `other` has these very lines and rows without unpacking either."""
+        return isinstance(other, CachedInvoice) and other._body is self._body and other._index == self._index
+
+    def __eq__(self, other):
+        if not isinstance(other, Invoice):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _FIELDS)
+
+    __hash__ = Invoice.__hash__
+
+
+_SLOT = {name: Invoice.__dict__[name] for name in Invoice.__dataclass_fields__}
+_BODY, _INDEX, _DIGEST = (CachedInvoice.__dict__[n] for n in ("_body", "_index", "_digest"))
+_FIELDS = tuple(Invoice.__dataclass_fields__)
 
 
 # ---------------------------------------------------------------- packing, by columns
@@ -194,8 +354,9 @@ def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
     return head, lines, positions, columns, whole
 
 
-def _unpack(packed: tuple, entries: list, refs: list) -> Invoice:
-    head, lines, positions, columns, whole = packed
+def _unpack_bulk(lines: list, positions: list, columns: list, whole: list, entries: list,
+                 refs: list) -> tuple[tuple, tuple]:
+    """(lines, detail rows) of a packed invoice, rebuilt on the client's entries of now."""
     get = refs.__getitem__
     lines[_SOURCES] = [tuple(map(get, s)) if type(s) is tuple else tuple([refs[i] if type(i) is int else i for i in s])
                        for s in lines[_SOURCES]]
@@ -206,7 +367,7 @@ def _unpack(packed: tuple, entries: list, refs: list) -> Invoice:
                     map(_DESCRIPTION, es), raws, billeds, rates, mults, amounts, keys, notes, map(_KIND, es)))
     for n, d in whole:
         rows.insert(n, d)
-    return Invoice(**dict(zip(_HEAD, head)), lines=out_lines, entries=tuple(rows))
+    return out_lines, tuple(rows)
 
 
 def prune(folder: Path | None, keep: set[str]) -> None:
@@ -244,8 +405,14 @@ def carry(computed: list, final: list) -> None:
             continue
         orig = by_id.get(inv.id)
         found = _KEYS.get(id(orig)) if orig is not None else None
-        if found is not None and inv.lines is orig.lines and inv.entries is orig.entries:
+        if found is not None and _same_content(inv, orig):
             _KEYS[id(inv)] = (inv, found[1])
+
+
+def _same_content(a, b) -> bool:
+    if isinstance(a, CachedInvoice):
+        return a.same_content(b)
+    return a.lines is b.lines and a.entries is b.entries
 
 
 def content_key(inv) -> str | None:

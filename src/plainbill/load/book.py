@@ -9,6 +9,8 @@ equal to a Book with the same fields, pickled as one); it also keeps its
 from __future__ import annotations
 
 import gc
+from datetime import date
+from operator import attrgetter
 
 from ..model import Book, Entry
 from .columns import FAST
@@ -79,7 +81,30 @@ def entries_of(book: Book, clients) -> tuple[Entry, ...]:
             gc.enable()
 
 
-def _is_built(book: LoadedBook) -> bool:
+def ledgers_of(book: Book) -> tuple | None:
+    """The loaded ledger files of a LoadedBook (built or not), else None."""
+    return getattr(book, "ledgers", None)
+
+
+def entry_count(book: Book) -> int:
+    """How many entries the book has, without building them."""
+    if _is_built(book):
+        return len(book.entries)
+    return sum(f.facts[0] for f in book.ledgers)
+
+
+def last_date(book: Book) -> date | None:
+    """The latest entry date, from the ledger files' facts when the entries are not built."""
+    ledgers = None if _is_built(book) else book.ledgers
+    if ledgers is not None and all(f.facts[2] is not None for f in ledgers):
+        latest = max((f.facts[2][-1] for f in ledgers if f.facts[2]), default=None)
+        return date.fromisoformat(latest) if latest else None
+    return max(map(attrgetter("date"), book.entries), default=None)
+
+
+def _is_built(book: Book) -> bool:
+    if not isinstance(book, LoadedBook):
+        return True
     try:
         _ENTRIES.__get__(book)
         return True

@@ -18,9 +18,14 @@ checks_files.py for how the checks use them.
               (start, order, row, earlier row), start in minutes since year 1, and
               {person: (first start, last end)} to tell whether files may interact
   duplicates  [(order, row, first row)]: the file's own duplicate entries (order: see spans)
+  clients     {client: digest of its rows in this file}: what build's compute cache keys a
+              client by (billing/cache.py), so that an unchanged client's entries need not
+              be built at all; a line edited for one client changes only that client's digest
 """
 from __future__ import annotations
 
+import hashlib
+from array import array
 from datetime import date
 from operator import itemgetter
 
@@ -38,9 +43,37 @@ def file_facts(p: Parsed) -> tuple:
     named = [r for r in p.full if r[12] and any(k in ("contract", "tax") for k, _ in r[12])]
     plain_dates = sorted(dates) if all(d.isascii() for d in dates) else None
     day = {d: minute_of(d) for d in dates}
-    return (len(p.fast) + len(p.full), names, plain_dates, named, amounts(p.full), overlaps(p, day), duplicates(p))
+    return (len(p.fast) + len(p.full), names, plain_dates, named, amounts(p.full), overlaps(p, day), duplicates(p),
+            client_digests(p))
 
 
+def client_digests(p: Parsed) -> dict[str, str]:
+    """{client: SHA-256 of its rows' places and normalised texts}: what its Entry records are
+    built from (an Entry is its text read at its path:line:col), so equal digests, equal entries.
+    Which rows are fast depends on what the parser had seen before (columns.py): the digest
+    does not, rows of both kinds are hashed alike, in line order."""
+    rows: dict[str, list] = {}
+    for r in p.fast:
+        try:
+            rows[r[3][0]].append((r[0], 1, r[6]))   # a fast row's column is always 1
+        except KeyError:
+            rows[r[3][0]] = [(r[0], 1, r[6])]
+    for r in p.full:
+        try:
+            rows[r[4]].append((r[0], r[1], r[15]))
+        except KeyError:
+            rows[r[4]] = [(r[0], r[1], r[15])]
+    out = {}
+    for client in sorted(rows):
+        found = rows[client]
+        found.sort()
+        h = hashlib.sha256(array("q", [n for r in found for n in r[:2]]).tobytes())
+        h.update("\n".join(map(_TEXT, found)).encode("utf-8", "surrogatepass"))
+        out[client] = h.hexdigest()[:32]
+    return out
+
+
+_TEXT = itemgetter(2)
 RATE_LIMIT = 4   # decimals of a rate (checks_entries.RATE_LIMIT)
 
 

@@ -245,3 +245,62 @@ def test_issuing_through_the_register_recomputes_that_client_and_keeps_the_fast_
     runs.clear()
     run_build(root, render=False)
     assert runs == [] and calls == []     # the issued invoice too: no pickling to know it unchanged
+
+
+def test_a_warm_build_builds_no_entries_and_unpacks_rows_only_when_read(root, tmp_path, runs):
+    from plainbill.load.book import _is_built
+
+    folder = tmp_path / "c"
+    cold, _ = compute(root, folder)
+    book = load_book(root).book
+    runs.clear()
+    warm, _ = compute_invoices(book, jobs=1, cache_dir=folder)
+    assert runs == [] and not _is_built(book)    # keyed by the ledger facts' row digests
+    assert all(isinstance(inv, cache.CachedInvoice) for inv in warm)
+    assert warm[3].total == cold[3].total and not _is_built(book)
+    assert warm == cold                        # every row unpacked, on each client's own entries
+    assert not _is_built(book)
+
+
+def test_a_cached_invoice_is_an_invoice_in_every_respect(root, tmp_path):
+    import pickle
+
+    from plainbill.invoice import Invoice
+
+    folder = tmp_path / "c"
+    cold, _ = compute(root, folder)
+    warm, _ = compute(root, folder)
+    inv, plain = warm[5], cold[5]
+    numbered = inv.with_header(number="2026/7")
+    assert numbered.number == "2026/7" and numbered.id == inv.id and cache._same_content(numbered, inv)
+    back = pickle.loads(pickle.dumps(numbered))
+    assert type(back) is Invoice and back == dataclasses.replace(plain, number="2026/7")
+    assert inv == plain and plain == inv and hash(inv) == hash(plain)
+    assert dataclasses.replace(inv, number="X").lines == plain.lines
+    assert inv.to_json() == plain.to_json()
+
+
+def test_a_body_damaged_after_its_head_was_read_is_computed_again(root, tmp_path, runs):
+    folder = tmp_path / "c"
+    cold, _ = compute(root, folder)
+    warm, _ = compute(root, folder)
+    for path in folder.glob("*.pkl"):
+        path.write_bytes(path.read_bytes()[:-10])
+    runs.clear()
+    assert warm == cold
+    assert sorted(set(runs)) == sorted({inv.client for inv in cold})
+
+
+def test_row_digests_do_not_depend_on_what_the_parser_saw_before(root):
+    from plainbill.load.columns import parse_columns
+    from plainbill.load.facts import client_digests
+    from plainbill.load.ledger import _State
+
+    files = sorted((root / "ledger").rglob("*.txt"))
+    text = files[3].read_text("utf-8")
+    warmed = _State()
+    for other in files[:3]:
+        parse_columns(other.read_text("utf-8"), warmed)
+    fresh, seasoned = parse_columns(text), parse_columns(text, warmed)
+    assert len(fresh.full) != len(seasoned.full)     # the memo changes which rows are fast...
+    assert client_digests(fresh) == client_digests(seasoned)   # ...not the digests

@@ -151,3 +151,19 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
     monkeypatch.delenv("CI")
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert not parallel.show_progress()
+
+
+def test_index_rendered_again_only_when_what_it_shows_changed(book, monkeypatch):
+    from plainbill import output
+
+    build(book, invoices())
+    calls = []
+    real = output._index
+    monkeypatch.setattr(output, "_index", lambda *a: calls.append(1) or real(*a))
+    stats = build(book, invoices())
+    assert calls == [] and "index.html" not in stats.written
+    changed = invoices()
+    changed[1] = dataclasses.replace(changed[1], warnings=("Cap reached.",))
+    stats = build(book, changed)
+    assert calls == [1] and "index.html" in stats.written
+    assert "Cap reached." in (Path(stats.out_dir) / "index.html").read_text("utf-8")

@@ -23,7 +23,7 @@ from .context import invoice_view
 from .environment import TemplateSet, make_environment, template_path
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="\.\./assets/([^"<>]+\.css)">')
-PDF_OPTIONS = {"pdf_identifier": True, "uncompressed_pdf": False, "full_fonts": False, "hinting": False}
+PDF_OPTIONS = {"pdf_identifier": False, "uncompressed_pdf": False, "full_fonts": False, "hinting": False}
 
 
 class RenderFailure(Exception):

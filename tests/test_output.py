@@ -167,3 +167,20 @@ def test_index_rendered_again_only_when_what_it_shows_changed(book, monkeypatch)
     stats = build(book, changed)
     assert calls == [1] and "index.html" in stats.written
     assert "Cap reached." in (Path(stats.out_dir) / "index.html").read_text("utf-8")
+
+
+def test_json_written_by_a_forked_writer_is_the_same(book, tmp_path, monkeypatch):
+    from plainbill import output
+
+    invs = invoices(6)
+    serial = write_build(book, invs, tmp_path / "serial", jobs=1, render=False)
+    monkeypatch.setattr(output, "PARALLEL_ROWS", 0)    # any size: half the JSON in a forked child
+    forked = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
+    assert forked.written == serial.written and forked.serialised == 6
+    for rel in serial.written:
+        assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
+    monkeypatch.setattr(output, "_child", lambda send, work: send.close())   # a child that fails
+    (tmp_path / "forked" / "manifest.json").unlink()
+    again = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
+    assert again.serialised == 6 and (tmp_path / "forked" / "manifest.json").read_bytes() == \
+        (tmp_path / "serial" / "manifest.json").read_bytes()

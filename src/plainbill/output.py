@@ -127,9 +127,9 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
     from .render.context import client_context, context_key
 
     plan = _Plan()
-    known = _known_files(old)
     contexts: dict[tuple[str, str], tuple[dict, str]] = {}
     salt = f"{__version__}|{assets_key}|{sorted(flags.items())}|"
+    todo = []    # (invoice, its context, fast hash): the JSON is needed
     for inv in sorted(invoices, key=lambda i: i.id):
         cache_key = (inv.client, inv.language)
         if cache_key not in contexts:
@@ -140,24 +140,105 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, assets_
         fast = _fast_hash(salt + ctx_hash, inv)
         if prev and prev.get("fast") == fast and _files_ok(out_dir, prev):
             plan.entries[inv.id] = prev
-            continue
-        data = inv.to_json().encode()
-        plan.serialised += 1
-        key = _sha(f"{salt}{ctx_hash}|{_sha(data)}".encode())
+        else:
+            todo.append((inv, ctx, f"{salt}{ctx_hash}|", fast))
+    plan.serialised = len(todo)
+    jsons = _write_jsons(out_dir, [t[0] for t in todo], _known_files(old))
+    for (inv, ctx, salted, fast), (sha, size, written) in zip(todo, jsons):
+        prev = old["invoices"].get(inv.id)
+        key = _sha(f"{salted}{sha}".encode())
         if prev and prev.get("key") == key and _files_ok(out_dir, prev):
             plan.entries[inv.id] = {**prev, "fast": fast}
             continue
-        entry = {"fast": fast, "key": key, "row": _row(inv), "files": {}}
-        plan.entries[inv.id] = entry
-        # The canonical JSON needs no rendering: written now (if it changed) rather than
-        # held in memory with every other invoice's until the end (640 MB at 1M entries).
         rel = f"invoices/{inv.id}.json"
-        entry["files"][rel] = [_sha(data), len(data)]
-        if _write_one(out_dir, rel, data, known.get(rel)):
+        plan.entries[inv.id] = entry = {"fast": fast, "key": key, "row": _row(inv), "files": {rel: [sha, size]}}
+        if written:
             plan.written.append(rel)
         if flags["render"]:
             plan.tasks.append(RenderTask(inv.id, inv, ctx, flags["pdf"]))
+    plan.entries = dict(sorted(plan.entries.items()))
     return plan
+
+
+PARALLEL_ROWS = 40_000    # detail rows to serialise: below this, forking a writer costs more than it saves
+LAZY_ROWS = 500           # rows guessed for an invoice still in the compute cache (unpacking them costs too)
+
+
+def _write_jsons(out_dir: Path, invoices: list[Invoice], known: dict) -> list[tuple[str, int, bool]]:
+    """Write each invoice's canonical JSON (when it differs from the file on disk); for each,
+    (sha256 of the bytes, their size, whether written), in order.
+
+    The JSON needs no rendering: written now rather than held in memory with every other
+    invoice's until the end (640 MB at 1M entries). Serialising a million detail rows is
+    seconds of work: for a big build, a forked process serialises about half of them.
+    """
+    rows = sum(LAZY_ROWS if _lazy(inv) else len(inv.entries) for inv in invoices)
+    if len(invoices) < 2 or rows < PARALLEL_ROWS or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
+        return [_write_json(out_dir, inv, known) for inv in invoices]
+    theirs, mine = _halves(invoices)
+    return _forked(lambda: [_write_json(out_dir, invoices[i], known) for i in theirs],
+                   lambda: [_write_json(out_dir, invoices[i], known) for i in mine], theirs, mine)
+
+
+def _lazy(inv) -> bool:
+    """An invoice whose rows are still in the compute cache (their count unknown until read)."""
+    from .billing.cache import CachedInvoice
+
+    return isinstance(inv, CachedInvoice) and not inv.unpacked
+
+
+def _halves(invoices: list[Invoice]) -> tuple[list[int], list[int]]:
+    """Indexes for the forked writer and for this process, about equal in rows, the biggest first."""
+    size = [50 + (LAZY_ROWS if _lazy(inv) else len(inv.entries)) for inv in invoices]
+    sides: tuple[list[int], list[int]] = ([], [])
+    load = [0, 0]
+    for i in sorted(range(len(invoices)), key=lambda i: -size[i]):
+        side = 0 if load[0] <= load[1] else 1
+        sides[side].append(i)
+        load[side] += size[i]
+    return sorted(sides[0]), sorted(sides[1])
+
+
+def _forked(theirs, mine, their_index: list[int], my_index: list[int]) -> list:
+    """theirs() in a forked child and mine() here; both results merged back in index order.
+    Should the child fail, its share is done here."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, theirs), daemon=True)
+    child.start()
+    send.close()
+    done = mine()
+    try:
+        got = pickle.loads(receive.recv_bytes())
+    except Exception:   # noqa: BLE001 - the child died: its share is done here
+        got = theirs()
+    finally:
+        receive.close()
+        child.join()
+    out: list = [None] * (len(their_index) + len(my_index))
+    for i, value in zip(their_index, got):
+        out[i] = value
+    for i, value in zip(my_index, done):
+        out[i] = value
+    return out
+
+
+def _child(send, work) -> None:
+    try:
+        send.send_bytes(pickle.dumps(work()))
+    except BaseException:  # noqa: BLE001 - the parent does this share again
+        pass
+    finally:
+        send.close()
+        os._exit(0)   # no atexit handlers, no flushing of the parent's buffers
+
+
+def _write_json(out_dir: Path, inv: Invoice, known: dict) -> tuple[str, int, bool]:
+    data = inv.to_json().encode()
+    rel = f"invoices/{inv.id}.json"
+    return _sha(data), len(data), _write_one(out_dir, rel, data, known.get(rel))
 
 
 def _collect(plan: _Plan, results) -> list[Diagnostic]:

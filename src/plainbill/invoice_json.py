@@ -5,9 +5,14 @@ indent=1, ensure_ascii=False)` (and `write(inv, indent=False, skip=...)` those
 of the same call without indent), but an invoice holds one detail row per
 billed entry and one source per entry behind each line: a million entries
 through the pure-Python indenting encoder and a generic converter took minutes.
-Here the rows and sources are filled into per-level templates with `%`, strings
-escaped by the C `encode_basestring`, and only the handful of other values go
-through a small generic writer. tests/test_invoice_json.py holds the equivalence.
+Here rows and sources (the bulk: a million entries make two million records)
+are written by an f-string per kind of record and nesting level, generated once
+from the field tables below (an f-string joins its pieces in one step, about a
+third faster than `%` with a template); strings are escaped by the C
+`encode_basestring`, the few that repeat (activity, person, path, line key...)
+once per invoice. Lines are filled into a `%` template, and only the handful of
+other values go through a small generic writer. tests/test_invoice_json.py
+holds the equivalence.
 """
 from __future__ import annotations
 
@@ -18,21 +23,41 @@ from json.encoder import encode_basestring as _esc
 from .diagnostics import SourceRef
 
 # (name, how) in sorted key order: s = any string (escaped), q = safe text quoted as is
-# (Decimal, date, hex), d = int, ref = a nested SourceRef
-_REF = (("col", "d"), ("line", "d"), ("path", "s"))
-_DETAIL = (("activity", "s"), ("amount", "q"), ("billed_minutes", "d"), ("date", "q"),
-           ("description", "s"), ("fingerprint", "s"), ("kind", "s"), ("line_key", "s"),
-           ("multiplier", "q"), ("note", "s"), ("person", "s"), ("rate", "q"),
+# (Decimal, hex), d = int, raw = already JSON; in records written by generated code also
+# e = a string that repeats (escaped once per invoice), t = a date, ref = a nested SourceRef
+_REF = (("col", "d"), ("line", "d"), ("path", "e"))
+_DETAIL = (("activity", "e"), ("amount", "q"), ("billed_minutes", "d"), ("date", "t"),
+           ("description", "s"), ("fingerprint", "s"), ("kind", "e"), ("line_key", "e"),
+           ("multiplier", "q"), ("note", "e"), ("person", "e"), ("rate", "q"),
            ("raw_minutes", "d"), ("ref", "ref"))
 _LINE = (("amount", "q"), ("contract", "s"), ("description", "s"), ("entries", "raw"), ("explanation", "s"),
          ("key", "s"), ("kind", "s"), ("minutes", "d"), ("quantity", "q"), ("raw_minutes", "d"),
          ("sources", "raw"), ("tax_code", "s"), ("tax_rate", "q"), ("unit", "s"), ("unit_price", "q"))
 _SLOT = {"s": "%s", "q": '"%s"', "d": "%d", "raw": "%s"}
+# the value of field x in generated f-string code (E, D: the invoice's memos; esc: encode_basestring)
+_CODE = {"s": "{esc(%s)}", "e": "{E[%s]}", "q": '"{str(%s)}"', "t": '"{D[%s]}"', "d": "{%s}"}
 _TEMPLATES: dict[tuple, str] = {}
+_WRITERS: dict[tuple, object] = {}
 
 
 class _Raw(str):
     """Text already in JSON form, written as is."""
+
+
+class _Escaped(dict):
+    """string -> its JSON form, made on first use (one per invoice: bounded)."""
+
+    def __missing__(self, text: str) -> str:
+        found = self[text] = _esc(text)
+        return found
+
+
+class _Iso(dict):
+    """date -> its ISO form, made on first use."""
+
+    def __missing__(self, day: date) -> str:
+        found = self[day] = day.isoformat()
+        return found
 
 
 def _template(fields, level: int | None) -> str:
@@ -41,10 +66,7 @@ def _template(fields, level: int | None) -> str:
     found = _TEMPLATES.get(key)
     if found is not None:
         return found
-    parts = []
-    for name, how in fields:
-        value = _template(_REF, None if level is None else level + 1) if how == "ref" else _SLOT[how]
-        parts.append(f'"{name}": {value}')
+    parts = [f'"{name}": {_SLOT[how]}' for name, how in fields]
     if level is None:
         text = "{" + ", ".join(parts) + "}"
     else:
@@ -52,6 +74,32 @@ def _template(fields, level: int | None) -> str:
         text = "{" + pad + ("," + pad).join(parts) + "\n" + " " * level + "}"
     _TEMPLATES[key] = text
     return text
+
+
+def _source(fields, var: str, level: int | None) -> str:
+    """The f-string text (without quotes) writing record `var` at nesting `level`."""
+    parts = []
+    for name, how in fields:
+        x = f"{var}.{name}"
+        value = _source(_REF, x, None if level is None else level + 1) if how == "ref" else _CODE[how] % x
+        parts.append(f'"{name}": {value}')
+    if level is None:
+        return "{{" + ", ".join(parts) + "}}"
+    pad = "\\n" + " " * (level + 1)
+    return "{{" + pad + ("," + pad).join(parts) + "\\n" + " " * level + "}}"
+
+
+def _writer(fields, level: int | None):
+    """writer(records, E, D) -> the JSON text of each record at `level`, generated from `fields`
+    (names and kinds only: no text of the book goes into the code)."""
+    key = (fields, level)
+    found = _WRITERS.get(key)
+    if found is None:
+        code = f"def write(items, E, D):\n    return [f'{_source(fields, 'r', level)}' for r in items]\n"
+        scope: dict = {}
+        exec(code, {"esc": _esc}, scope)   # noqa: S102 - generated from the field tables only
+        found = _WRITERS[key] = scope["write"]
+    return found
 
 
 def _list(items: list[str], level: int | None) -> _Raw:
@@ -64,20 +112,20 @@ def _list(items: list[str], level: int | None) -> _Raw:
     return _Raw("[" + pad + ("," + pad).join(items) + "\n" + " " * level + "]")
 
 
-def _refs(refs, level: int | None) -> _Raw:
-    t = _template(_REF, None if level is None else level + 1)
-    return _list([t % (r.col, r.line, _esc(r.path)) for r in refs], level)
+def _refs(refs, level: int | None, memo: tuple) -> _Raw:
+    return _list(_writer(_REF, None if level is None else level + 1)(refs, *memo), level)
 
 
-def _details(rows, level: int | None) -> _Raw:
-    t = _template(_DETAIL, None if level is None else level + 1)
-    return _list([t % (_esc(e.activity), e.amount, e.billed_minutes, e.date.isoformat(), _esc(e.description),
-                       _esc(e.fingerprint), _esc(e.kind), _esc(e.line_key), e.multiplier, _esc(e.note),
-                       _esc(e.person), e.rate, e.raw_minutes, e.ref.col, e.ref.line, _esc(e.ref.path))
-                  for e in rows], level)
+def _details(rows, level: int | None, memo: tuple) -> _Raw:
+    return _list(_writer(_DETAIL, None if level is None else level + 1)(rows, *memo), level)
 
 
 def _strings(items, level: int | None) -> _Raw:
+    joined = "".join(items)
+    if items and (joined.isascii() and joined.isalnum() or len(_esc(joined)) == len(joined) + 2):
+        # nothing to escape (fingerprints: hex digits), in any of them
+        pad = '", "' if level is None else '",\n' + " " * (level + 1) + '"'
+        return _list(['"' + pad.join(items) + '"'], level)
     return _list([_esc(s) for s in items], level)
 
 
@@ -99,13 +147,13 @@ def _value(v):
     return v
 
 
-def _lines(lines, level: int | None) -> _Raw:
+def _lines(lines, level: int | None, memo: tuple) -> _Raw:
     sub = None if level is None else level + 1      # a line
     inner = None if sub is None else sub + 1        # its fields
     t = _template(_LINE, sub)
     return _list([t % (ln.amount, _esc(ln.contract), _esc(ln.description), _strings(ln.entries, inner),
                        _esc(ln.explanation), _esc(ln.key), _esc(ln.kind), ln.minutes, ln.quantity,
-                       ln.raw_minutes, _refs(ln.sources, inner), _esc(ln.tax_code), ln.tax_rate,
+                       ln.raw_minutes, _refs(ln.sources, inner, memo), _esc(ln.tax_code), ln.tax_rate,
                        _esc(ln.unit), ln.unit_price)
                   for ln in lines], level)
 
@@ -113,13 +161,14 @@ def _lines(lines, level: int | None) -> _Raw:
 def _invoice(inv, level: int | None, skip) -> dict:
     d = {}
     sub = None if level is None else level + 1
+    memo = (_Escaped(), _Iso())
     for name in inv.__dataclass_fields__:
         if name in skip:
             continue
         if name == "entries":
-            d[name] = _details(inv.entries, sub)
+            d[name] = _details(inv.entries, sub, memo)
         elif name == "lines":
-            d[name] = _lines(inv.lines, sub)
+            d[name] = _lines(inv.lines, sub, memo)
         else:
             d[name] = _value(getattr(inv, name))
     return d

@@ -55,3 +55,21 @@ def test_diagnostics_keep_their_order_and_rows_their_entries():
 def test_small_books_stay_in_one_process():
     assert not parallel.usable(1000, None)
     assert not parallel.usable(10 ** 6, 1)
+
+
+@pytest.mark.parametrize("book", [ROOT, ROOT / "examples" / "freelance"], ids=["example", "freelance"])
+def test_a_worker_with_a_cache_sends_back_no_rows(book, tmp_path):
+    from plainbill.billing import cache
+
+    alone, diags_alone = compute_invoices(load_book(book).book, jobs=1)
+    loaded = load_book(book).book
+    shared, diags_shared = compute_invoices(loaded, jobs=2, cache_dir=tmp_path / "c")
+    sizes = {}
+    for e in loaded.entries:
+        sizes[e.client] = sizes.get(e.client, 0) + 1
+    worker, _ = parallel.split(sorted(loaded.clients, key=lambda c: c.slug), sizes)
+    # the worker's clients come back through the cache, lazily; the parent's as computed
+    lazy = {inv.client for inv in shared if isinstance(inv, cache.CachedInvoice)}
+    assert lazy == {c.slug for c in worker} & {inv.client for inv in shared}
+    assert shared == alone and diags_shared == diags_alone
+    assert [inv.to_json() for inv in shared] == [inv.to_json() for inv in alone]

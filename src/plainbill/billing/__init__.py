@@ -103,9 +103,11 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
         del ctx.diags[start:]
         return invoices, diags
 
-    def loaded(c):
-        """(invoices, diagnostics) of the cache, their rows unpacked only when read."""
-        entries = functools.lru_cache(maxsize=1)(lambda: list(entries_of(book, (c.slug,))))
+    def loaded(c, known: list | None = None):
+        """(invoices, diagnostics) of the cache, their rows unpacked only when read (on the
+        client's entries: `known`, or built then)."""
+        entries = (lambda: known) if known is not None else \
+            functools.lru_cache(maxsize=1)(lambda: list(entries_of(book, (c.slug,))))
         return cache.load(cache_dir, c.slug, keys[c.slug], entries, lambda: run(c, entries())[0])
 
     results, todo = [], []
@@ -122,20 +124,28 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
     else:   # only these clients' entries are built
         by_client = _by_client(entries_of(book, {c.slug for c in todo}))
 
-    def compute(some: list) -> list:
+    def compute(some: list, worker: bool = False) -> list:
         # whole clients, unfiltered by period: what the cache keeps; stored by the process
-        # that computed them (the forked worker too: the parent does not pack its results again)
+        # that computed them. The forked worker sends back only its diagnostics for a client
+        # it stored: the parent reads its invoices from the cache, lazily (no rows sent back)
         out = []
         for c in some:
             entries = by_client.get(c.slug, [])
             invoices, diags = run(c, entries)
-            out.append((c.slug, invoices, diags))
+            stored = False
             if keys:
                 frozen = frozenset(i.id for i in invoices if i.id in issued)
-                cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, diags, frozen)
+                stored = cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, diags, frozen)
+            out.append((c.slug, None if worker and stored else invoices, diags))
         return out
 
-    results += _compute_clients(compute, todo, by_client, jobs)
+    for slug, invoices, diags in _compute_clients(compute, todo, by_client, jobs):
+        if invoices is None:   # stored by the worker
+            c = next(c for c in todo if c.slug == slug)
+            found = loaded(c, by_client.get(slug, []))
+            results.append((slug, *found) if found is not None else (slug, *run(c, by_client.get(slug, []))))
+        else:
+            results.append((slug, invoices, diags))
     if keys:
         cache.prune(cache_dir, set(keys.values()))
     results.sort(key=lambda r: r[0])    # client order, as computed one after the other

@@ -176,14 +176,14 @@ def load(folder: Path | None, slug: str, key: str, entries_of: Callable[[], list
 
 
 def store(folder: Path | None, slug: str, key: str, entries: list, invoices: list, diags: list,
-          frozen: frozenset[str] = frozenset()) -> None:
-    """Keep a client's result under its key; silently nothing when the folder cannot be written.
+          frozen: frozenset[str] = frozenset()) -> bool:
+    """Keep a client's result under its key; silently nothing (False) when the folder cannot be written.
 
     `frozen`: ids of issued invoices, whose frozen digest (register/records.py) is kept in
     the head: checking them against their records then needs none of their rows.
     """
     if folder is None:
-        return
+        return False
     try:
         from ..register.records import frozen_digest
 
@@ -200,8 +200,9 @@ def store(folder: Path | None, slug: str, key: str, entries: list, invoices: lis
             fh.write(head)
             fh.write(body)
         os.replace(tmp, path)
+        return True
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
-        pass
+        return False
 
 
 _PREFIX = struct.Struct("<4sQ32s32s")   # magic, size of the head, SHA-256 of the head, of the rest

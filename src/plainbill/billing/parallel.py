@@ -11,6 +11,11 @@ a second copy of the entry's text. The parent computes the other clients
 meanwhile. Results and diagnostics are merged in client order, so the
 outcome is exactly that of computing every client in turn (tests compare both).
 
+With a compute cache (billing/cache.py), the worker stores each client it
+computed there, as it must anyway, and sends back only its diagnostics: the
+parent reads those invoices from the cache, header first, their rows when
+something reads them (the JSON writer, itself split over two processes).
+
 Anything going wrong in the worker (it dies, it raises) is not an error of the
 book: the parent then computes the worker's clients itself.
 """
@@ -83,7 +88,7 @@ def run(compute: Callable[[list], list[Result]], worker_clients: list, parent_cl
 
 def _worker(send, compute, clients, entries) -> None:
     try:
-        results = compute(clients)
+        results = compute(clients, worker=True)
         send.send_bytes(pickle.dumps(_pack(results, entries), protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 - the parent computes these clients again
         pass
@@ -99,7 +104,8 @@ def _pack(results: list[Result], entries: dict[str, list]) -> list:
     for slug, invoices, diags in results:
         mine = entries.get(slug, [])
         where = {id(e.ref): i for i, e in enumerate(mine)}
-        out.append((slug, [_pack_invoice(inv, mine, where) for inv in invoices], diags))
+        packed = None if invoices is None else [_pack_invoice(inv, mine, where) for inv in invoices]
+        out.append((slug, packed, diags))
     return out
 
 
@@ -122,8 +128,8 @@ def _pack_invoice(inv: Invoice, entries: list, where: dict) -> tuple:
 
 
 def _unpack(packed: list, entries: dict[str, list]) -> list[Result]:
-    return [(slug, [_unpack_invoice(p, entries.get(slug, [])) for p in invoices], diags)
-            for slug, invoices, diags in packed]
+    return [(slug, None if invoices is None else [_unpack_invoice(p, entries.get(slug, [])) for p in invoices],
+             diags) for slug, invoices, diags in packed]
 
 
 def _unpack_invoice(packed: tuple, entries: list) -> Invoice:

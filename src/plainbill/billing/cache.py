@@ -34,7 +34,7 @@ import struct
 import sys
 import time
 from array import array
-from operator import attrgetter
+from operator import attrgetter, eq, is_
 from pathlib import Path
 from typing import Callable
 
@@ -341,17 +341,24 @@ _REF, _DATE, _PERSON, _ACTIVITY, _DESCRIPTION, _KIND = (
 
 def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
     head = tuple(getattr(inv, name) for name in _HEAD)
-    lines = [[] for _ in _LINE_COLUMNS]
-    for ln in inv.lines:
-        for column, name in zip(lines, _LINE_COLUMNS):
-            column.append(getattr(ln, name))
+    lines = [list(map(getter, inv.lines)) for getter in _LINE_GETTERS]
     sources = lines[_SOURCES]
     for n, refs in enumerate(sources):
-        found = [where.get(id(r), r) for r in refs]
+        found = tuple(map(where.get, map(id, refs)))
         # positions only: rebuilt by a map; else a list, SourceRefs kept as they are
-        sources[n] = tuple(found) if all(type(s) is int for s in found) else found
+        sources[n] = found if None not in found else [where.get(id(r), r) for r in refs]
+    rows = inv.entries
+    positions = list(map(where.get, map(id, map(_REF, rows))))
+    if None not in positions:
+        # the usual case, checked by columns (C-level maps): every row is its entry's as is
+        es = list(map(entries.__getitem__, positions))
+        if all(map(is_, map(_DATE, rows), map(_DATE, es))) and all(map(is_, map(_PERSON, rows), map(_PERSON, es))) \
+                and all(map(is_, map(_ACTIVITY, rows), map(_ACTIVITY, es))) \
+                and all(map(is_, map(_DESCRIPTION, rows), map(_DESCRIPTION, es))) \
+                and all(map(eq, map(_KIND, rows), map(_KIND, es))):
+            return head, lines, positions, [list(map(getter, rows)) for getter in _ROW_GETTERS], []
     positions, columns, whole = [], [[] for _ in _ROW_COLUMNS], []
-    for n, d in enumerate(inv.entries):
+    for n, d in enumerate(rows):
         i = where.get(id(d.ref))
         e = entries[i] if i is not None else None
         if e is not None and d.date is e.date and d.person is e.person and d.activity is e.activity \
@@ -362,6 +369,10 @@ def _pack(inv: Invoice, entries: list, where: dict) -> tuple:
         else:   # not an entry's row as is: kept whole, put back at its place
             whole.append((n, d))
     return head, lines, positions, columns, whole
+
+
+_LINE_GETTERS = tuple(map(attrgetter, _LINE_COLUMNS))
+_ROW_GETTERS = tuple(map(attrgetter, _ROW_COLUMNS))
 
 
 def _unpack_bulk(lines: list, positions: list, columns: list, whole: list, entries: list,

@@ -174,10 +174,17 @@ def _write_jsons(out_dir: Path, invoices: list[Invoice], known: dict) -> list[tu
     """
     rows = sum(LAZY_ROWS if _lazy(inv) else len(inv.entries) for inv in invoices)
     if len(invoices) < 2 or rows < PARALLEL_ROWS or not hasattr(os, "fork") or (os.cpu_count() or 1) < 2:
-        return [_write_json(out_dir, inv, known) for inv in invoices]
+        return _write_some(out_dir, invoices, known)
     theirs, mine = _halves(invoices)
-    return _forked(lambda: [_write_json(out_dir, invoices[i], known) for i in theirs],
-                   lambda: [_write_json(out_dir, invoices[i], known) for i in mine], theirs, mine)
+    return _forked(lambda: _write_some(out_dir, [invoices[i] for i in theirs], known),
+                   lambda: _write_some(out_dir, [invoices[i] for i in mine], known), theirs, mine)
+
+
+def _write_some(out_dir: Path, invoices: list[Invoice], known: dict) -> list[tuple[str, int, bool]]:
+    from .billing.cache import prefetch
+
+    prefetch(invoices)   # the entries of clients read from the compute cache: one pass for all
+    return [_write_json(out_dir, inv, known) for inv in invoices]
 
 
 def _lazy(inv) -> bool:
@@ -188,14 +195,19 @@ def _lazy(inv) -> bool:
 
 
 def _halves(invoices: list[Invoice]) -> tuple[list[int], list[int]]:
-    """Indexes for the forked writer and for this process, about equal in rows, the biggest first."""
-    size = [50 + (LAZY_ROWS if _lazy(inv) else len(inv.entries)) for inv in invoices]
+    """Indexes for the forked writer and for this process, about equal in rows, a client's
+    invoices on one side (its entries are built once when its rows come from the cache)."""
+    by_client: dict[str, list[int]] = {}
+    for i, inv in enumerate(invoices):
+        by_client.setdefault(inv.client, []).append(i)
+    size = {c: sum(50 + (LAZY_ROWS if _lazy(invoices[i]) else len(invoices[i].entries)) for i in some)
+            for c, some in by_client.items()}
     sides: tuple[list[int], list[int]] = ([], [])
     load = [0, 0]
-    for i in sorted(range(len(invoices)), key=lambda i: -size[i]):
+    for c in sorted(by_client, key=lambda c: (-size[c], c)):
         side = 0 if load[0] <= load[1] else 1
-        sides[side].append(i)
-        load[side] += size[i]
+        sides[side].extend(by_client[c])
+        load[side] += size[c]
     return sorted(sides[0]), sorted(sides[1])
 
 

@@ -17,7 +17,7 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
-from ..load.book import entries_of, entry_count, last_date, ledgers_of
+from ..load.book import client_sizes, entries_of, entry_count, is_built, last_date, ledgers_of
 from ..model import Book, Settings
 from . import cache, parallel
 from .client import ClientRun
@@ -95,6 +95,11 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
     else:
         keys = cache.client_keys(ctx, clients, _by_client(book.entries), issued)
 
+    # Entries are built as late as possible: none for a client read from the cache; for a
+    # big book with nothing cached, each of the two processes builds only its own clients'
+    lazy = bool(keys) and ledgers is not None and not is_built(book)
+    batch = cache.Batch(book)
+
     def run(c, entries: list) -> tuple[list, list]:
         """A client's invoices and the diagnostics its computation adds."""
         start = len(ctx.diags)
@@ -103,12 +108,10 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
         del ctx.diags[start:]
         return invoices, diags
 
-    def loaded(c, known: list | None = None):
-        """(invoices, diagnostics) of the cache, their rows unpacked only when read (on the
-        client's entries: `known`, or built then)."""
-        entries = (lambda: known) if known is not None else \
-            functools.lru_cache(maxsize=1)(lambda: list(entries_of(book, (c.slug,))))
-        return cache.load(cache_dir, c.slug, keys[c.slug], entries, lambda: run(c, entries())[0])
+    def loaded(c):
+        """(invoices, diagnostics) of the cache, their rows unpacked only when read."""
+        entries = functools.partial(batch.entries, c.slug)
+        return cache.load(cache_dir, c.slug, keys[c.slug], entries, lambda: run(c, entries())[0], batch)
 
     results, todo = [], []
     for c in clients:
@@ -119,31 +122,40 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
             results.append((c.slug, *found))
     if not todo:
         by_client = {}
+    elif lazy:
+        by_client = None   # built by each process for its own clients
     elif len(todo) == len(book.clients) or ledgers is None:
         by_client = _by_client(book.entries)
     else:   # only these clients' entries are built
         by_client = _by_client(entries_of(book, {c.slug for c in todo}))
+    if by_client:
+        batch.got.update(by_client)
+    sizes = client_sizes(ledgers) if by_client is None else {slug: len(es) for slug, es in by_client.items()}
 
     def compute(some: list, worker: bool = False) -> list:
         # whole clients, unfiltered by period: what the cache keeps; stored by the process
         # that computed them. The forked worker sends back only its diagnostics for a client
-        # it stored: the parent reads its invoices from the cache, lazily (no rows sent back)
+        # it stored (for every client, when it built their entries itself): the parent reads
+        # its invoices from the cache, lazily (no rows sent back), or computes them again
+        if by_client is None:
+            batch.fetch({c.slug for c in some})
+        mine = batch.got if by_client is None else by_client
         out = []
         for c in some:
-            entries = by_client.get(c.slug, [])
+            entries = mine.get(c.slug, [])
             invoices, diags = run(c, entries)
             stored = False
             if keys:
                 frozen = frozenset(i.id for i in invoices if i.id in issued)
                 stored = cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, diags, frozen)
-            out.append((c.slug, None if worker and stored else invoices, diags))
+            out.append((c.slug, None if worker and (stored or lazy) else invoices, diags))
         return out
 
-    for slug, invoices, diags in _compute_clients(compute, todo, by_client, jobs):
-        if invoices is None:   # stored by the worker
+    for slug, invoices, diags in _compute_clients(compute, todo, sizes, by_client or {}, jobs):
+        if invoices is None:   # computed by the worker
             c = next(c for c in todo if c.slug == slug)
-            found = loaded(c, by_client.get(slug, []))
-            results.append((slug, *found) if found is not None else (slug, *run(c, by_client.get(slug, []))))
+            found = loaded(c)
+            results.append((slug, *found) if found is not None else (slug, *run(c, batch.entries(slug))))
         else:
             results.append((slug, invoices, diags))
     if keys:
@@ -169,11 +181,11 @@ def _by_client(entries) -> dict[str, list]:
     return by_client
 
 
-def _compute_clients(compute, clients: list, by_client: dict[str, list], jobs) -> list:
+def _compute_clients(compute, clients: list, sizes: dict[str, int], by_client: dict[str, list], jobs) -> list:
     """compute(clients), in two processes for a big share of a big book (`parallel.py`)."""
-    n = sum(len(by_client.get(c.slug, ())) for c in clients)
+    n = sum(sizes.get(c.slug, 0) for c in clients)
     if len(clients) > 1 and parallel.usable(n, jobs):
-        worker, parent = parallel.split(clients, {slug: len(es) for slug, es in by_client.items()})
+        worker, parent = parallel.split(clients, sizes)
         return parallel.run(compute, worker, parent, by_client)
     return compute(clients)
 

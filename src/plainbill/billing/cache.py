@@ -117,7 +117,7 @@ def fast_keys(ctx, clients: list, ledgers, issued: dict) -> dict[str, str]:
     text at its path:line:col, so the paths in order with their digests stand for them.
     """
     keys = {}
-    digests = [(f.path, f.facts[7]) for f in ledgers]
+    digests = [(f.path, {slug: d for slug, (d, _) in f.facts[7].items()}) for f in ledgers]
     for c, h in _client_hashes(ctx, clients, issued):
         h.update(b"\0files\0")
         slug = c.slug
@@ -146,7 +146,7 @@ def _client_hashes(ctx, clients: list, issued: dict):
 
 
 def load(folder: Path | None, slug: str, key: str, entries_of: Callable[[], list],
-         recompute: Callable[[], list] | None = None):
+         recompute: Callable[[], list] | None = None, batch: Batch | None = None):
     """(invoices, diagnostics) stored under this key, or None (absent, unreadable, damaged).
 
     Only the file's head is unpickled: each invoice's header fields, the client's
@@ -154,6 +154,7 @@ def load(folder: Path | None, slug: str, key: str, entries_of: Callable[[], list
     for them (`CachedInvoice`), from `entries_of()`: the client's entries in book order,
     built then, so a build in which a client changed nothing never builds its entries.
     Should the rest of the file be damaged by then, `recompute()` gives the invoices.
+    `batch`: the Batch that `entries_of` reads from, for `prefetch`.
     """
     if folder is None:
         return None
@@ -167,7 +168,7 @@ def load(folder: Path | None, slug: str, key: str, entries_of: Callable[[], list
         stored_slug, heads, diags, digests = pickle.loads(head)
         if stored_slug != slug:
             return None
-        body = _Body(path, _PREFIX.size + size, body_sha, entries_of, recompute)
+        body = _Body(path, _PREFIX.size + size, body_sha, entries_of, recompute, batch)
         invoices = [CachedInvoice.of(h, body, i, digests.get(h[0])) for i, h in enumerate(heads)]
         os.utime(path)   # in use: kept by the pruning
     except Exception:  # noqa: BLE001 - any damage means: compute again
@@ -208,14 +209,51 @@ def store(folder: Path | None, slug: str, key: str, entries: list, invoices: lis
 _PREFIX = struct.Struct("<4sQ32s32s")   # magic, size of the head, SHA-256 of the head, of the rest
 
 
+class Batch:
+    """The entries of the clients whose cached rows get read, built for many clients in one pass
+    over the ledger files (`prefetch`) rather than one pass per client."""
+
+    def __init__(self, book, known: dict[str, list] | None = None):
+        self.book = book
+        self.got: dict[str, list] = dict(known or {})
+
+    def entries(self, slug: str) -> list:
+        if slug not in self.got:
+            self.fetch({slug})
+        return self.got[slug]
+
+    def fetch(self, slugs) -> None:
+        from ..load.book import entries_of
+
+        need = set(slugs) - self.got.keys()
+        if not need:
+            return
+        for slug in need:
+            self.got[slug] = []
+        for e in entries_of(self.book, need):
+            self.got[e.client].append(e)
+
+
+def prefetch(invoices) -> None:
+    """Build at once the entries of every client whose cached invoices among these are still packed."""
+    wanted: dict[int, tuple[Batch, set]] = {}
+    for inv in invoices:
+        if isinstance(inv, CachedInvoice) and not inv.unpacked:
+            body = inv._body
+            if body.batch is not None and body.invoices is None:
+                wanted.setdefault(id(body.batch), (body.batch, set()))[1].add(inv.client)
+    for batch, slugs in wanted.values():
+        batch.fetch(slugs)
+
+
 class _Body:
     """The packed lines and rows of one client's cached invoices, unpacked on first use."""
 
-    __slots__ = ("path", "offset", "sha", "entries_of", "recompute", "invoices")
+    __slots__ = ("path", "offset", "sha", "entries_of", "recompute", "invoices", "batch")
 
-    def __init__(self, path: Path, offset: int, sha: bytes, entries_of, recompute):
+    def __init__(self, path: Path, offset: int, sha: bytes, entries_of, recompute, batch=None):
         self.path, self.offset, self.sha = path, offset, sha
-        self.entries_of, self.recompute = entries_of, recompute
+        self.entries_of, self.recompute, self.batch = entries_of, recompute, batch
         self.invoices: list | None = None
 
     def unpack(self, index: int, inv_id: str) -> tuple[tuple, tuple]:

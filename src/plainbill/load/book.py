@@ -86,6 +86,20 @@ def ledgers_of(book: Book) -> tuple | None:
     return getattr(book, "ledgers", None)
 
 
+def client_sizes(ledgers) -> dict[str, int]:
+    """How many entries each client has, from the ledger files' facts."""
+    sizes: dict[str, int] = {}
+    for f in ledgers:
+        for client, (_, n) in f.facts[7].items():
+            sizes[client] = sizes.get(client, 0) + n
+    return sizes
+
+
+def is_built(book: Book) -> bool:
+    """Whether the book's entries are built (always, for a Book that is not a LoadedBook)."""
+    return _is_built(book)
+
+
 def entry_count(book: Book) -> int:
     """How many entries the book has, without building them."""
     if _is_built(book):

@@ -18,9 +18,9 @@ checks_files.py for how the checks use them.
               (start, order, row, earlier row), start in minutes since year 1, and
               {person: (first start, last end)} to tell whether files may interact
   duplicates  [(order, row, first row)]: the file's own duplicate entries (order: see spans)
-  clients     {client: digest of its rows in this file}: what build's compute cache keys a
-              client by (billing/cache.py), so that an unchanged client's entries need not
-              be built at all; a line edited for one client changes only that client's digest
+  clients     {client: (digest of its rows in this file, their number)}: what build's compute
+              cache keys a client by (billing/cache.py), so that an unchanged client's entries
+              need not be built at all; a line edited for one client changes only its digest
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def file_facts(p: Parsed) -> tuple:
             client_digests(p))
 
 
-def client_digests(p: Parsed) -> dict[str, str]:
+def client_digests(p: Parsed) -> dict[str, tuple[str, int]]:
     """{client: SHA-256 of its rows' places and normalised texts}: what its Entry records are
     built from (an Entry is its text read at its path:line:col), so equal digests, equal entries.
     Which rows are fast depends on what the parser had seen before (columns.py): the digest
@@ -69,7 +69,7 @@ def client_digests(p: Parsed) -> dict[str, str]:
         found.sort()
         h = hashlib.sha256(array("q", [n for r in found for n in r[:2]]).tobytes())
         h.update("\n".join(map(_TEXT, found)).encode("utf-8", "surrogatepass"))
-        out[client] = h.hexdigest()[:32]
+        out[client] = (h.hexdigest()[:32], len(found))
     return out
 
 

@@ -243,3 +243,48 @@ def test_hours_that_are_not_whole_hundredths_show_as_time():
     assert quantity(SimpleNamespace(quantity=Decimal("1.5833"), unit="h", minutes=95), "it_IT") == "1 h 35 m"
     assert quantity(SimpleNamespace(quantity=Decimal("1.25"), unit="h", minutes=75), "it_IT") == "1,25"
     assert quantity(SimpleNamespace(quantity=Decimal("2"), unit="pcs", minutes=0), "en_US") == "2"
+
+
+def _same_tree(a, b, path="html"):
+    assert (a.tag, dict(a.attrib)) == (b.tag, dict(b.attrib)), path
+    assert ((a.text or ""), (a.tail or "")) == ((b.text or ""), (b.tail or "")), path
+    assert [c.tag for c in a] == [c.tag for c in b], path
+    for i, (x, y) in enumerate(zip(a, b)):
+        _same_tree(x, y, f"{path}/{x.tag}[{i}]")
+
+
+@pytest.mark.parametrize("index, language, issued, description", [
+    (0, "it", True, None), (1, "en", False, '<script>alert("x")</script> & \'q\''), (7, "it", False, "a\r\nb")])
+def test_builtin_invoice_parses_as_xml_into_the_tree_of_an_html5_parser(book, index, language, issued, description):
+    import tinyhtml5
+
+    from plainbill.render.weasy import squeeze, xml_tree
+
+    inv = sample_invoice(index, entries=4, language=language, issued=issued, description=description)
+    html = squeeze(render_html(book, inv))
+    tree = xml_tree(html)
+    assert tree is not None
+    _same_tree(tree, tinyhtml5.parse(html, namespace_html_elements=False))
+
+
+def test_pdf_from_the_xml_tree_is_the_pdf_from_html5_parsing(book):
+    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
+    inv = sample_invoice(2, entries=3)
+    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
+    fast = renderer.pdf(html, inv.id)
+    assert renderer._builtin is True
+    renderer._builtin = False          # as for a book's own invoice.html
+    assert renderer.pdf(html, inv.id) == fast
+
+
+def test_a_book_template_and_html_that_is_not_xml_go_to_the_html5_parser(book):
+    from plainbill.render.weasy import xml_tree
+
+    assert xml_tree("<html><body><p>a<p>b</body></html>") is None
+    assert xml_tree('<html><head><base href="x/"></head><body></body></html>') is None
+    assert xml_tree("<html><body><p>a\x0cb</p></body></html>") is None
+    (Path(book.root) / "templates" / "invoice.html").write_text("<html><body><p>{{ title }}</body></html>")
+    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
+    inv = sample_invoice(0, entries=1)
+    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
+    assert renderer.pdf(html, inv.id).startswith(b"%PDF") and renderer._builtin is False

@@ -20,7 +20,7 @@ import jinja2
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from .context import invoice_view
-from .environment import TemplateSet, make_environment, template_path
+from .environment import PACKAGE_TEMPLATES, TemplateSet, make_environment, template_path
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="\.\./assets/([^"<>]+\.css)">')
 PDF_OPTIONS = {"pdf_identifier": False, "uncompressed_pdf": False, "full_fonts": False, "hinting": False}
@@ -42,6 +42,7 @@ class Renderer:
         self._fetcher = None
         self._font_config = None
         self._css: dict = {}
+        self._builtin: bool | None = None
 
     # ------------------------------------------------------------ HTML
 
@@ -74,16 +75,29 @@ class Renderer:
     def pdf(self, html: str, name: str) -> bytes:
         """The PDF of an HTML page that lives at build/invoices/<name>.html."""
         from .fetcher import OutsideBookError
-        from .weasy import html_class, squeeze
+        from .weasy import html_class, squeeze, xml_tree
 
         self._warm()
         base_url = (self.out_dir / "invoices" / f"{name}.html").as_uri()
         try:
             html, sheets = self._stylesheets(html)
-            document = html_class()(string=squeeze(html), base_url=base_url, url_fetcher=self._fetcher)
+            html = squeeze(html)
+            # the built-in template's HTML parses as XML into the tree an HTML5 parser builds, 50x faster
+            tree = xml_tree(html) if self._builtin_invoice() else None
+            if tree is not None:
+                document = html_class().from_tree(tree, base_url, self._fetcher)
+            else:
+                document = html_class()(string=html, base_url=base_url, url_fetcher=self._fetcher)
             return document.write_pdf(font_config=self._font_config, stylesheets=sheets, **PDF_OPTIONS)
         except OutsideBookError as exc:
             raise RenderFailure(self._outside_diag(exc)) from None
+
+    def _builtin_invoice(self) -> bool:
+        """Whether invoices come from plainbill's own invoice.html (not a book's)."""
+        if self._builtin is None:
+            filename = self.env.get_template("invoice.html").filename or ""
+            self._builtin = Path(filename).resolve().parent == PACKAGE_TEMPLATES
+        return self._builtin
 
     def _stylesheets(self, html: str):
         """Swap `<link href="../assets/x.css">` for x.css parsed once per worker: parsing is a third of a render."""

@@ -59,6 +59,7 @@ class ClientRun:
         self.budgets = Budgets(self)
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
+        self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
         lang = client.language
         self.explain_time = lambda g: ex.time_line(lang, g)
         self.explain_no_charge = lambda g: ex.no_charge(lang, g)
@@ -176,6 +177,7 @@ class ClientRun:
     def invoice(self, period: Period, entries: list[Entry], late: set) -> Invoice:
         book = LineBook(self.client.currency)
         book.tax_rates = self.ctx.tax_rates
+        book.amounts = self.amounts
         book.reasons = {r: i18n.t(self.client.language, r) for r in ("after_hours", "weekend", "holiday")}
         biller = TimeBiller(self, book, period)
         self._scheduled(period, book)

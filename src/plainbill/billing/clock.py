@@ -17,6 +17,7 @@ ONE = Decimal(1)
 DAY = 1440
 # on a tie the first named reason wins
 _REASONS = ("holiday", "weekend", "after_hours")
+_TAGS = frozenset({"holiday", "weekend", "afterhours"})     # on a duration-only entry
 
 
 class Segment:
@@ -79,7 +80,7 @@ class Calendar:
         """segments(), or None when the entry is one piece at normal hours (the common case)."""
         start = entry.start
         if start is None or entry.end is None:
-            if not entry.tags or mult is None:
+            if mult is None or _TAGS.isdisjoint(entry.tags):   # most tags are tickets
                 return None
             seg = self._tagged(entry, mult)
             return [seg] if seg.reason else None
@@ -96,6 +97,10 @@ class Calendar:
                 return None
         found = self._cut(day, s, e, mult)
         return None if len(found) == 1 and not found[0].reason else found
+
+    def plain(self, mult: Multipliers | None) -> Multipliers | None:
+        """The multipliers, or None when there are none or all are one (nothing to split)."""
+        return None if mult is None or self._is_flat(mult) else mult
 
     def _is_flat(self, mult: Multipliers) -> bool:
         """Every multiplier is one (cached per rules object: they live as long as the book)."""

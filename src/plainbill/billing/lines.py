@@ -86,6 +86,9 @@ class LineBook:
         self.details: list[EntryDetail] = []
         self.tax_rates: dict[str, Decimal] = {}
         self.reasons: dict[str, str] = {}          # multiplier reason -> words, client's language
+        # id(unit price) -> (unit price, its Group.amounts): lines at the same price (object) share
+        # their amounts, also across invoices when the client's run passes its own dict
+        self.amounts: dict[int, tuple] = {}
 
     def group(self, key: str, kind: str, description: str, unit_price: Decimal, tax_code: str,
               contract: str, order: tuple, explain) -> Group:
@@ -93,6 +96,10 @@ class LineBook:
         if g is None:
             g = self.groups[key] = Group(key, kind, description, unit_price, tax_code, contract,
                                          order, explain=explain)
+            shared = self.amounts.get(id(unit_price))
+            if shared is None or shared[0] is not unit_price:
+                shared = self.amounts[id(unit_price)] = (unit_price, g.amounts)
+            g.amounts = shared[1]
         return g
 
     def add_part(self, g: Group, part, rate: Decimal, multiplier: Decimal, amount_exact: Decimal,
@@ -124,12 +131,14 @@ class LineBook:
             when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
             notes = "; ".join(filter(None, [note, when, *part.notes]))
         elif part.notes:
-            notes = "; ".join(filter(None, [note, *part.notes]))
+            found = part.notes
+            notes = found[0] if not note and len(found) == 1 else "; ".join(filter(None, [note, *found]))
         else:
             notes = note
         self.details.append(new_detail(
-            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw, whole_minutes(billed),
-            rate, multiplier, amount, g.key, notes, e.kind))
+            part.fp, e.ref, e.date, e.person, e.activity, e.description, part.raw,
+            billed if billed.__class__ is int else whole_minutes(billed), rate, multiplier, amount, g.key, notes,
+            e.kind))
 
     def add_line(self, line: Line, order: tuple) -> None:
         self.fixed.append((order, line))

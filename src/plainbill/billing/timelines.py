@@ -37,6 +37,7 @@ class TimeBiller:
         self._rate_tables = index_of(run.client).rate_tables
         self._specs: dict[tuple, str] = {}         # what a no-charge line key depends on -> key
         self._lines: dict[tuple, tuple] = {}       # rate answer, multiplier, reason, tax -> (line, ...)
+        self._notes: dict[tuple, str] = {}         # purchase dates drawn from -> the block note
 
     # ------------------------------------------------------------ helpers
 
@@ -107,9 +108,29 @@ class TimeBiller:
 
     def _charge(self, kind: str, part, rate: Decimal, level: str, explain, extra_key: str = "",
                 note: str = "", template: str = "line_time") -> Group:
-        g = self._group(kind, part, rate, level, explain, extra_key, template)
+        # what the line's key, price and description depend on; Decimals and the contract by
+        # identity (1.0 and 1.00 are equal but write differently), the cached value holding
+        # them so that no id is reused meanwhile
+        e, c, mult = part.entry, part.contract, part.multiplier
+        spec = (kind, id(c), e.activity, e.project, e.person if level in _PERSON_LEVELS else "", id(rate),
+                level, id(mult), part.reason, part.tax, extra_key, template)
+        shared = self.run.time_lines.get(spec)
+        if shared is None:
+            shared = self.run.time_lines[spec] = (
+                *self._line_of(kind, part, rate, level, extra_key, template), rate, mult, c)
+        g = self._group(kind, part, rate, level, explain, extra_key, template, shared)
         self._add(g, part, rate, note)
         return g
+
+    def _use_line(self, kind: str, part, template: str, extra: str = "") -> tuple[str, str]:
+        """(key, description) of the line showing covered time (block or retainer use), per client."""
+        e, c = part.entry, part.contract
+        spec = (kind, id(c), e.activity, e.project, part.tax, extra)
+        found = self.run.time_lines.get(spec)
+        if found is None:
+            found = self.run.time_lines[spec] = (self._key(kind, part, 0, extra, plain=True),
+                                                 self._describe(template, part, plain=True), c)
+        return found
 
     def _add(self, g: Group, part, rate: Decimal, note: str) -> None:
         exact = self.book.add_charged(g, part, rate, part.multiplier, self._late(part, note) if part.late else note)
@@ -202,14 +223,17 @@ class TimeBiller:
         if covered or not part.billed:   # rounded down to nothing: shown on the block line, raw time kept
             front = part.split(covered) if covered < part.billed else part
             rest = part if front is not part else None
-            key = self._key("block-use", front, 0, plain=True)
+            key, desc, _ = self._use_line("block-use", front, "block_use")
             g = self.book.groups.get(key) or self.book.group(
-                key, "block-use", self._describe("block_use", front, plain=True), ZERO, front.tax,
-                part.contract.id, (e.date,), self.run.explain_block_use)
+                key, "block-use", desc, ZERO, front.tax, part.contract.id, (e.date,), self.run.explain_block_use)
             g.info["used"] = g.info.get("used", 0) + used
             g.info["factor"] = factor
             g.info["left"] = state.balance(e.date)
-            note = "; ".join(i18n.t(self.lang, "from_block", date=p.date.isoformat()) for p, _ in drawn)
+            days = tuple(p.date for p, _ in drawn)
+            note = self._notes.get(days)
+            if note is None:
+                note = self._notes[days] = "; ".join(i18n.t(self.lang, "from_block", date=d.isoformat())
+                                                     for d in days)
             self.book.add_part(g, front, ZERO, ONE, ZERO, self._late(front, note))
             self.budget_use.append((e.project, part.contract.id, front.billed, ZERO))
         elif used:   # a few block minutes left, too few for a whole worked minute: drawn anyway
@@ -244,10 +268,10 @@ class TimeBiller:
         if included:
             front = part.split(included) if extra else part
             rest = part if extra else None
-            key = self._key("retainer-use", front, 0, f"{y}-{m:02d}", plain=True)
+            key, desc, _ = self._use_line("retainer-use", front, "retainer_use", f"{y}-{m:02d}")
             g = self.book.groups.get(key) or self.book.group(
-                key, "retainer-use", self._describe("retainer_use", front, plain=True), ZERO, front.tax,
-                part.contract.id, (e.date,), self.run.explain_retainer_use)
+                key, "retainer-use", desc, ZERO, front.tax, part.contract.id, (e.date,),
+                self.run.explain_retainer_use)
             g.info.setdefault("before", before)
             g.info["month"] = month
             g.info["state"] = state

@@ -86,6 +86,23 @@ class Preparer:
         self.ctx, self.client, self.cal = ctx, client, calendar
         self.index = index_of(client)
         self._rules: dict = {}
+        self._plans: dict = {}
+
+    def plan(self, contract: Contract | None) -> tuple:
+        """What an entry's billing under `contract` needs from its rules, worked out once:
+        (rules, multipliers or None when all are one, rounding or None when there is none,
+        rounding scope, rounding note, minimum per entry?)."""
+        key = contract.id if contract is not None else None
+        found = self._plans.get(key)
+        if found is None:
+            rules = self.rules(contract)
+            r = rules.rounding if rules.rounding is not None and rules.rounding.increment > 0 else None
+            m = rules.minimum
+            found = self._plans[key] = (
+                rules, self.cal.plain(rules.multipliers), r, r.scope if r else "",
+                _rounding_note(self.client.language, r.mode, r.increment) if r else "",
+                m is not None and m.per == "entry")
+        return found
 
     def rules(self, contract: Contract | None) -> Rules:
         key = contract.id if contract else None
@@ -111,7 +128,7 @@ class Preparer:
             self.index.contract_of
         split = self.cal.split
         client_tax = self.client.tax or self.ctx.settings.default_tax
-        rules_of = self._rules
+        plans = self._plans
         lang = self.client.language
         for e in entries:
             fp = sha256(e.text.encode()).hexdigest()[:16]     # Entry.fingerprint, without the call
@@ -138,10 +155,11 @@ class Preparer:
             if why:
                 no_charge.append(Part(e, fp, None, e.minutes, ONE, "", contract, None, why, is_late, tax))
                 continue
-            rules = rules_of.get(contract.id if contract is not None else None)
-            if rules is None:
-                rules = self.rules(contract)
-            segs = split(e, rules.multipliers)
+            plan = plans.get(contract.id if contract is not None else None)
+            if plan is None:
+                plan = self.plan(contract)
+            rules, mult, r, scope, note, minimum = plan
+            segs = None if mult is None else split(e, mult)
             if segs is None:    # one piece at normal hours
                 p = Part(e, fp, None, e.minutes, ONE, "", contract, rules, "", is_late, tax)
                 parts = [p]
@@ -150,14 +168,13 @@ class Preparer:
                 parts = [Part(e, fp, s, s.minutes, s.multiplier, s.reason, contract, rules, "", is_late, tax)
                          for s in segs]
                 billable.extend(parts)
-            r = rules.rounding
-            if r is not None and r.increment > 0:
+            if r is not None:
                 key = None
-                if r.scope == "ticket-day":
+                if scope == "ticket-day":
                     ticket = e.ticket
                     if ticket:
                         key = (_cid(contract), e.date, "ticket", ticket)
-                elif r.scope == "day":
+                elif scope == "day":
                     key = (_cid(contract), e.date, "person", e.person)
                 if key is not None:
                     found = pooled.get(key)
@@ -166,13 +183,10 @@ class Preparer:
                     else:
                         found.append(parts)
                 elif segs is None:
-                    target = _rounded(p.raw, r)
-                    if target != p.billed:
-                        _adjust(parts, target, r, lang)
+                    _round_one(p, r, note, lang)
                 else:
                     _adjust(parts, _rounded(sum(q.raw for q in parts), r), r, lang)
-            m = rules.minimum
-            if m is not None and m.per == "entry":
+            if minimum:
                 minimums.append(parts)
             if act is not None and act.visit:
                 v = visits.get((e.date, e.person))
@@ -180,9 +194,13 @@ class Preparer:
                     v = visits[(e.date, e.person)] = Visit(e.date, e.person)
                 v.parts.append(parts)
         for members in pooled.values():
-            r = members[0][0].rules.rounding
-            _adjust([p for parts in members for p in parts], _rounded(sum(p.raw for parts in members for p in parts), r),
-                    r, lang)
+            first = members[0]
+            r = first[0].rules.rounding
+            if len(members) == 1 and len(first) == 1:     # alone on its ticket or day
+                _round_one(first[0], r, _rounding_note(lang, r.mode, r.increment), lang)
+            else:
+                _adjust([p for parts in members for p in parts],
+                        _rounded(sum(p.raw for parts in members for p in parts), r), r, lang)
         visits = list(visits.values())
         self._minimum(minimums, visits)
         return Prepared(billable, no_charge, visits)
@@ -222,6 +240,17 @@ def _rounding_note(lang: str, mode: str, increment: int) -> str:
     from .. import i18n
 
     return i18n.t(lang, "rounded", mode=i18n.mode_word(lang, mode), inc=i18n.duration(lang, increment))
+
+
+def _round_one(p: Part, r, note: str, lang: str) -> None:
+    """_adjust for a part alone in its rounding group, as it was made (billed = raw): the common case."""
+    target = _rounded(p.raw, r)
+    if target != p.billed:
+        if target >= 0:
+            p.billed = target
+            p.notes += (note,)
+        else:
+            _adjust([p], target, r, lang)
 
 
 def _adjust(parts: list[Part], target: int, r, lang: str) -> None:

@@ -84,7 +84,7 @@ def test_every_entry_is_in_the_appendix_with_its_source_and_link(book):
     html = render_html(book, inv)
     for entry in json.loads(inv.to_json())["entries"]:
         short = f"{entry['ref']['path']}:{entry['ref']['line']}"
-        assert f'href="{REPO}/{entry["ref"]["path"]}#L{entry["ref"]["line"]}">{short}</a>' in html
+        assert f'href="{REPO}/{entry["ref"]["path"]}#L{entry["ref"]["line"]}">{short}\n</a>' in html
         assert htmllib.escape(entry["description"]) in html
 
 

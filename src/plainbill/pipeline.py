@@ -43,13 +43,15 @@ def check_book(root: Path) -> Checked:
     return Checked(loaded.book, diags, register)
 
 
-def compute(checked: Checked, period: str | None = None, client: str | None = None) -> list[Invoice]:
-    """Compute drafts and issued invoices; frozen-invoice differences become diagnostics."""
+def compute(checked: Checked, period: str | None = None, client: str | None = None,
+            only: frozenset[str] | None = None) -> list[Invoice]:
+    """Compute drafts and issued invoices (of the clients in `only`, when given); frozen-invoice
+    differences become diagnostics."""
     from .billing import cache, compute_invoices
     from .register import verify_issued
 
     # clients whose inputs did not change are loaded from the build cache (billing/cache.py)
-    invoices, diags = compute_invoices(checked.book, period=period, client=client,
+    invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
                                        issued=checked.register.issued_fingerprints(),
                                        cache_dir=cache.default_dir(checked.book.root))
     checked.diagnostics += diags
@@ -86,20 +88,13 @@ def _book_problem(root: Path) -> str | None:
     return None
 
 
-def issued_only(checked: Checked) -> Checked:
-    """The part of the book that issued invoices depend on: their clients, whole.
+def issued_clients(checked: Checked) -> frozenset[str]:
+    """The clients that issued invoices depend on, whole.
 
     A client's issued invoice depends on its earlier periods too (block balances,
-    rolled-over retainer hours), so a client is kept with all its entries.
+    rolled-over retainer hours), so such a client is computed with all its entries.
     """
-    from .load import entries_of
-
-    slugs = {r.client for r in checked.register.by_draft.values()}
-    book = checked.book
-    # entries_of builds only these clients' entries (a loaded book builds them lazily)
-    subset = Book(book.root, book.settings, tuple(c for c in book.clients if c.slug in slugs),
-                  entries_of(book, slugs))
-    return Checked(subset, checked.diagnostics, checked.register)
+    return frozenset(r.client for r in checked.register.by_draft.values())
 
 
 def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
@@ -110,7 +105,7 @@ def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
     if not has_errors(checked.diagnostics):
         # Frozen invoices are part of every check; billing the rest (and its
         # engine-stage diagnostics) is what `build` does, or `check --full`.
-        compute(checked if full else issued_only(checked))
+        compute(checked, only=None if full else issued_clients(checked))
     report(root, checked.diagnostics, fmt)
     return EXIT_PROBLEMS if has_errors(checked.diagnostics, strict) else EXIT_OK
 

@@ -51,9 +51,11 @@ class Context:
 
 
 def compute_invoices(book: Book, *, period: str | None = None, client: str | None = None,
+                     only: frozenset[str] | None = None,
                      issued: Mapping[str, frozenset[str]] | None = None, jobs: int | None = None,
                      cache_dir: Path | None = None) -> tuple[list[Invoice], list[Diagnostic]]:
-    """Every invoice of the book (or of one client / the periods overlapping `period`), and problems found.
+    """Every invoice of the book (or of one client / the clients in `only` / the periods overlapping
+    `period`), and problems found.
 
     `jobs`: 1 computes in this process only; None (auto) forks one worker for a big
     book on Linux with two or more CPUs (`parallel.py`); the result is the same.
@@ -68,7 +70,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _compute(book, period, client, issued, jobs, cache_dir)
+        result = _compute(book, period, client, only, issued, jobs, cache_dir)
         if entry_count(book) >= parallel.MIN_ENTRIES:
             gc.freeze()
         return result
@@ -77,7 +79,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
             gc.enable()
 
 
-def _compute(book, period, client, issued, jobs, cache_dir=None):
+def _compute(book, period, client, only, issued, jobs, cache_dir=None):
     ctx = Context.of(book)
     issued = dict(issued or {})
     fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
@@ -86,7 +88,8 @@ def _compute(book, period, client, issued, jobs, cache_dir=None):
         ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
                                "write e.g. --period 2026-11 or --period 2026-Q4"))
         return [], ctx.diags
-    clients = [c for c in sorted(book.clients, key=lambda c: c.slug) if client is None or c.slug == client]
+    clients = [c for c in sorted(book.clients, key=lambda c: c.slug)
+               if (client is None or c.slug == client) and (only is None or c.slug in only)]
     ledgers = ledgers_of(book)
     if cache_dir is None:
         keys = {}

@@ -9,12 +9,33 @@ from .. import i18n
 from .clock import ONE
 from .lines import Group, whole_minutes
 
+# Pieces that many lines share, by what they depend on: (language, ...) -> words. Decimals by
+# their text (1.5 and 1.500 are equal, but i18n.number writes them apart). Cleared when big
+# (many books in one process: tests).
+_WORDS: dict[tuple, str] = {}
+
+
+def _memo(key: tuple, make) -> str:
+    found = _WORDS.get(key)
+    if found is None:
+        if len(_WORDS) > 4096:
+            _WORDS.clear()
+        found = _WORDS[key] = make()
+    return found
+
+
+def _per_hour(lang: str, rate) -> str:
+    return _memo(("per_hour", lang, str(rate)),
+                 lambda: i18n.t(lang, "per_hour", rate=i18n.number(lang, rate)))
+
 
 def _mult(lang: str, g: Group) -> str:
     m = g.info.get("mult", ONE)
     if m == ONE or not g.info.get("reason"):
         return ""
-    return i18n.t(lang, "expl_mult", mult=i18n.factor(lang, m), reason=i18n.t(lang, g.info["reason"]))
+    reason = g.info["reason"]
+    return _memo(("mult", lang, str(m), reason), lambda: i18n.t(lang, "expl_mult", mult=i18n.factor(lang, m),
+                                                           reason=i18n.t(lang, reason)))
 
 
 def _entries(lang: str, n: int) -> str:
@@ -23,6 +44,10 @@ def _entries(lang: str, n: int) -> str:
 
 def _level(lang: str, g: Group) -> str:
     level = g.info.get("level", "")
+    return _memo(("level", lang, level, g.contract), lambda: _level_words(lang, level, g))
+
+
+def _level_words(lang: str, level: str, g: Group) -> str:
     if level == "contract":
         return i18n.t(lang, "level_contract", contract=g.contract)
     if level in ("overage", "extra"):
@@ -37,7 +62,7 @@ def _rounding(lang: str, g: Group) -> str:
 
 
 def time_line(lang: str, g: Group) -> str:
-    rate = i18n.t(lang, "per_hour", rate=i18n.number(lang, g.info["rate"]))
+    rate = _per_hour(lang, g.info["rate"])
     return i18n.t(lang, "expl_time", billed=i18n.duration(lang, g.minutes), n=g.count,
                   entries=_entries(lang, g.count), rate=rate, mult=_mult(lang, g),
                   level=_level(lang, g), rounding=_rounding(lang, g))
@@ -57,7 +82,7 @@ def block_use(lang: str, g: Group) -> str:
 
 
 def overage(lang: str, g: Group) -> str:
-    rate = i18n.t(lang, "per_hour", rate=i18n.number(lang, g.info["rate"]))
+    rate = _per_hour(lang, g.info["rate"])
     level = g.info.get("level")
     source = i18n.t(lang, "overage_rate") if level == "overage" else \
         i18n.t(lang, "client_rates", level=_level(lang, g))
@@ -78,7 +103,7 @@ def retainer_use(lang: str, g: Group) -> str:
 
 def retainer_extra(lang: str, g: Group) -> str:
     month = g.info["month"]
-    rate = i18n.t(lang, "per_hour", rate=i18n.number(lang, g.info["rate"]))
+    rate = _per_hour(lang, g.info["rate"])
     text = i18n.t(lang, "expl_retainer_extra", included=i18n.duration(lang, month.allowance),
                   month=i18n.month_name(lang, month.year, month.month),
                   billed=i18n.duration(lang, g.minutes), rate=rate, mult=_mult(lang, g))

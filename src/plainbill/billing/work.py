@@ -87,11 +87,44 @@ class Preparer:
         self.index = index_of(client)
         self._rules: dict = {}
         self._plans: dict = {}
+        self._steps: dict = {}
+        self._targets: dict = {}
+        self._routes: dict = {}
+
+    def targets(self, r) -> dict:
+        """Raw minutes -> rounded by `r`, filled as met (kept per rounding rule: durations repeat)."""
+        found = self._targets.get(id(r))
+        if found is None or found[0] is not r:
+            found = self._targets[id(r)] = (r, {})
+        return found[1]
+
+    def route(self, activity: str, project: str) -> tuple:
+        """What time entries of `activity` on `project` share: (activity record or None, dates,
+        steps), the step from dates[i - 1] on being steps[i] (see `step`), as in the client's
+        contract table (matching.py)."""
+        key = (activity, project)
+        found = self._routes.get(key)
+        if found is None:
+            table = self.index.contract_table(("time", activity, project))
+            found = self._routes[key] = (self.ctx.activities.get(activity), table[0],
+                                         [self.step(answer[0]) for answer in table[1]])
+        return found
+
+    def step(self, contract: Contract | None) -> tuple:
+        """(contract, its plan, the tax code of its entries unless one names its own, fixed?, its id or "")."""
+        key = contract.id if contract is not None else None
+        found = self._steps.get(key)
+        if found is None:
+            tax = (contract.tax if contract is not None and contract.tax else "") or self.client.tax \
+                or self.ctx.settings.default_tax
+            found = self._steps[key] = (contract, self.plan(contract), tax,
+                                        contract is not None and contract.kind == "fixed", _cid(contract))
+        return found
 
     def plan(self, contract: Contract | None) -> tuple:
         """What an entry's billing under `contract` needs from its rules, worked out once:
         (rules, multipliers or None when all are one, rounding or None when there is none,
-        rounding scope, rounding note, minimum per entry?)."""
+        rounding scope, rounding note, minimum per entry?, raw minutes -> rounded, filled as met)."""
         key = contract.id if contract is not None else None
         found = self._plans.get(key)
         if found is None:
@@ -101,7 +134,7 @@ class Preparer:
             found = self._plans[key] = (
                 rules, self.cal.plain(rules.multipliers), r, r.scope if r else "",
                 _rounding_note(self.client.language, r.mode, r.increment) if r else "",
-                m is not None and m.per == "entry")
+                m is not None and m.per == "entry", self.targets(r))
         return found
 
     def rules(self, contract: Contract | None) -> Rules:
@@ -123,42 +156,33 @@ class Preparer:
         billable, no_charge = [], []
         pooled: dict[tuple, list[list[Part]]] = {}
         minimums, visits = [], {}
-        activities = self.ctx.activities
-        tables, table_for, contract_of = self.index.contract_tables, self.index.contract_table, \
-            self.index.contract_of
+        contract_of, routes = self.index.contract_of, self._routes
         split = self.cal.split
-        client_tax = self.client.tax or self.ctx.settings.default_tax
-        plans = self._plans
         lang = self.client.language
         for e in entries:
             fp = sha256(e.text.encode()).hexdigest()[:16]     # Entry.fingerprint, without the call
-            act = activities.get(e.activity)
+            act, days, steps = routes.get((e.activity, e.project)) or self.route(e.activity, e.project)
             meta = e.meta
             if meta and e.get("contract"):
-                contract = contract_of(e)[0]
+                contract, plan, tax, fixed, cid = self.step(contract_of(e)[0])
             else:
-                key = ("time", e.activity, e.project)
-                table = tables.get(key) or table_for(key)
-                contract = table[1][bisect_right(table[0], e.date)][0]
+                contract, plan, tax, fixed, cid = steps[bisect_right(days, e.date)] if days else steps[0]
             is_late = fp in late
-            tax = (e.get("tax") if meta else "") or (contract.tax if contract is not None and contract.tax
-                                                     else "") or client_tax
+            if meta:
+                tax = e.get("tax") or tax
             tags = e.tags
             if "nobill" in tags or (meta and e.get("bill", "yes") in ("no", "false")):
                 why = "nobill"
             elif act is not None and not act.billable and "billable" not in tags:
                 why = "activity"
-            elif contract is not None and contract.kind == "fixed":
+            elif fixed:
                 why = "fixed"
             else:
                 why = ""
             if why:
                 no_charge.append(Part(e, fp, None, e.minutes, ONE, "", contract, None, why, is_late, tax))
                 continue
-            plan = plans.get(contract.id if contract is not None else None)
-            if plan is None:
-                plan = self.plan(contract)
-            rules, mult, r, scope, note, minimum = plan
+            rules, mult, r, scope, note, minimum, targets = plan
             segs = None if mult is None else split(e, mult)
             if segs is None:    # one piece at normal hours
                 p = Part(e, fp, None, e.minutes, ONE, "", contract, rules, "", is_late, tax)
@@ -173,9 +197,9 @@ class Preparer:
                 if scope == "ticket-day":
                     ticket = e.ticket
                     if ticket:
-                        key = (_cid(contract), e.date, "ticket", ticket)
+                        key = (cid, e.date, "ticket", ticket)
                 elif scope == "day":
-                    key = (_cid(contract), e.date, "person", e.person)
+                    key = (cid, e.date, "person", e.person)
                 if key is not None:
                     found = pooled.get(key)
                     if found is None:
@@ -183,7 +207,7 @@ class Preparer:
                     else:
                         found.append(parts)
                 elif segs is None:
-                    _round_one(p, r, note, lang)
+                    _round_one(p, r, note, lang, targets)
                 else:
                     _adjust(parts, _rounded(sum(q.raw for q in parts), r), r, lang)
             if minimum:
@@ -197,7 +221,7 @@ class Preparer:
             first = members[0]
             r = first[0].rules.rounding
             if len(members) == 1 and len(first) == 1:     # alone on its ticket or day
-                _round_one(first[0], r, _rounding_note(lang, r.mode, r.increment), lang)
+                _round_one(first[0], r, _rounding_note(lang, r.mode, r.increment), lang, self.targets(r))
             else:
                 _adjust([p for parts in members for p in parts],
                         _rounded(sum(p.raw for parts in members for p in parts), r), r, lang)
@@ -242,9 +266,12 @@ def _rounding_note(lang: str, mode: str, increment: int) -> str:
     return i18n.t(lang, "rounded", mode=i18n.mode_word(lang, mode), inc=i18n.duration(lang, increment))
 
 
-def _round_one(p: Part, r, note: str, lang: str) -> None:
-    """_adjust for a part alone in its rounding group, as it was made (billed = raw): the common case."""
-    target = _rounded(p.raw, r)
+def _round_one(p: Part, r, note: str, lang: str, targets: dict) -> None:
+    """_adjust for a part alone in its rounding group, as it was made (billed = raw): the common case.
+    `targets`: raw minutes -> rounded, for rounding `r` (durations repeat: each is rounded once)."""
+    target = targets.get(p.raw)
+    if target is None:
+        target = targets[p.raw] = _rounded(p.raw, r)
     if target != p.billed:
         if target >= 0:
             p.billed = target

@@ -5,18 +5,27 @@ engine's code, the settings, the client's own record (contracts, rates), its
 entries in book order (their normalised text and their path:line, which
 invoices show), the issued invoices of that client (their fingerprints), and the
 billing horizon (`Context.horizon`). `client_keys` hashes exactly that, per
-client; `load` / `store` keep `(invoices, diagnostics)` under
-`<cache>/<key>.pkl`. The cache folder is never among the sources (by default
-`<book>/build/.cache/compute`, or `$PLAINBILL_CACHE/compute`).
+client, its entries by their text and place; `fast_keys` the same with the
+entries counted by the loaded ledger files' digests of each client's rows
+(load/facts.py), so that no Entry needs to be built to find the key.
+`load` / `store` keep `(invoices, diagnostics)` under `<cache>/<key>.pkl`. The
+cache folder is never among the sources (by default `<book>/build/.cache/compute`,
+or `$PLAINBILL_CACHE/compute`).
 
-An invoice is stored packed much as `parallel.py` sends it between processes:
-each detail row and line source that is an entry's is stored as the entry's
-position in the client's entries (the key covers those entries in order, so a
-position means the same entry) and rebuilt from the Entry objects loaded now;
-the rows by columns, which makes loading them several times faster.
+A file is a head, each invoice's header fields (totals, dates, warnings) and
+the client's diagnostics, then a body: the lines and detail rows. `load` reads
+the head only and gives `CachedInvoice`s, whose lines and rows are unpacked the
+first time something reads them; a build in which nothing of a client changed
+never does, and never builds its entries. In the body, each detail row and line
+source that is an entry's is stored as the entry's position in the client's
+entries (the key covers those entries in order, so a position means the same
+entry) and rebuilt from the Entry objects of now; the rows by columns, which
+makes loading them several times faster. `Batch` builds the entries of many
+clients whose rows are wanted in one pass over the ledger files.
 
-Each file carries a checksum: a file that cannot be read, is truncated or does
-not unpickle is ignored and the client computed again. The cache only ever
+Head and body each carry a checksum: a file that cannot be read, is truncated
+or does not unpickle is ignored and the client computed again (should the body
+turn out damaged only when its rows are wanted, the client is computed then). The cache only ever
 saves time; it is never an error. Files no build used for a day are removed.
 
 `content_key(inv)` gives the output stage (`output.py`) a short string that

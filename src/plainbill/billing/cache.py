@@ -232,15 +232,19 @@ class Batch:
         return self.got[slug]
 
     def fetch(self, slugs) -> None:
-        from ..load.book import entries_of
+        from ..load.book import entries_of, is_built
 
         need = set(slugs) - self.got.keys()
         if not need:
             return
+        if is_built(self.book):    # one pass gives every client's: later fetches cost nothing
+            need = {c.slug for c in self.book.clients} - self.got.keys()
         for slug in need:
             self.got[slug] = []
         for e in entries_of(self.book, need):
-            self.got[e.client].append(e)
+            got = self.got.get(e.client)
+            if got is not None:
+                got.append(e)
 
 
 def prefetch(invoices) -> None:

@@ -9,6 +9,12 @@ billing.compute_invoices, forking one worker for a big book), and write
 build/invoices/*.json (output.write_build with render=False). Prints wall seconds
 per stage, CPU seconds per stage in this process (steadier than wall on a shared
 machine), in all (this process, and the forked workers') and peak memory.
+
+Each book is measured twice with caches of its own (a fresh $PLAINBILL_CACHE):
+cold (nothing parsed or computed before) and warm (the same command again,
+nothing changed: the ledger parses and every client's invoices come from the
+caches, and the JSON files are compared, not written). The output folder is a
+fresh temporary one each time, so the JSON is always serialised.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 def measure(root: Path, out: Path) -> dict:
     """Run the stages in this process and return the figures."""
     from plainbill import pipeline
+    from plainbill.load.book import entry_count
     from plainbill.output import write_build
 
     figures, t0, c0 = {}, time.perf_counter(), time.process_time()
@@ -48,7 +55,7 @@ def measure(root: Path, out: Path) -> dict:
     # until it writes to them: its peak counts in part only, shown apart
     figures["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     figures["worker_cpu_s"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    figures["entries"] = len(checked.book.entries)
+    figures["entries"] = entry_count(checked.book)   # not len(entries): a warm build never builds them
     figures["invoices"] = len(invoices)
     figures["errors"] = sum(d.severity.value == "error" for d in checked.diagnostics)
     return figures
@@ -70,16 +77,22 @@ def main() -> None:
         if not (book / "plainbill.yaml").exists():
             subprocess.run([sys.executable, str(HERE / "generate.py"), str(book), "--entries", str(n)],
                            check=True, stdout=subprocess.DEVNULL)
-        env = dict(os.environ, PYTHONHASHSEED="0")
-        done = subprocess.run([sys.executable, __file__, "--one", str(book)], check=True,
-                              capture_output=True, text=True, env=env)
-        f = json.loads(done.stdout.strip().splitlines()[-1])
-        # wall figures move with the machine's load (2 shared cores); the cpu ones less
-        print(f"{n:>9} entries: load+check {f['load_check_s']:.2f} s, compute {f['compute_s']:.2f} s "
-              f"({f['compute_cpu_s']:.2f} s cpu here), json {f['json_s']:.2f} s ({f['json_cpu_s']:.2f} s cpu here), "
-              f"total {f['total_s']:.2f} s wall ({f['cpu_s']:.2f} s cpu "
-              f"+ {f['worker_cpu_s']:.2f} s in forked workers: compute, JSON half), peak {f['peak_mb']:.0f} MB "
-              f"(biggest worker {f['worker_peak_mb']:.0f} MB), {f['invoices']} invoices, {f['errors']} errors")
+        with tempfile.TemporaryDirectory(prefix="plainbill-bench-cache-") as caches:
+            # cold: empty ledger and compute caches; warm: the same command again, nothing changed
+            env = dict(os.environ, PYTHONHASHSEED="0", PLAINBILL_CACHE=caches)
+            for run in ("cold", "warm"):
+                done = subprocess.run([sys.executable, __file__, "--one", str(book)], check=True,
+                                      capture_output=True, text=True, env=env)
+                _report(n, run, json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _report(n: int, run: str, f: dict) -> None:
+    # wall figures move with the machine's load (2 shared cores); the cpu ones less
+    print(f"{n:>9} entries, {run}: load+check {f['load_check_s']:.2f} s, compute {f['compute_s']:.2f} s "
+          f"({f['compute_cpu_s']:.2f} s cpu here), json {f['json_s']:.2f} s ({f['json_cpu_s']:.2f} s cpu here), "
+          f"total {f['total_s']:.2f} s wall ({f['cpu_s']:.2f} s cpu "
+          f"+ {f['worker_cpu_s']:.2f} s in forked workers: compute, JSON half), peak {f['peak_mb']:.0f} MB "
+          f"(biggest worker {f['worker_peak_mb']:.0f} MB), {f['invoices']} invoices, {f['errors']} errors")
 
 
 if __name__ == "__main__":

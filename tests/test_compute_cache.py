@@ -220,7 +220,7 @@ def test_rows_and_sources_not_of_an_entry_are_kept_whole(root, tmp_path):
     book = load_book(root).book
     entries = [e for e in book.entries if e.client == inv.client]
     cache.store(tmp_path, inv.client, "k" * 64, entries, [changed], diags)
-    got, got_diags = cache.load(tmp_path, inv.client, "k" * 64, lambda: entries)
+    got, got_diags = cache.load(tmp_path, inv.client, "k" * 64)
     assert got == [changed] and got_diags == diags
 
 

@@ -8,7 +8,6 @@ totals (`taxes.py`). The rules are documented in docs/billing.md.
 """
 from __future__ import annotations
 
-import functools
 import gc
 from dataclasses import dataclass, field
 from datetime import date
@@ -113,8 +112,7 @@ def _compute(book, period, client, only, issued, jobs, cache_dir=None):
 
     def loaded(c):
         """(invoices, diagnostics) of the cache, their rows unpacked only when read."""
-        entries = functools.partial(batch.entries, c.slug)
-        return cache.load(cache_dir, c.slug, keys[c.slug], entries, lambda: run(c, entries())[0], batch)
+        return cache.load(cache_dir, c.slug, keys[c.slug], lambda: run(c, batch.entries(c.slug))[0])
 
     results, todo = [], []
     for c in clients:

@@ -148,7 +148,7 @@ def _compute(book, period, client, only, issued, jobs, cache_dir=None):
             stored = False
             if keys:
                 frozen = frozenset(i.id for i in invoices if i.id in issued)
-                stored = cache.store(cache_dir, c.slug, keys[c.slug], entries, invoices, diags, frozen)
+                stored = cache.store(cache_dir, c.slug, keys[c.slug], invoices, diags, frozen)
             out.append((c.slug, None if worker and (stored or lazy) else invoices, diags))
         return out
 

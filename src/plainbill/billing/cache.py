@@ -182,7 +182,7 @@ def load(folder: Path | None, slug: str, key: str, recompute: Callable[[], list]
     return invoices, list(diags)
 
 
-def store(folder: Path | None, slug: str, key: str, entries: list, invoices: list, diags: list,
+def store(folder: Path | None, slug: str, key: str, invoices: list, diags: list,
           frozen: frozenset[str] = frozenset()) -> bool:
     """Keep a client's result under its key; silently nothing (False) when the folder cannot be written.
 

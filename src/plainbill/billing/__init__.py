@@ -80,8 +80,6 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
 
 def _compute(book, period, client, only, issued, jobs, cache_dir=None):
     ctx = Context.of(book)
-    issued = dict(issued or {})
-    fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
     window = parse_filter(period) if period else None
     if period and window is None:
         ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
@@ -89,86 +87,117 @@ def _compute(book, period, client, only, issued, jobs, cache_dir=None):
         return [], ctx.diags
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug)
                if (client is None or c.slug == client) and (only is None or c.slug in only)]
-    ledgers = ledgers_of(book)
-    if cache_dir is None:
-        keys = {}
-    elif ledgers is not None:   # entries not built: a client is keyed by its rows' digests
-        keys = cache.fast_keys(ctx, clients, ledgers, issued)
-    else:
-        keys = cache.client_keys(ctx, clients, _by_client(book.entries), issued)
-
-    # Entries are built as late as possible: none for a client read from the cache; for a
-    # big book with nothing cached, each of the two processes builds only its own clients'
-    lazy = bool(keys) and ledgers is not None and not is_built(book)
-    batch = cache.Batch(book)
-
-    def run(c, entries: list) -> tuple[list, list]:
-        """A client's invoices and the diagnostics its computation adds."""
-        start = len(ctx.diags)
-        invoices = ClientRun(ctx, c, entries).run(issued, fp_issued)
-        diags = ctx.diags[start:]
-        del ctx.diags[start:]
-        return invoices, diags
-
-    def loaded(c):
-        """(invoices, diagnostics) of the cache, their rows unpacked only when read."""
-        return cache.load(cache_dir, c.slug, keys[c.slug], lambda: run(c, batch.entries(c.slug))[0])
-
-    results, todo = [], []
-    for c in clients:
-        found = loaded(c) if keys else None
-        if found is None:
-            todo.append(c)
-        else:
-            results.append((c.slug, *found))
-    if not todo:
-        by_client = {}
-    elif lazy:
-        by_client = None   # built by each process for its own clients
-    elif len(todo) == len(book.clients) or ledgers is None:
-        by_client = _by_client(book.entries)
-    else:   # only these clients' entries are built
-        by_client = _by_client(entries_of(book, {c.slug for c in todo}))
-    if by_client:
-        batch.got.update(by_client)
-    sizes = client_sizes(ledgers) if by_client is None else {slug: len(es) for slug, es in by_client.items()}
-
-    def compute(some: list, worker: bool = False) -> list:
-        # whole clients, unfiltered by period: what the cache keeps; stored by the process
-        # that computed them. The forked worker sends back only its diagnostics for a client
-        # it stored (for every client, when it built their entries itself): the parent reads
-        # its invoices from the cache, lazily (no rows sent back), or computes them again
-        if by_client is None:
-            batch.fetch({c.slug for c in some})
-        mine = batch.got if by_client is None else by_client
-        out = []
-        for c in some:
-            entries = mine.get(c.slug, [])
-            invoices, diags = run(c, entries)
-            stored = False
-            if keys:
-                frozen = frozenset(i.id for i in invoices if i.id in issued)
-                stored = cache.store(cache_dir, c.slug, keys[c.slug], invoices, diags, frozen)
-            out.append((c.slug, None if worker and (stored or lazy) else invoices, diags))
-        return out
-
-    for slug, invoices, diags in _compute_clients(compute, todo, sizes, by_client or {}, jobs):
-        if invoices is None:   # computed by the worker
-            c = next(c for c in todo if c.slug == slug)
-            found = loaded(c)
-            results.append((slug, *found) if found is not None else (slug, *run(c, batch.entries(slug))))
-        else:
-            results.append((slug, invoices, diags))
-    if keys:
-        cache.prune(cache_dir, set(keys.values()))
+    run = _Run(book, ctx, dict(issued or {}), cache_dir, clients)
+    results, todo = run.from_cache(clients)
+    sizes = run.prepare(todo)
+    results += run.collect(todo, _compute_clients(run.compute, todo, sizes, run.by_client or {}, jobs))
+    if run.keys:
+        cache.prune(cache_dir, set(run.keys.values()))
     results.sort(key=lambda r: r[0])    # client order, as computed one after the other
     invoices: list[Invoice] = []
     for _, some, diags in results:
         invoices += [inv for inv in some if window is None or _overlaps(inv, window)]
         ctx.diags += diags
     invoices.sort(key=lambda inv: inv.id)
-    cache.remember(invoices, keys)
+    cache.remember(invoices, run.keys)
     return invoices, ctx.diags
+
+
+class _Run:
+    """One computation of some clients: their keys in the compute cache, their entries built
+    as late as possible (none for a client read from the cache; for a big book with nothing
+    cached, each of the two processes builds only its own clients'), and who computes what.
+
+    A result is (client slug, its invoices, its diagnostics), whole clients unfiltered by
+    period: what the cache keeps.
+    """
+
+    def __init__(self, book: Book, ctx: Context, issued: dict, cache_dir: Path | None, clients: list):
+        self.book, self.ctx, self.issued, self.cache_dir = book, ctx, issued, cache_dir
+        self.fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
+        self.ledgers = ledgers_of(book)
+        if cache_dir is None:
+            self.keys = {}
+        elif self.ledgers is not None:   # a client keyed by its rows' digests: no entry built
+            self.keys = cache.fast_keys(ctx, clients, self.ledgers, issued)
+        else:
+            self.keys = cache.client_keys(ctx, clients, _by_client(book.entries), issued)
+        self.lazy = bool(self.keys) and self.ledgers is not None and not is_built(book)
+        self.batch = cache.Batch(book)
+        self.by_client: dict[str, list] | None = {}   # None: each process builds its own
+
+    def run(self, c, entries: list) -> tuple[list, list]:
+        """A client's invoices and the diagnostics its computation adds."""
+        ctx = self.ctx
+        start = len(ctx.diags)
+        invoices = ClientRun(ctx, c, entries).run(self.issued, self.fp_issued)
+        diags = ctx.diags[start:]
+        del ctx.diags[start:]
+        return invoices, diags
+
+    def loaded(self, c):
+        """(invoices, diagnostics) of the cache, their rows unpacked only when read; or None."""
+        return cache.load(self.cache_dir, c.slug, self.keys[c.slug],
+                          lambda: self.run(c, self.batch.entries(c.slug))[0])
+
+    def from_cache(self, clients: list) -> tuple[list, list]:
+        """(results read from the cache, clients to compute)."""
+        results, todo = [], []
+        for c in clients:
+            found = self.loaded(c) if self.keys else None
+            if found is None:
+                todo.append(c)
+            else:
+                results.append((c.slug, *found))
+        return results, todo
+
+    def prepare(self, todo: list) -> dict[str, int]:
+        """Build (or plan to build) the entries of the clients to compute; their sizes."""
+        book = self.book
+        if not todo:
+            self.by_client = {}
+        elif self.lazy:
+            self.by_client = None
+        elif len(todo) == len(book.clients) or self.ledgers is None:
+            self.by_client = _by_client(book.entries)
+        else:   # only these clients' entries are built
+            self.by_client = _by_client(entries_of(book, {c.slug for c in todo}))
+        if self.by_client is None:
+            return client_sizes(self.ledgers)
+        self.batch.got.update(self.by_client)
+        return {slug: len(es) for slug, es in self.by_client.items()}
+
+    def compute(self, some: list, worker: bool = False) -> list:
+        """Results of these clients, each stored by the process that computed it. The forked
+        worker sends back only the diagnostics of a client it stored (of every client, when
+        it built their entries itself): the parent reads those from the cache (`collect`)."""
+        if self.by_client is None:
+            self.batch.fetch({c.slug for c in some})
+        mine = self.batch.got if self.by_client is None else self.by_client
+        out = []
+        for c in some:
+            entries = mine.get(c.slug, [])
+            invoices, diags = self.run(c, entries)
+            stored = False
+            if self.keys:
+                frozen = frozenset(i.id for i in invoices if i.id in self.issued)
+                stored = cache.store(self.cache_dir, c.slug, self.keys[c.slug], invoices, diags, frozen)
+            out.append((c.slug, None if worker and (stored or self.lazy) else invoices, diags))
+        return out
+
+    def collect(self, todo: list, computed: list) -> list:
+        """The computed results, those the worker left in the cache read back (lazily) or,
+        should that fail, computed here."""
+        clients = {c.slug: c for c in todo}
+        out = []
+        for slug, invoices, diags in computed:
+            if invoices is None:
+                c = clients[slug]
+                found = self.loaded(c)
+                out.append((slug, *found) if found is not None else (slug, *self.run(c, self.batch.entries(slug))))
+            else:
+                out.append((slug, invoices, diags))
+        return out
 
 
 def _by_client(entries) -> dict[str, list]:

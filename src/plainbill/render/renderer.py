@@ -135,10 +135,11 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetcher import BookFetcher
-        from .weasy import deflate_at_default_level
+        from .weasy import deflate_at_default_level, fast_computed_styles
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)   # CSS notes are not the user's problem
         deflate_at_default_level()
+        fast_computed_styles()
         self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
 

@@ -26,6 +26,16 @@ And one cost of pydyf (WeasyPrint's PDF writer): it deflates every stream at
 zlib level 9, about twice the time of zlib's own default level 6 for 0.5%
 smaller files (the fonts are most of the bytes). `deflate_at_default_level()`
 makes the streams of this process level 6; the bytes stay deterministic.
+
+And one cost of WeasyPrint's computed styles: a property is computed the first
+time it is read, by `ComputedStyle.__missing__`, ten thousand times per
+invoice. Most reads are of a property the element's rules do not set, which
+only inherits the parent's value or takes the initial one, but still went
+through the whole general path (logical-property lookup, `calc()` checks).
+`fast_computed_styles()` answers those reads directly and leaves every other
+read (a property set by a rule, the root element, `display`, `float`,
+`position`, `page`, text decorations, logical and physical properties) to
+WeasyPrint: the values, and so the bytes of the PDF, are the same.
 """
 from __future__ import annotations
 
@@ -125,6 +135,43 @@ class _Deflate:
 
     def __getattr__(self, name):
         return getattr(zlib, name)
+
+
+def fast_computed_styles() -> None:
+    """ComputedStyle answers reads of properties no rule sets without its general path (same values)."""
+    from weasyprint.css import ComputedStyle
+    from weasyprint.css.computed_values import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS
+    from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+
+    general = ComputedStyle.__missing__
+    if getattr(general, "plainbill_fast", False):
+        return
+    # reads WeasyPrint's general path treats specially: always left to it
+    special = frozenset(PHYSICAL_FUNCTIONS) | {"display", "float", "position", "page"}
+    special |= {key for key in INITIAL_VALUES if key.startswith("text_decoration_")}
+    inherited = frozenset(INHERITED) - special
+    initial = {key: value for key, value in INITIAL_VALUES.items()
+               if key not in special and key not in INHERITED and key not in INITIAL_NOT_COMPUTED}
+    computed = {key: COMPUTER_FUNCTIONS[key] for key in INITIAL_NOT_COMPUTED
+                if key in COMPUTER_FUNCTIONS and key not in special and key not in INHERITED}
+
+    def __missing__(self, key):
+        parent = self.parent_style
+        if parent is None or key in self.cascaded:
+            return general(self, key)
+        if key in inherited:
+            value = self[key] = parent[key]
+        elif key in initial:
+            value = self[key] = initial[key]
+        elif key in computed:
+            value = self[key] = computed[key](self, key, INITIAL_VALUES[key])
+        else:
+            return general(self, key)
+        return value
+
+    __missing__.plainbill_fast = True
+    __missing__.__wrapped__ = general
+    ComputedStyle.__missing__ = __missing__
 
 
 def deflate_at_default_level() -> None:

@@ -33,8 +33,8 @@ invoice. Most reads are of a property the element's rules do not set, which
 only inherits the parent's value or takes the initial one, but still went
 through the whole general path (logical-property lookup, `calc()` checks).
 `fast_computed_styles()` answers those reads directly and leaves every other
-read (a property set by a rule, the root element, `display`, `float`,
-`position`, `page`, text decorations, logical and physical properties) to
+read (a property set by a rule, or by its logical form, the root element,
+`display`, `float`, `position`, `page`, text decorations) to
 WeasyPrint: the values, and so the bytes of the PDF, are the same.
 """
 from __future__ import annotations
@@ -147,21 +147,28 @@ def fast_computed_styles() -> None:
     if getattr(general, "plainbill_fast", False):
         return
     # reads WeasyPrint's general path treats specially: always left to it
-    special = frozenset(PHYSICAL_FUNCTIONS) | {"display", "float", "position", "page"}
+    special = {"display", "float", "position", "page"}
     special |= {key for key in INITIAL_VALUES if key.startswith("text_decoration_")}
     inherited = frozenset(INHERITED) - special
     initial = {key: value for key, value in INITIAL_VALUES.items()
                if key not in special and key not in INHERITED and key not in INITIAL_NOT_COMPUTED}
     computed = {key: COMPUTER_FUNCTIONS[key] for key in INITIAL_NOT_COMPUTED
                 if key in COMPUTER_FUNCTIONS and key not in special and key not in INHERITED}
+    # a physical property (margin_top) may be set by its logical one (margin_block_start)
+    logical = {key: frozenset(function(block="ttb", inline=inline) for inline in ("ltr", "rtl"))
+               for key, function in PHYSICAL_FUNCTIONS.items()}
 
     def __missing__(self, key):
         parent = self.parent_style
-        if parent is None or key in self.cascaded:
+        cascaded = self.cascaded
+        if parent is None or key in cascaded:
             return general(self, key)
         if key in inherited:
             value = self[key] = parent[key]
-        elif key in initial:
+            return value
+        if key in logical and not logical[key].isdisjoint(cascaded):
+            return general(self, key)
+        if key in initial:
             value = self[key] = initial[key]
         elif key in computed:
             value = self[key] = computed[key](self, key, INITIAL_VALUES[key])

@@ -291,18 +291,22 @@ def test_a_book_template_and_html_that_is_not_xml_go_to_the_html5_parser(book):
 
 
 @pytest.mark.parametrize("index, issued", [(0, True), (1, False)])
-def test_fast_computed_styles_give_the_same_pdf(book, index, issued):
+def test_fast_styles_and_percentages_give_the_same_pdf(book, index, issued, monkeypatch):
+    import sys
+
     from weasyprint.css import ComputedStyle
 
     renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
     renderer.warm()
-    fast = ComputedStyle.__missing__
-    assert getattr(fast, "plainbill_fast", False)
     inv = sample_invoice(index, entries=4, language="en" if index else "it", issued=issued)
     html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
     pdf = renderer.pdf(html, inv.id)
-    ComputedStyle.__missing__ = fast.__wrapped__
-    try:
-        assert renderer.pdf(html, inv.id) == pdf
-    finally:
-        ComputedStyle.__missing__ = fast
+    fast = ComputedStyle.__missing__
+    assert getattr(fast, "plainbill_fast", False)
+    monkeypatch.setattr(ComputedStyle, "__missing__", fast.__wrapped__)
+    patched = [m for name, m in sys.modules.items() if name.startswith("weasyprint.layout")
+               and getattr(getattr(m, "resolve_percentages", None), "plainbill_fast", False)]
+    assert len(patched) >= 8
+    for module in patched:
+        monkeypatch.setattr(module, "resolve_percentages", module.resolve_percentages.__wrapped__)
+    assert renderer.pdf(html, inv.id) == pdf

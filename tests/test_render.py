@@ -291,9 +291,10 @@ def test_a_book_template_and_html_that_is_not_xml_go_to_the_html5_parser(book):
 
 
 @pytest.mark.parametrize("index, issued", [(0, True), (1, False)])
-def test_fast_styles_and_percentages_give_the_same_pdf(book, index, issued, monkeypatch):
+def test_fast_styles_percentages_and_operands_give_the_same_pdf(book, index, issued, monkeypatch):
     import sys
 
+    import pydyf
     from weasyprint.css import ComputedStyle
 
     renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
@@ -309,4 +310,6 @@ def test_fast_styles_and_percentages_give_the_same_pdf(book, index, issued, monk
     assert len(patched) >= 8
     for module in patched:
         monkeypatch.setattr(module, "resolve_percentages", module.resolve_percentages.__wrapped__)
+    assert getattr(pydyf._to_bytes, "plainbill_fast", False)
+    monkeypatch.setattr(pydyf, "_to_bytes", pydyf._to_bytes.__wrapped__)
     assert renderer.pdf(html, inv.id) == pdf

@@ -38,6 +38,10 @@ through the whole general path (logical-property lookup, `calc()` checks).
 read (a property set by a rule, or by its logical form, the root element,
 `display`, `float`, `position`, `page`, text decorations) to
 WeasyPrint: the values, and so the bytes of the PDF, are the same.
+These replace WeasyPrint and pydyf functions by copies that know their
+internals: they are installed only for the versions they were checked
+against (WeasyPrint 70.0, pydyf 0.13.0, as pinned), and tested to give the
+same PDF bytes as the functions they replace.
 `fast_percentages()` does the same for the used margins, paddings and widths
 of every box (two function calls per property less, same values).
 """
@@ -141,6 +145,13 @@ class _Deflate:
         return getattr(zlib, name)
 
 
+def _checked_weasyprint() -> bool:
+    """Whether WeasyPrint is the version the fast paths below were checked against."""
+    import weasyprint
+
+    return weasyprint.__version__ == "70.0"
+
+
 def fast_computed_styles() -> None:
     """ComputedStyle answers reads of properties no rule sets without its general path (same values)."""
     from weasyprint.css import ComputedStyle
@@ -148,7 +159,7 @@ def fast_computed_styles() -> None:
     from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
 
     general = ComputedStyle.__missing__
-    if getattr(general, "plainbill_fast", False):
+    if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
         return
     # reads WeasyPrint's general path treats specially: always left to it
     special = {"display", "float", "position", "page"}
@@ -198,7 +209,7 @@ def fast_percentages() -> None:
     from weasyprint.layout import percent
 
     general = percent.resolve_percentages
-    if getattr(general, "plainbill_fast", False):
+    if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
         return
     percentage, check_math, adjust_box_sizing = percent.percentage, percent.check_math, percent.adjust_box_sizing
     inf = float("inf")
@@ -283,7 +294,7 @@ def fast_pdf_operands() -> None:
     import pydyf
 
     general = pydyf._to_bytes
-    if getattr(general, "plainbill_fast", False):
+    if getattr(general, "plainbill_fast", False) or pydyf.__version__ != "0.13.0":
         return
 
     def _to_bytes(item):

@@ -291,7 +291,7 @@ def test_a_book_template_and_html_that_is_not_xml_go_to_the_html5_parser(book):
 
 
 @pytest.mark.parametrize("index, issued", [(0, True), (1, False)])
-def test_fast_styles_percentages_and_operands_give_the_same_pdf(book, index, issued, monkeypatch):
+def test_weasyprint_fast_paths_give_the_same_pdf(book, index, issued, monkeypatch):
     import sys
 
     import pydyf
@@ -312,4 +312,8 @@ def test_fast_styles_percentages_and_operands_give_the_same_pdf(book, index, iss
         monkeypatch.setattr(module, "resolve_percentages", module.resolve_percentages.__wrapped__)
     assert getattr(pydyf._to_bytes, "plainbill_fast", False)
     monkeypatch.setattr(pydyf, "_to_bytes", pydyf._to_bytes.__wrapped__)
+    from weasyprint.formatting_structure.boxes import Box
+
+    assert getattr(Box.is_in_normal_flow, "plainbill_fast", False)
+    monkeypatch.setattr(Box, "is_in_normal_flow", Box.is_in_normal_flow.__wrapped__)
     assert renderer.pdf(html, inv.id) == pdf

@@ -27,7 +27,7 @@ zlib level 9, about twice the time of zlib's own default level 6 for 0.5%
 smaller files (the fonts are most of the bytes). `deflate_at_default_level()`
 makes the streams of this process level 6; the bytes stay deterministic.
 Its `_to_bytes()`, called for every operand of every drawing operator, gets a
-fast path by exact type for bytes, int and float (the same bytes).
+fast path by exact type for bytes, int, float and str (the same bytes).
 
 And one cost of WeasyPrint's computed styles: a property is computed the first
 time it is read, by `ComputedStyle.__missing__`, ten thousand times per
@@ -314,7 +314,7 @@ def deflate_at_default_level() -> None:
 
 
 def fast_pdf_operands() -> None:
-    """pydyf's _to_bytes() answers bytes, int and float by their exact type first (the same bytes)."""
+    """pydyf's _to_bytes() answers bytes, int, float and str by their exact type first (the same bytes)."""
     import pydyf
 
     general = pydyf._to_bytes
@@ -329,6 +329,8 @@ def fast_pdf_operands() -> None:
             return str(item).encode("ascii")
         if kind is float:
             return str(int(item)).encode("ascii") if item.is_integer() else f"{item:f}".rstrip("0").encode("ascii")
+        if kind is str:
+            return item.encode("ascii")
         return general(item)
 
     _to_bytes.plainbill_fast = True

@@ -323,15 +323,6 @@ class CachedInvoice(Invoice):
         _SLOT["entries"].__set__(self, value)
 
     @property
-    def unpacked(self) -> bool:
-        """Whether the lines and rows were read from the cache already."""
-        try:
-            _SLOT["entries"].__get__(self)
-            return True
-        except AttributeError:
-            return False
-
-    @property
     def stored_digest(self) -> str | None:
         """The frozen digest computed when stored (issued invoices only), else None."""
         return self._digest

@@ -102,7 +102,9 @@ def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: b
     stats.serialised = plan.serialised
     if plan.tasks:
         results = render_tasks(plan.tasks, templates, out_dir, jobs)
-        stats.diagnostics += _collect(plan, results)
+        failed = _collect(plan, results)
+        stats.diagnostics += failed
+        stats.rendered -= len(failed)      # a failed invoice is not rendered (and is tried again next build)
     new = _merge(old, plan.entries, partial)
     if render:
         kept = {}

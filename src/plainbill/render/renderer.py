@@ -91,6 +91,8 @@ class Renderer:
             return document.write_pdf(font_config=self._font_config, stylesheets=sheets, **PDF_OPTIONS)
         except OutsideBookError as exc:
             raise RenderFailure(self._outside_diag(exc)) from None
+        except Exception as exc:   # noqa: BLE001  WeasyPrint failing on what a template asks of it
+            raise RenderFailure(self._failed_diag(name, exc)) from None
 
     def _builtin_invoice(self) -> bool:
         """Whether invoices come from plainbill's own invoice.html (not a book's)."""
@@ -134,6 +136,7 @@ class Renderer:
             return
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import weasy_text
         from .fetcher import BookFetcher
         from .weasy import (deflate_at_default_level, fast_computed_styles, fast_normal_flow, fast_pdf_operands,
                             fast_percentages)
@@ -144,8 +147,22 @@ class Renderer:
         fast_percentages()
         fast_pdf_operands()
         fast_normal_flow()
+        weasy_text.install()
         self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
+
+    def _failed_diag(self, name: str, exc: Exception) -> Diagnostic:
+        """WeasyPrint raised: name the book's own template files, the likeliest cause, else plainbill's."""
+        book_templates = self.templates.book_root / "templates"
+        own = [f"templates/{n}" for n in ("invoice.css", "invoice.html") if (book_templates / n).is_file()]
+        where = own[0] if own else template_path(self.templates, self.env.get_template("invoice.html").filename)
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        hint = (f"undo the last change to {' and '.join(own)}: WeasyPrint cannot lay out what it asks for "
+                "(for instance line-clamp on justified text); "
+                if own else "this is a bug in plainbill or WeasyPrint: please report it with the invoice's HTML; ")
+        return error("render-failed", SourceRef(where),
+                     f"WeasyPrint could not make the PDF of {name} ({detail})",
+                     hint + "`plainbill build --no-pdf` writes its HTML to look at")
 
     def _outside_diag(self, exc) -> Diagnostic:
         ref = _find_reference(exc.url, self.templates) or SourceRef(

@@ -1,0 +1,118 @@
+"""WeasyPrint's fast paths (render/weasy.py, render/weasy_text.py) give the PDF WeasyPrint's own code gives."""
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pytest
+
+from plainbill.render import Renderer, client_context, template_set
+from plainbill.render.environment import PACKAGE_TEMPLATES
+from plainbill.render.sample import sample_book, sample_invoice
+
+# text that takes WeasyPrint's unusual paths: justification, ellipses, spacing, hyphens, tabs,
+# right-to-left and characters no shipped font has (unknown glyphs), emoji, soft hyphens
+NOTES = (
+    "Interventi di manutenzione straordinaria sull'infrastruttura di rete, giustificati su tutta la "
+    "larghezza della colonna, con parole lunghissime come precipitevolissimevolmente e "
+    "internazionalizzazione che vanno a capo con la sillabazione automatica.",
+    "A line that never wraps and is cut with an ellipsis because it is far too long to fit in the "
+    "width of the page, however wide the page may be, it goes on and on and on.",
+    "Spaced out letters, and a_very_long_identifier_without_any_break_opportunity_at_all_that_must_"
+    "wrap_anywhere_because_overflow_wrap_says_so_0123456789abcdef.",
+    "Clamped to two lines: " + "word " * 80,
+    "مرحبا بالعالم — שלום עולם — 你好世界 — 🙂 — soft\u00adhyphen\u00adated co\u00adop\u00aderation.",
+)
+EXTRA_CSS = """
+.notes p:nth-of-type(1) { text-align: justify; hyphens: auto; word-spacing: 0.4pt; }
+.notes p:nth-of-type(2) { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.notes p:nth-of-type(3) { letter-spacing: 0.3pt; overflow-wrap: anywhere; }
+.notes p:nth-of-type(4) { line-clamp: 2; }
+.line-description { text-transform: uppercase; letter-spacing: 0.02em; }
+"""
+
+
+def undo_fast_paths(monkeypatch) -> int:
+    """Put WeasyPrint's and pydyf's own functions back wherever a fast path replaced one; how many."""
+    undone = 0
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(("weasyprint", "pydyf")) or module is None:
+            continue
+        for attr, value in list(vars(module).items()):
+            if getattr(value, "plainbill_fast", False):
+                monkeypatch.setattr(module, attr, value.__wrapped__)
+                undone += 1
+            elif isinstance(value, type) and value.__module__ == name:
+                for class_attr, class_value in list(vars(value).items()):
+                    if getattr(class_value, "plainbill_fast", False):
+                        monkeypatch.setattr(value, class_attr, class_value.__wrapped__)
+                        undone += 1
+    return undone
+
+
+def renderer_for(root: Path) -> Renderer:
+    renderer = Renderer(template_set(root), root / "build")
+    renderer.warm()
+    return renderer
+
+
+def pdf_of(renderer: Renderer, book, invoice) -> bytes:
+    html = renderer.invoice_html(invoice, client_context(book, invoice.client, invoice.language))
+    return renderer.pdf(html, invoice.id)
+
+
+def count_layouts(monkeypatch) -> list[int]:
+    """Counts the Pango layouts WeasyPrint sets up (once to lay a text out, once more to draw it)."""
+    from weasyprint.text.line_break import Layout
+
+    counted = [0]
+    setup = Layout.setup
+
+    def counting(self, style):
+        counted[0] += 1
+        return setup(self, style)
+
+    counting.plainbill_fast, counting.__wrapped__ = getattr(setup, "plainbill_fast", False), setup.__wrapped__ \
+        if hasattr(setup, "__wrapped__") else setup
+    monkeypatch.setattr(Layout, "setup", counting)
+    return counted
+
+
+@pytest.mark.parametrize("index, entries, issued", [(0, 4, True), (1, 12, False), (2, 60, True)])
+def test_fast_paths_give_the_same_pdf(tmp_path, monkeypatch, index, entries, issued):
+    book = sample_book(root=str(tmp_path), clients=3, repository_url="https://git.example.com/b/blob/main")
+    renderer = renderer_for(tmp_path)
+    invoice = sample_invoice(index, entries=entries, language="en" if index % 2 else "it", issued=issued)
+    fast = pdf_of(renderer, book, invoice)
+    assert undo_fast_paths(monkeypatch) >= 25
+    assert pdf_of(renderer, book, invoice) == fast
+
+
+def test_fast_paths_give_the_same_pdf_for_unusual_text(tmp_path, monkeypatch):
+    (tmp_path / "templates").mkdir()
+    css = (PACKAGE_TEMPLATES / "invoice.css").read_text("utf-8") + EXTRA_CSS
+    (tmp_path / "templates" / "invoice.css").write_text(css, "utf-8")
+    book = sample_book(root=str(tmp_path), clients=2)
+    renderer = renderer_for(tmp_path)
+    invoice = sample_invoice(1, entries=6, language="en",
+                             description="Tabs\tin a\tdescription — العربية — 日本語 — 🙂 — ﬁ ligature")
+    invoice = dataclasses.replace(invoice, notes=NOTES)
+    fast = pdf_of(renderer, book, invoice)
+    undo_fast_paths(monkeypatch)
+    assert pdf_of(renderer, book, invoice) == fast
+
+
+def test_text_is_drawn_from_the_layout_it_was_laid_out_with(tmp_path, monkeypatch):
+    book = sample_book(root=str(tmp_path), clients=1)
+    renderer = renderer_for(tmp_path)
+    invoice = sample_invoice(0, entries=12, language="it")
+    pdf_of(renderer, book, invoice)          # fonts and struts cached alike for both counts
+    counted = count_layouts(monkeypatch)
+    pdf_of(renderer, book, invoice)
+    fast = counted[0]
+    undo_fast_paths(monkeypatch)
+    counted = count_layouts(monkeypatch)
+    pdf_of(renderer, book, invoice)
+    # WeasyPrint sets every text box up twice (layout, then drawing): kept layouts skip most of the second
+    assert fast < 0.6 * counted[0], (fast, counted[0])

@@ -81,8 +81,10 @@ def keep_text_layouts() -> None:
     setup, set_text, get_first_line, reactivate = (Layout.setup, Layout.set_text, Layout.get_first_line,
                                                    Layout.reactivate)
 
+    made = _layout_maker(setup)
+
     def fast_setup(self, style):
-        setup(self, style)
+        made(self, style)
         self.plainbill_single = False        # a new Pango layout: single-paragraph mode off
         self.plainbill_one_line = False      # no lines computed for its text yet
         self.plainbill_ellipsized = False
@@ -118,6 +120,87 @@ def keep_text_layouts() -> None:
         fast.plainbill_fast = True
         fast.__wrapped__ = getattr(Layout, name)
         setattr(Layout, name, fast)
+
+
+_SETUP_KEYS = ("direction", "font_language_override", "lang", "font_family", "font_style", "font_stretch",
+               "font_weight", "font_size", "font_variant_caps", "font_variation_settings", "text_decoration_line",
+               "font_kerning", "font_variant_ligatures", "font_variant_position", "font_variant_numeric",
+               "font_variant_alternates", "font_variant_east_asian", "font_feature_settings")
+
+
+def _layout_maker(general):
+    """Layout.setup() with its Pango context, font description, metrics and features made once per font.
+
+    WeasyPrint made a context, a font description and a features attribute for
+    every layout; they depend only on the style values in _SETUP_KEYS. A context
+    is never changed once made, so layouts can share it (each layout copies the
+    font description it is given).
+    """
+    from weasyprint.text.constants import LST_TO_ISO, PANGO_DIRECTION
+    from weasyprint.text.ffi import FROM_UNITS, ffi, gobject, pango, unicode_to_char_p
+    from weasyprint.text.fonts import font_features, get_font_description
+
+    def make(style):
+        font_map = style.font_config.font_map
+        context = ffi.gc(pango.pango_font_map_create_context(font_map), gobject.g_object_unref)
+        pango.pango_context_set_round_glyph_positions(context, False)
+        pango.pango_context_set_base_dir(context, PANGO_DIRECTION[style["direction"]])
+        if style["font_language_override"] != "normal":
+            lang_p, lang = unicode_to_char_p(LST_TO_ISO.get(
+                style["font_language_override"].lower(), style["font_language_override"]))
+        elif style["lang"]:
+            lang_p, lang = unicode_to_char_p(style["lang"])
+        else:
+            lang = None
+            language = pango.pango_language_get_default()
+        if lang:
+            language = pango.pango_language_from_string(lang_p)
+            pango.pango_context_set_language(context, language)
+        assert not isinstance(style["font_family"], str), "font_family should be a list"
+        description = get_font_description(style)
+        metrics = {"ascent": None, "underline_position": None, "strikethrough_position": None}
+        if style["text_decoration_line"] != "none":
+            found = ffi.gc(pango.pango_context_get_metrics(context, description, language),
+                           pango.pango_font_metrics_unref)
+            metrics = {
+                "ascent": FROM_UNITS * pango.pango_font_metrics_get_ascent(found),
+                "underline_position": FROM_UNITS * pango.pango_font_metrics_get_underline_position(found),
+                "strikethrough_position": FROM_UNITS * pango.pango_font_metrics_get_strikethrough_position(found),
+                "underline_thickness": FROM_UNITS * pango.pango_font_metrics_get_underline_thickness(found),
+                "strikethrough_thickness": FROM_UNITS * pango.pango_font_metrics_get_strikethrough_thickness(found),
+            }
+        features = font_features(
+            style["font_kerning"], style["font_variant_ligatures"], style["font_variant_position"],
+            style["font_variant_caps"], style["font_variant_numeric"], style["font_variant_alternates"],
+            style["font_variant_east_asian"], style["font_feature_settings"])
+        attr = None
+        if features:
+            features = ",".join(f"{key} {value}" for key, value in features.items()).encode()
+            attr = style.font_config.font_features.setdefault(features, pango.pango_attr_font_features_new(features))
+        return context, language, description, metrics, attr
+
+    def setup(self, style):
+        try:
+            key = tuple([style[name] for name in _SETUP_KEYS])
+            cache = style.font_config.__dict__.setdefault("plainbill_layouts", {})
+            found = cache.get(key)
+            if found is None:
+                found = cache[key] = make(style)
+        except TypeError:        # a style value that cannot be hashed: WeasyPrint's own setup
+            return general(self, style)
+        context, self.language, description, metrics, attr = found
+        self.style = style
+        self.first_line_direction = 0
+        self.layout = ffi.gc(pango.pango_layout_new(context), gobject.g_object_unref)
+        pango.pango_layout_set_auto_dir(self.layout, False)
+        pango.pango_layout_set_font_description(self.layout, description)
+        self.__dict__.update(metrics)
+        if attr is not None:
+            attr_list = pango.pango_attr_list_new()
+            pango.pango_attr_list_insert(attr_list, attr)
+            pango.pango_layout_set_attributes(self.layout, attr_list)
+
+    return setup
 
 
 def keeps_text_layouts() -> bool:
@@ -156,7 +239,6 @@ def fast_glyph_runs() -> None:
         stream.set_text_matrix(*matrix.values)
         previous_pango_font = None
         string = ""
-        utf8_text = None
         for pango_font, font, font_size, glyph_item, ids, widths, x_offsets in runs:
             if pango_font != previous_pango_font:
                 previous_pango_font = pango_font
@@ -165,23 +247,19 @@ def fast_glyph_runs() -> None:
                 string = ""
                 stream.set_font_size(font.hash, font_size)
             string += "<"
-            to_unicode, font_widths = font.to_unicode, font.widths
-            for i, glyph_id in enumerate(ids):
-                if glyph_id not in to_unicode:
-                    utf8_text = utf8_text or layout.text.encode()
-                    to_unicode[glyph_id] = _glyph_text(glyph_item, i, len(ids), utf8_text)
-                offset = x_offsets[i] / font_size
-                if offset:
-                    string += f">{-offset}<"
-                string += f"{glyph_id:04x}"
-                logical_width = font_widths.get(glyph_id)
-                if logical_width is None:
-                    pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-                    logical_width = font_widths[glyph_id] = round(
-                        stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-                kerning = logical_width + offset - widths[i] * 1000 * FROM_UNITS / font_size
-                if kerning:
-                    string += f">{int(kerning)}<"
+            # a glyph drawn at the same advance and offset in the same font writes the same text
+            known = font.__dict__.setdefault("plainbill_glyphs", {}).setdefault(font_size, {})
+            keys = list(zip(ids, widths, x_offsets))
+            parts = list(map(known.get, keys))
+            if None in parts:
+                for i, key in enumerate(keys):
+                    if parts[i] is None:
+                        part = known.get(key)
+                        if part is None:
+                            part = known[key] = _glyph_operands(
+                                stream, font, pango_font, font_size, glyph_item, i, key, layout, FROM_UNITS)
+                        parts[i] = part
+            string += "".join(parts)
             string = string[:-1] if string[-1] == "<" else string + ">"
         stream.show_text(string)
         return []
@@ -212,15 +290,35 @@ def _plain_runs(first_line, stream, style_font_size, ffi, old_pango):
     return runs
 
 
-def _glyph_text(glyph_item, i: int, count: int, utf8_text: bytes) -> str:
+def _glyph_operands(stream, font, pango_font, font_size, glyph_item, i, key, layout, FROM_UNITS) -> str:
+    """What WeasyPrint writes for glyph i of a run (offset, glyph id, kerning); maps it to its text first."""
+    from weasyprint.text.ffi import pango
+
+    glyph_id, width, x_offset = key
+    if glyph_id not in font.to_unicode:
+        font.to_unicode[glyph_id] = _glyph_text(glyph_item, i, layout.text.encode())
+    offset = x_offset / font_size
+    text = f">{-offset}<" if offset else ""
+    text += f"{glyph_id:04x}"
+    logical_width = font.widths.get(glyph_id)
+    if logical_width is None:
+        pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
+        logical_width = font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
+    kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+    if kerning:
+        text += f">{int(kerning)}<"
+    return text
+
+
+def _glyph_text(glyph_item, i: int, utf8_text: bytes) -> str:
     """The characters glyph i of a run stands for (WeasyPrint's ToUnicode mapping)."""
-    clusters = glyph_item.glyphs.log_clusters
-    item = glyph_item.item
+    glyphs, item = glyph_item.glyphs, glyph_item.item
+    clusters = glyphs.log_clusters
     t1 = clusters[i]
     if item.analysis.level % 2:      # right to left
         t2 = item.length if i == 0 else clusters[i - 1]
     else:
-        t2 = item.length if i == count - 1 else clusters[i + 1]
+        t2 = item.length if i == glyphs.num_glyphs - 1 else clusters[i + 1]
     return utf8_text[item.offset + t1:item.offset + t2].decode()
 
 

@@ -116,3 +116,25 @@ def test_text_is_drawn_from_the_layout_it_was_laid_out_with(tmp_path, monkeypatc
     pdf_of(renderer, book, invoice)
     # WeasyPrint sets every text box up twice (layout, then drawing): kept layouts skip most of the second
     assert fast < 0.6 * counted[0], (fast, counted[0])
+
+
+def test_render_workers_remove_the_font_folders_weasyprint_makes(tmp_path, monkeypatch):
+    import tempfile
+
+    from plainbill.render import parallel
+    from plainbill.render.parallel import RenderTask, render_tasks
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))     # where WeasyPrint's mkdtemp() puts its fonts
+    book = sample_book(root=str(tmp_path / "book"), clients=4)
+    templates = template_set(Path(book.root))
+    tasks = [RenderTask(inv.id, inv, client_context(book, inv.client, inv.language), True)
+             for inv in (sample_invoice(i, entries=2) for i in range(4))]
+    results = render_tasks(tasks, templates, tmp_path / "build", jobs=2)       # two pool workers
+    assert all(r.pdf and r.pdf.startswith(b"%PDF") for r in results)
+    assert not list(temp.glob("weasyprint-*"))
+    render_tasks(tasks[:1], templates, tmp_path / "build", jobs=1)             # this process
+    assert len(list(temp.glob("weasyprint-*"))) == 1
+    parallel._forget_fonts()        # what atexit does
+    assert not list(temp.glob("weasyprint-*"))

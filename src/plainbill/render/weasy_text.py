@@ -381,9 +381,73 @@ def fast_float_bounds() -> None:
     _install(float_module, "avoid_collisions", avoid_collisions, "weasyprint.layout")
 
 
+# ---------------------------------------------------------------- drawing boxes
+
+
+def fast_box_paint() -> None:
+    """get_color(), draw_border() and layout_box_backgrounds() answer the common case first.
+
+    - get_color: a computed colour is a Color or the keyword `currentcolor`;
+      WeasyPrint compared every Color to that string through Color.__eq__;
+    - draw_border: a box with four zero-width borders, no border image and no
+      columns draws nothing (WeasyPrint returned the same, after building lists);
+    - layout_box_backgrounds: a visible box with no background image, no
+      border or mask image, no shadow and a transparent background colour gets
+      no background (what WeasyPrint decides after building its layer lists).
+    """
+    from weasyprint.draw import border as border_module
+    from weasyprint.draw import color as color_module
+    from weasyprint.formatting_structure.boxes import BlockContainerBox
+    from weasyprint.layout import background as background_module
+    from weasyprint.layout.percent import resolve_radii_percentages
+
+    get_color = color_module.get_color
+    if _installed(get_color):
+        return
+
+    def fast_get_color(style, key):
+        value = style[key]
+        return style["color"] if value.__class__ is str and value == "currentcolor" else value
+
+    draw_border = border_module.draw_border
+
+    def fast_draw_border(stream, box):
+        if not (box.border_top_width or box.border_right_width or box.border_bottom_width
+                or box.border_left_width):
+            style = box.style
+            if style["border_image_source"][0] == "none" and not (
+                    isinstance(box, BlockContainerBox)
+                    and (style["column_width"] != "auto" or style["column_count"] != "auto")):
+                return
+        return draw_border(stream, box)
+
+    layout_box_backgrounds = background_module.layout_box_backgrounds
+    no_image = (("none", None),)
+
+    def fast_layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
+        if style is not None or box is page:
+            return layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
+        resolve_radii_percentages(box)
+        if layout_children:
+            for child in box.all_children():
+                fast_layout_box_backgrounds(page, child, get_image_from_uri)
+        style = box.style
+        if (style["border_image_source"][0] == "none" and style["mask_border_source"][0] == "none"
+                and style["visibility"] != "hidden" and style["background_image"] == no_image
+                and fast_get_color(style, "background_color").alpha == 0 and not style["box_shadow"]):
+            box.background = None
+            return
+        return layout_box_backgrounds(page, box, get_image_from_uri, False)
+
+    _install(color_module, "get_color", fast_get_color, "weasyprint.")
+    _install(border_module, "draw_border", fast_draw_border, "weasyprint.")
+    _install(background_module, "layout_box_backgrounds", fast_layout_box_backgrounds, "weasyprint.")
+
+
 def install() -> None:
     """All of the above (for WeasyPrint 70.0 only)."""
     keep_text_layouts()
     fast_glyph_runs()
     fast_strut()
     fast_float_bounds()
+    fast_box_paint()

@@ -138,3 +138,27 @@ def test_render_workers_remove_the_font_folders_weasyprint_makes(tmp_path, monke
     assert len(list(temp.glob("weasyprint-*"))) == 1
     parallel._forget_fonts()        # what atexit does
     assert not list(temp.glob("weasyprint-*"))
+
+
+def test_metadata_and_stylesheets_of_the_builtin_tree_are_what_weasyprint_finds(tmp_path):
+    import weasyprint.css
+    from weasyprint import html as html_module
+
+    from plainbill.render.weasy import html_class, squeeze, xml_tree
+    from plainbill.render.weasy_boxes import plain_tree
+
+    book = sample_book(root=str(tmp_path), clients=1)
+    renderer = renderer_for(tmp_path)
+    invoice = sample_invoice(0, entries=3, language="it", issued=True)
+    html = renderer.invoice_html(invoice, client_context(book, invoice.client, invoice.language))
+    tree = xml_tree(squeeze(renderer._stylesheets(html)[0]))
+    plain_tree(tree)
+    document = html_class().from_tree(tree, (tmp_path / "x.html").as_uri(), None)
+    fast, general = html_module.get_html_metadata, html_module.get_html_metadata.__wrapped__
+    assert getattr(fast, "plainbill_fast", False)
+    metadata = fast(document)
+    assert metadata == general(document) and metadata["title"] and metadata["authors"] and metadata["created"]
+    found = weasyprint.css.find_stylesheets
+    assert getattr(found, "plainbill_fast", False)
+    args = (document.wrapper_element, "print", None, document.base_url, None, None, {}, [], [])
+    assert list(found(*args)) == list(found.__wrapped__(*args)) == []

@@ -76,6 +76,7 @@ class Renderer:
         """The PDF of an HTML page that lives at build/invoices/<name>.html."""
         from .fetcher import OutsideBookError
         from .weasy import html_class, squeeze, xml_tree
+        from .weasy_boxes import plain_tree
 
         self._warm()
         base_url = (self.out_dir / "invoices" / f"{name}.html").as_uri()
@@ -85,6 +86,7 @@ class Renderer:
             # the built-in template's HTML parses as XML into the tree an HTML5 parser builds, 50x faster
             tree = xml_tree(html) if self._builtin_invoice() else None
             if tree is not None:
+                plain_tree(tree)
                 document = html_class().from_tree(tree, base_url, self._fetcher)
             else:
                 document = html_class()(string=html, base_url=base_url, url_fetcher=self._fetcher)
@@ -136,7 +138,7 @@ class Renderer:
             return
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import weasy_text
+        from . import weasy_boxes, weasy_text
         from .fetcher import BookFetcher
         from .weasy import (deflate_at_default_level, fast_computed_styles, fast_normal_flow, fast_pdf_operands,
                             fast_percentages)
@@ -148,6 +150,7 @@ class Renderer:
         fast_pdf_operands()
         fast_normal_flow()
         weasy_text.install()
+        weasy_boxes.install()
         self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
 

@@ -28,43 +28,21 @@ fonts, ellipses) are drawn by WeasyPrint's function.
 
 `fast_strut()` caches the line height of a font by a tuple of the style
 values WeasyPrint's `strut()` formats into a string key (same values, same
-result), and `fast_float_bounds()` answers `avoid_collisions()` directly for
-a left-to-right block with no floats beside it (an invoice has none).
+result).
 
-Like the fast paths of weasy.py, these are installed only for WeasyPrint
-70.0 (as pinned) and are tested to give the same PDF bytes as WeasyPrint's
-own functions.
+Like the fast paths of weasy.py and weasy_boxes.py, these are installed only
+for WeasyPrint 70.0 (as pinned) and are tested to give the same PDF bytes as
+WeasyPrint's own functions.
 """
 from __future__ import annotations
 
-import sys
+from .patching import install_fast, installed
 
 _GLYPH_EMPTY = 0x0FFFFFFF      # pango.PANGO_GLYPH_EMPTY; larger ids carry the "unknown" flag
 _STRUT_KEYS = ("font_family", "font_style", "font_stretch", "font_weight", "font_variant_ligatures",
                "font_variant_position", "font_variant_caps", "font_variant_numeric",
                "font_variant_alternates", "font_variant_east_asian", "font_feature_settings",
                "font_variation_settings", "font_language_override", "lang")
-
-
-def _checked() -> bool:
-    import weasyprint
-
-    return weasyprint.__version__ == "70.0"
-
-
-def _install(module, name: str, fast, everywhere: str = "") -> None:
-    """Put `fast` in place of module.name, and in every module under `everywhere` that imported it."""
-    general = getattr(module, name)
-    fast.plainbill_fast = True
-    fast.__wrapped__ = general
-    setattr(module, name, fast)
-    for module_name, other in list(sys.modules.items()):
-        if everywhere and module_name.startswith(everywhere) and getattr(other, name, None) is general:
-            setattr(other, name, fast)
-
-
-def _installed(function) -> bool:
-    return getattr(function, "plainbill_fast", False) or not _checked()
 
 
 # ---------------------------------------------------------------- layouts kept for drawing
@@ -76,7 +54,7 @@ def keep_text_layouts() -> None:
     from weasyprint.text.ffi import pango
 
     Layout = line_break.Layout
-    if _installed(Layout.reactivate):
+    if installed(Layout.reactivate):
         return
     setup, set_text, get_first_line, reactivate = (Layout.setup, Layout.set_text, Layout.get_first_line,
                                                    Layout.reactivate)
@@ -203,12 +181,6 @@ def _layout_maker(general):
     return setup
 
 
-def keeps_text_layouts() -> bool:
-    from weasyprint.text.line_break import Layout
-
-    return getattr(Layout.reactivate, "plainbill_fast", False)
-
-
 # ---------------------------------------------------------------- glyph runs
 
 
@@ -218,7 +190,7 @@ def fast_glyph_runs() -> None:
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
     general = draw_text_module.draw_first_line
-    if _installed(general) or ffi.sizeof("PangoGlyphInfo") != 20:
+    if installed(general) or ffi.sizeof("PangoGlyphInfo") != 20:
         return
     old_pango = pango.pango_version() < 14802
 
@@ -264,7 +236,7 @@ def fast_glyph_runs() -> None:
         stream.show_text(string)
         return []
 
-    _install(draw_text_module, "draw_first_line", draw_first_line, "weasyprint.draw")
+    install_fast(draw_text_module, "draw_first_line", draw_first_line, "weasyprint.draw")
 
 
 def _plain_runs(first_line, stream, style_font_size, ffi, old_pango):
@@ -322,7 +294,7 @@ def _glyph_text(glyph_item, i: int, utf8_text: bytes) -> str:
     return utf8_text[item.offset + t1:item.offset + t2].decode()
 
 
-# ---------------------------------------------------------------- struts and floats
+# ---------------------------------------------------------------- struts
 
 
 def fast_strut() -> None:
@@ -330,7 +302,7 @@ def fast_strut() -> None:
     from weasyprint.text import line_break
 
     general = line_break.strut
-    if _installed(general):
+    if installed(general):
         return
 
     def strut(style):
@@ -346,102 +318,7 @@ def fast_strut() -> None:
             result = general(style)
         return result
 
-    _install(line_break, "strut", strut, "weasyprint.")
-
-
-def fast_float_bounds() -> None:
-    """avoid_collisions() without floats around, left to right: the containing block's content box."""
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout import float as float_module
-
-    general = float_module.avoid_collisions
-    if _installed(general):
-        return
-    LineBox, BlockReplacedBox = boxes.LineBox, boxes.BlockReplacedBox
-
-    def avoid_collisions(context, box, containing_block, outer=True):
-        if context.excluded_shapes or containing_block.style["direction"] != "ltr":
-            return general(context, box, containing_block, outer)
-        position_y = box.position_y if outer else box.border_box_y()
-        if box.border_height() == 0 and box.is_floated():
-            return 0, position_y, containing_block.width
-        assert (isinstance(box, LineBox) or box.is_floated() or box.is_table_wrapper
-                or isinstance(box, BlockReplacedBox) or box.establishes_formatting_context())
-        # WeasyPrint's arithmetic, step by step: the same floats
-        max_left_bound = containing_block.content_box_x()
-        max_right_bound = max_left_bound + containing_block.width
-        if not outer:
-            max_left_bound += box.margin_left
-            max_right_bound -= box.margin_right
-        available_width = max_right_bound - max_left_bound
-        if not outer:
-            return max_left_bound - box.margin_left, position_y - box.margin_top, available_width
-        return max_left_bound, position_y, available_width
-
-    _install(float_module, "avoid_collisions", avoid_collisions, "weasyprint.layout")
-
-
-# ---------------------------------------------------------------- drawing boxes
-
-
-def fast_box_paint() -> None:
-    """get_color(), draw_border() and layout_box_backgrounds() answer the common case first.
-
-    - get_color: a computed colour is a Color or the keyword `currentcolor`;
-      WeasyPrint compared every Color to that string through Color.__eq__;
-    - draw_border: a box with four zero-width borders, no border image and no
-      columns draws nothing (WeasyPrint returned the same, after building lists);
-    - layout_box_backgrounds: a visible box with no background image, no
-      border or mask image, no shadow and a transparent background colour gets
-      no background (what WeasyPrint decides after building its layer lists).
-    """
-    from weasyprint.draw import border as border_module
-    from weasyprint.draw import color as color_module
-    from weasyprint.formatting_structure.boxes import BlockContainerBox
-    from weasyprint.layout import background as background_module
-    from weasyprint.layout.percent import resolve_radii_percentages
-
-    get_color = color_module.get_color
-    if _installed(get_color):
-        return
-
-    def fast_get_color(style, key):
-        value = style[key]
-        return style["color"] if value.__class__ is str and value == "currentcolor" else value
-
-    draw_border = border_module.draw_border
-
-    def fast_draw_border(stream, box):
-        if not (box.border_top_width or box.border_right_width or box.border_bottom_width
-                or box.border_left_width):
-            style = box.style
-            if style["border_image_source"][0] == "none" and not (
-                    isinstance(box, BlockContainerBox)
-                    and (style["column_width"] != "auto" or style["column_count"] != "auto")):
-                return
-        return draw_border(stream, box)
-
-    layout_box_backgrounds = background_module.layout_box_backgrounds
-    no_image = (("none", None),)
-
-    def fast_layout_box_backgrounds(page, box, get_image_from_uri, layout_children=True, style=None):
-        if style is not None or box is page:
-            return layout_box_backgrounds(page, box, get_image_from_uri, layout_children, style)
-        resolve_radii_percentages(box)
-        if layout_children:
-            for child in box.all_children():
-                fast_layout_box_backgrounds(page, child, get_image_from_uri)
-        style = box.style
-        if (style["border_image_source"][0] == "none" and style["mask_border_source"][0] == "none"
-                and style["visibility"] != "hidden" and style["background_image"] == no_image
-                and fast_get_color(style, "background_color").alpha == 0 and not style["box_shadow"]):
-            box.background = None
-            return
-        return layout_box_backgrounds(page, box, get_image_from_uri, False)
-
-    _install(color_module, "get_color", fast_get_color, "weasyprint.")
-    _install(border_module, "draw_border", fast_draw_border, "weasyprint.")
-    _install(background_module, "layout_box_backgrounds", fast_layout_box_backgrounds, "weasyprint.")
+    install_fast(line_break, "strut", strut, "weasyprint.")
 
 
 def install() -> None:
@@ -449,5 +326,3 @@ def install() -> None:
     keep_text_layouts()
     fast_glyph_runs()
     fast_strut()
-    fast_float_bounds()
-    fast_box_paint()

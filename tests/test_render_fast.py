@@ -156,9 +156,36 @@ def test_metadata_and_stylesheets_of_the_builtin_tree_are_what_weasyprint_finds(
     document = html_class().from_tree(tree, (tmp_path / "x.html").as_uri(), None)
     fast, general = html_module.get_html_metadata, html_module.get_html_metadata.__wrapped__
     assert getattr(fast, "plainbill_fast", False)
+    expected = general(document)
+    wrapper = document.wrapper_element
+
+    class NoQueries:        # the fast path must not query with cssselect2
+        etree_element = wrapper.etree_element
+
+        def query_all(self, *selectors):
+            raise AssertionError("cssselect2 query on the built-in tree")
+
+    document.wrapper_element = NoQueries()
     metadata = fast(document)
-    assert metadata == general(document) and metadata["title"] and metadata["authors"] and metadata["created"]
+    assert metadata == expected and metadata["title"] and metadata["authors"] and metadata["created"]
+    document.wrapper_element = wrapper
     found = weasyprint.css.find_stylesheets
     assert getattr(found, "plainbill_fast", False)
     args = (document.wrapper_element, "print", None, document.base_url, None, None, {}, [], [])
-    assert list(found(*args)) == list(found.__wrapped__(*args)) == []
+    assert list(found.__wrapped__(*args)) == []
+    assert list(found(NoQueries(), *args[1:])) == []
+
+
+def test_every_fast_path_replaced_every_reference_to_what_it_replaces(tmp_path):
+    renderer_for(tmp_path)         # installs them
+    fast = {}
+    for name, module in list(sys.modules.items()):
+        if name.startswith(("weasyprint", "pydyf")) and module is not None:
+            for attr, value in vars(module).items():
+                if getattr(value, "plainbill_fast", False):
+                    fast[id(value.__wrapped__)] = f"{name}.{attr}"
+    assert len(fast) >= 12
+    stale = [f"{name}.{attr}" for name, module in list(sys.modules.items())
+             if name.startswith(("weasyprint", "pydyf")) and module is not None
+             for attr, value in vars(module).items() if id(value) in fast]
+    assert not stale, f"modules still holding WeasyPrint's own function: {stale}"

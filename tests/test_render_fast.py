@@ -189,3 +189,19 @@ def test_every_fast_path_replaced_every_reference_to_what_it_replaces(tmp_path):
              if name.startswith(("weasyprint", "pydyf")) and module is not None
              for attr, value in vars(module).items() if id(value) in fast]
     assert not stale, f"modules still holding WeasyPrint's own function: {stale}"
+
+
+def test_a_font_subset_seen_before_is_embedded_without_cutting_it_again(tmp_path, monkeypatch):
+    from weasyprint.pdf.fonts import Font
+
+    book = sample_book(root=str(tmp_path), clients=2)
+    renderer = renderer_for(tmp_path)
+    invoice = sample_invoice(1, entries=5, language="en")
+    first = pdf_of(renderer, book, invoice)
+    cut = []
+    subset = Font._harfbuzz_subset
+    monkeypatch.setattr(Font, "_harfbuzz_subset", lambda self, *a: cut.append(self.family) or subset(self, *a))
+    assert pdf_of(renderer, book, invoice) == first and cut == []          # same glyphs: nothing cut
+    other = dataclasses.replace(invoice, notes=("Ünïcödé ÿ ß ø",))
+    pdf_of(renderer, book, other)
+    assert cut                                                             # new glyphs: cut again

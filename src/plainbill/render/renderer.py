@@ -138,19 +138,17 @@ class Renderer:
             return
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import weasy_boxes, weasy_text
+        from . import weasy_boxes, weasy_pdf, weasy_text
         from .fetcher import BookFetcher
-        from .weasy import (deflate_at_default_level, fast_computed_styles, fast_normal_flow, fast_pdf_operands,
-                            fast_percentages)
+        from .weasy import fast_computed_styles, fast_normal_flow, fast_percentages
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)   # CSS notes are not the user's problem
-        deflate_at_default_level()
         fast_computed_styles()
         fast_percentages()
-        fast_pdf_operands()
         fast_normal_flow()
         weasy_text.install()
         weasy_boxes.install()
+        weasy_pdf.install()
         self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
 

@@ -22,13 +22,6 @@ Two costs of WeasyPrint 70 that an invoice never needed to pay:
   every kind of invoice). Anything expat refuses (a book's own template, a
   control character in a description) goes to tinyhtml5 as before.
 
-And one cost of pydyf (WeasyPrint's PDF writer): it deflates every stream at
-zlib level 9, about twice the time of zlib's own default level 6 for 0.5%
-smaller files (the fonts are most of the bytes). `deflate_at_default_level()`
-makes the streams of this process level 6; the bytes stay deterministic.
-Its `_to_bytes()`, called for every operand of every drawing operator, gets a
-fast path by exact type for bytes, int, float and str (the same bytes).
-
 And one cost of WeasyPrint's computed styles: a property is computed the first
 time it is read, by `ComputedStyle.__missing__`, ten thousand times per
 invoice. Most reads are of a property the element's rules do not set, which
@@ -38,9 +31,9 @@ through the whole general path (logical-property lookup, `calc()` checks).
 read (a property set by a rule, or by its logical form, the root element,
 `display`, `float`, `position`, `page`, text decorations) to
 WeasyPrint: the values, and so the bytes of the PDF, are the same.
-These replace WeasyPrint and pydyf functions by copies that know their
-internals: they are installed only for the versions they were checked
-against (WeasyPrint 70.0, pydyf 0.13.0, as pinned), and tested to give the
+These replace WeasyPrint functions by copies that know their
+internals: they are installed only for the version they were checked
+against (WeasyPrint 70.0, as pinned), and tested to give the
 same PDF bytes as the functions they replace.
 `fast_percentages()` does the same for the used margins, paddings and widths
 of every box (two function calls per property less, same values), and
@@ -49,7 +42,6 @@ of every box (two function calls per property less, same values), and
 from __future__ import annotations
 
 import re
-import zlib
 from functools import lru_cache
 from importlib.resources import files
 from xml.etree import ElementTree
@@ -129,21 +121,6 @@ def squeeze(html: str) -> str:
     """
     parts = _PRE.split(html.rstrip())
     return "".join(part if i % 2 else _BEFORE_BLOCK.sub(">", part) for i, part in enumerate(parts))
-
-
-class _Deflate:
-    """What pydyf sees as its `zlib` module: the same, with zlib's default level instead of 9."""
-
-    LEVEL = 6
-
-    def compressobj(self, level=LEVEL, *args, **kwargs):
-        return zlib.compressobj(self.LEVEL, *args, **kwargs)
-
-    def compress(self, data, level=LEVEL, **kwargs):
-        return zlib.compress(data, self.LEVEL, **kwargs)
-
-    def __getattr__(self, name):
-        return getattr(zlib, name)
 
 
 def _checked_weasyprint() -> bool:
@@ -303,36 +280,3 @@ def _set_used(box, style, name, refer_to, percentage):
     if used == "auto" and (name == "min_width" or name == "min_height"):
         used = 0
     setattr(box, name, used)
-
-
-def deflate_at_default_level() -> None:
-    """pydyf's streams at zlib level 6 in this process (pydyf hard-codes 9; no option exists)."""
-    import pydyf
-
-    if not isinstance(pydyf.zlib, _Deflate):
-        pydyf.zlib = _Deflate()
-
-
-def fast_pdf_operands() -> None:
-    """pydyf's _to_bytes() answers bytes, int, float and str by their exact type first (the same bytes)."""
-    import pydyf
-
-    general = pydyf._to_bytes
-    if getattr(general, "plainbill_fast", False) or pydyf.__version__ != "0.13.0":
-        return
-
-    def _to_bytes(item):
-        kind = type(item)
-        if kind is bytes:
-            return item
-        if kind is int:
-            return str(item).encode("ascii")
-        if kind is float:
-            return str(int(item)).encode("ascii") if item.is_integer() else f"{item:f}".rstrip("0").encode("ascii")
-        if kind is str:
-            return item.encode("ascii")
-        return general(item)
-
-    _to_bytes.plainbill_fast = True
-    _to_bytes.__wrapped__ = general
-    pydyf._to_bytes = _to_bytes

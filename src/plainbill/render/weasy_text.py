@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from .patching import install_fast, installed
 
+_FROM_UNITS = 1 / 1024          # weasyprint.text.ffi.FROM_UNITS (Pango units per pixel), checked on install
 _GLYPH_EMPTY = 0x0FFFFFFF      # pango.PANGO_GLYPH_EMPTY; larger ids carry the "unknown" flag
 _STRUT_KEYS = ("font_family", "font_style", "font_stretch", "font_weight", "font_variant_ligatures",
                "font_variant_position", "font_variant_caps", "font_variant_numeric",
@@ -190,7 +191,7 @@ def fast_glyph_runs() -> None:
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
 
     general = draw_text_module.draw_first_line
-    if installed(general) or ffi.sizeof("PangoGlyphInfo") != 20:
+    if installed(general) or ffi.sizeof("PangoGlyphInfo") != 20 or FROM_UNITS != _FROM_UNITS:
         return
     old_pango = pango.pango_version() < 14802
 
@@ -229,7 +230,7 @@ def fast_glyph_runs() -> None:
                         part = known.get(key)
                         if part is None:
                             part = known[key] = _glyph_operands(
-                                stream, font, pango_font, font_size, glyph_item, i, key, layout, FROM_UNITS)
+                                stream, font, pango_font, font_size, glyph_item, i, key, layout, pango)
                         parts[i] = part
             string += "".join(parts)
             string = string[:-1] if string[-1] == "<" else string + ">"
@@ -262,10 +263,8 @@ def _plain_runs(first_line, stream, style_font_size, ffi, old_pango):
     return runs
 
 
-def _glyph_operands(stream, font, pango_font, font_size, glyph_item, i, key, layout, FROM_UNITS) -> str:
+def _glyph_operands(stream, font, pango_font, font_size, glyph_item, i, key, layout, pango) -> str:
     """What WeasyPrint writes for glyph i of a run (offset, glyph id, kerning); maps it to its text first."""
-    from weasyprint.text.ffi import pango
-
     glyph_id, width, x_offset = key
     if glyph_id not in font.to_unicode:
         font.to_unicode[glyph_id] = _glyph_text(glyph_item, i, layout.text.encode())
@@ -275,8 +274,8 @@ def _glyph_operands(stream, font, pango_font, font_size, glyph_item, i, key, lay
     logical_width = font.widths.get(glyph_id)
     if logical_width is None:
         pango.pango_font_get_glyph_extents(pango_font, glyph_id, stream.ink_rect, stream.logical_rect)
-        logical_width = font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * FROM_UNITS / font_size)
-    kerning = logical_width + offset - width * 1000 * FROM_UNITS / font_size
+        logical_width = font.widths[glyph_id] = round(stream.logical_rect.width * 1000 * _FROM_UNITS / font_size)
+    kerning = logical_width + offset - width * 1000 * _FROM_UNITS / font_size
     if kerning:
         text += f">{int(kerning)}<"
     return text
@@ -292,6 +291,56 @@ def _glyph_text(glyph_item, i: int, utf8_text: bytes) -> str:
     else:
         t2 = item.length if i == glyphs.num_glyphs - 1 else clusters[i + 1]
     return utf8_text[item.offset + t1:item.offset + t2].decode()
+
+
+def fast_run_fonts() -> None:
+    """Stream.add_font() answered once per Pango font and page instead of once per glyph run.
+
+    WeasyPrint describes the Pango font of every run (a font description made,
+    measured and hashed) to find its PDF font. The answer depends only on the
+    Pango font, so a page's stream keeps it by the font's address, holding a
+    reference to the font so that the address cannot name another one meanwhile.
+    """
+    from weasyprint.pdf.stream import Stream
+    from weasyprint.text.ffi import ffi
+
+    general = Stream.add_font
+    if installed(general):
+        return
+    gobject = _gobject()
+    if gobject is None:
+        return
+    own_ffi, lib = gobject
+
+    def add_font(self, pango_font):
+        fonts = self.__dict__.get("plainbill_fonts")
+        if fonts is None:
+            fonts = self.plainbill_fonts = {}
+        address = int(ffi.cast("uintptr_t", pango_font))
+        found = fonts.get(address)
+        if found is None:
+            font, font_size = general(self, pango_font)
+            held = own_ffi.gc(lib.g_object_ref(own_ffi.cast("void *", address)), lib.g_object_unref)
+            found = fonts[address] = (font, font_size, held)
+        return found[0], found[1]
+
+    add_font.plainbill_fast = True
+    add_font.__wrapped__ = general
+    Stream.add_font = add_font
+
+
+def _gobject():
+    """g_object_ref/unref through an FFI of our own (WeasyPrint's declares no g_object_ref)."""
+    import cffi
+
+    own_ffi = cffi.FFI()
+    own_ffi.cdef("void *g_object_ref (void *object); void g_object_unref (void *object);")
+    for name in ("libgobject-2.0.so.0", "gobject-2.0", "libgobject-2.0-0"):
+        try:
+            return own_ffi, own_ffi.dlopen(name)
+        except OSError:
+            continue
+    return None
 
 
 # ---------------------------------------------------------------- struts
@@ -325,4 +374,5 @@ def install() -> None:
     """All of the above (for WeasyPrint 70.0 only)."""
     keep_text_layouts()
     fast_glyph_runs()
+    fast_run_fonts()
     fast_strut()

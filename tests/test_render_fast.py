@@ -30,6 +30,12 @@ EXTRA_CSS = """
 .notes p:nth-of-type(3) { letter-spacing: 0.3pt; overflow-wrap: anywhere; }
 .notes p:nth-of-type(4) { line-clamp: 2; }
 .line-description { text-transform: uppercase; letter-spacing: 0.02em; }
+.notes .caption { float: right; text-decoration: underline; }
+.statements { position: relative; left: 2mm; }
+.appendix .intro { position: absolute; top: 0; right: 0; text-decoration: underline overline; }
+.explanation { text-decoration: line-through dotted; }
+.explanation span, .notes p { page: wide; }
+@page wide { margin: 10mm; }
 """
 
 

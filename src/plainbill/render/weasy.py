@@ -27,10 +27,14 @@ time it is read, by `ComputedStyle.__missing__`, ten thousand times per
 invoice. Most reads are of a property the element's rules do not set, which
 only inherits the parent's value or takes the initial one, but still went
 through the whole general path (logical-property lookup, `calc()` checks).
-`fast_computed_styles()` answers those reads directly and leaves every other
-read (a property set by a rule, or by its logical form, the root element,
-`display`, `float`, `position`, `page`, text decorations) to
-WeasyPrint: the values, and so the bytes of the PDF, are the same.
+`fast_computed_styles()` answers those reads directly, and the reads of a
+property set by a rule with a plain value (its computer function applied, as
+WeasyPrint does), `display` among them, and of `position`, `float`, `page`
+and the text decorations when no rule sets them (the steps WeasyPrint's
+general path takes for them, in its order). Every other read (`var()`,
+`calc()`, `inherit` or `initial` written in a rule, a property also set by
+its logical form, the root element) goes to WeasyPrint: the values, and so
+the bytes of the PDF, are the same.
 These replace WeasyPrint functions by copies that know their
 internals: they are installed only for the version they were checked
 against (WeasyPrint 70.0, as pinned), and tested to give the
@@ -131,17 +135,19 @@ def _checked_weasyprint() -> bool:
 
 
 def fast_computed_styles() -> None:
-    """ComputedStyle answers reads of properties no rule sets without its general path (same values)."""
-    from weasyprint.css import ComputedStyle
+    """ComputedStyle answers the common reads without its general path (same values)."""
+    from weasyprint.css import ComputedStyle, text_decoration
     from weasyprint.css.computed_values import COMPUTER_FUNCTIONS, PHYSICAL_FUNCTIONS
+    from weasyprint.css.functions import check_math
     from weasyprint.css.properties import INHERITED, INITIAL_NOT_COMPUTED, INITIAL_VALUES
+    from weasyprint.css.tokens import Pending
 
     general = ComputedStyle.__missing__
     if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
         return
-    # reads WeasyPrint's general path treats specially: always left to it
-    special = {"display", "float", "position", "page"}
-    special |= {key for key in INITIAL_VALUES if key.startswith("text_decoration_")}
+    decorations = {key for key in INITIAL_VALUES if key.startswith("text_decoration_")}
+    # reads WeasyPrint's general path treats specially: answered below as it does, or left to it
+    special = {"display", "float", "position", "page"} | decorations
     inherited = frozenset(INHERITED) - special
     initial = {key: value for key, value in INITIAL_VALUES.items()
                if key not in special and key not in INHERITED and key not in INITIAL_NOT_COMPUTED}
@@ -150,12 +156,50 @@ def fast_computed_styles() -> None:
     # a physical property (margin_top) may be set by its logical one (margin_block_start)
     logical = {key: frozenset(function(block="ttb", inline=inline) for inline in ("ltr", "rtl"))
                for key, function in PHYSICAL_FUNCTIONS.items()}
+    assert not ({"position", "float", "page"} | decorations) & set(INITIAL_NOT_COMPUTED)
+    assert "position" not in COMPUTER_FUNCTIONS and "page" not in COMPUTER_FUNCTIONS
+
+    def set_by_rule(self, key, cascaded):
+        """A plain value set by a rule (no var(), calc(), inherit or initial, no logical twin set)."""
+        value = cascaded[key][0]
+        if (key[:2] == "__" or (key in special and key != "display") or isinstance(value, Pending)
+                or (value.__class__ is str and value in ("inherit", "initial"))
+                or (key in logical and not logical[key].isdisjoint(cascaded)) or check_math(value)):
+            return general(self, key)
+        if key == "display":
+            self["float"]          # WeasyPrint reads it first: display is computed from float and position
+            self.specified[key] = value
+            if key in self:
+                return self[key]
+        compute = COMPUTER_FUNCTIONS.get(key)
+        if compute is not None:
+            value = compute(self, key, value)
+        self[key] = value
+        return value
+
+    def unset_special(self, key, parent):
+        """position, float, page and text decorations no rule sets, as the general path computes them."""
+        if key == "float":
+            self["position"]
+        if key == "position" or key == "float":
+            value = self[key] = self.specified[key] = INITIAL_VALUES[key]
+        elif key == "page":
+            value = self[key] = parent["page"]          # `auto` is the nearest ancestor's page
+        else:
+            value = INITIAL_VALUES[key]
+            compute = COMPUTER_FUNCTIONS.get(key)
+            if compute is not None:
+                value = compute(self, key, value)
+            value = self[key] = text_decoration(key, value, parent[key], False)
+        return value
 
     def __missing__(self, key):
         parent = self.parent_style
         cascaded = self.cascaded
-        if parent is None or key in cascaded:
+        if parent is None:
             return general(self, key)
+        if key in cascaded:
+            return set_by_rule(self, key, cascaded)
         if key in inherited:
             value = self[key] = parent[key]
             return value
@@ -165,6 +209,8 @@ def fast_computed_styles() -> None:
             value = self[key] = initial[key]
         elif key in computed:
             value = self[key] = computed[key](self, key, INITIAL_VALUES[key])
+        elif key in special and key != "display":
+            return unset_special(self, key, parent)
         else:
             return general(self, key)
         return value

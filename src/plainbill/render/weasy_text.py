@@ -76,9 +76,20 @@ def keep_text_layouts() -> None:
         self.plainbill_one_line = False
         style = self.style
         letter_spacing = style["letter_spacing"]
-        self.plainbill_plain = (not style["word_spacing"] and (letter_spacing == "normal" or not letter_spacing)
-                                and style["overflow_wrap"] not in ("anywhere", "break-word"))
-        set_text(self, text, justify)
+        plain = self.plainbill_plain = (
+            not style["word_spacing"] and (letter_spacing == "normal" or not letter_spacing)
+            and style["overflow_wrap"] not in ("anywhere", "break-word"))
+        if not plain or (justify and self.justification_spacing):
+            return set_text(self, text, justify)
+        # WeasyPrint's set_text() when it adds no spacing attributes: the same text, set the same way
+        index = text.find("\n")
+        if index != -1:
+            text = text[:index + 2]     # the first line and one character are all a line needs
+        self.text = text
+        data = text.encode().replace(b"\x00", b"")
+        pango.pango_layout_set_text(self.layout, data, -1)
+        if b"\t" in data:
+            self.set_tabs()
 
     def fast_get_first_line(self):
         first_line, index = get_first_line(self)
@@ -343,6 +354,27 @@ def _gobject():
     return None
 
 
+def fast_line_size() -> None:
+    """line_size() measuring into one PangoRectangle instead of allocating one per line (same values)."""
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+
+    general = line_break.line_size
+    if installed(general):
+        return
+    extents = ffi.new("PangoRectangle *")
+
+    def line_size(line, style):
+        pango.pango_layout_line_get_extents(line, ffi.NULL, extents)
+        width = extents.width * FROM_UNITS
+        height = extents.height * FROM_UNITS
+        if style["letter_spacing"] != "normal":
+            width += style["letter_spacing"]
+        return width, height
+
+    install_fast(line_break, "line_size", line_size, "weasyprint.")
+
+
 # ---------------------------------------------------------------- struts
 
 
@@ -375,4 +407,5 @@ def install() -> None:
     keep_text_layouts()
     fast_glyph_runs()
     fast_run_fonts()
+    fast_line_size()
     fast_strut()

@@ -3,9 +3,11 @@
 One Renderer lives in each worker process: its Jinja environment, URL fetcher
 and WeasyPrint font configuration are built once and reused for every
 invoice, so fonts are loaded once per worker, not once per document.
-What WeasyPrint is given is trimmed first (see weasy.py). PDF bytes depend only on the HTML: the metadata date is the invoice's date
-(written by the template as `dcterms.created`), the file identifier is a hash
-of the content, and fonts come only from the package.
+What WeasyPrint is given is trimmed first, and its hottest functions have
+faster copies giving the same bytes (weasy.py, weasy_text.py, weasy_boxes.py,
+weasy_pdf.py). PDF bytes depend only on the HTML: the metadata date is the
+invoice's date (written by the template as `dcterms.created`), there is no
+file identifier, and fonts come only from the package.
 """
 from __future__ import annotations
 
@@ -138,14 +140,11 @@ class Renderer:
             return
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import weasy_boxes, weasy_pdf, weasy_text
+        from . import weasy, weasy_boxes, weasy_pdf, weasy_text
         from .fetcher import BookFetcher
-        from .weasy import fast_computed_styles, fast_normal_flow, fast_percentages
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)   # CSS notes are not the user's problem
-        fast_computed_styles()
-        fast_percentages()
-        fast_normal_flow()
+        weasy.install()
         weasy_text.install()
         weasy_boxes.install()
         weasy_pdf.install()

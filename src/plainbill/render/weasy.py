@@ -326,3 +326,10 @@ def _set_used(box, style, name, refer_to, percentage):
     if used == "auto" and (name == "min_width" or name == "min_height"):
         used = 0
     setattr(box, name, used)
+
+
+def install() -> None:
+    """The fast paths of this module (for WeasyPrint 70.0 only)."""
+    fast_computed_styles()
+    fast_percentages()
+    fast_normal_flow()

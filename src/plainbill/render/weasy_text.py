@@ -26,9 +26,12 @@ glyphs as one buffer of integers and writes the same operators. Runs with
 anything unusual (empty or unknown glyphs, vertical offsets, emoji or bitmap
 fonts, ellipses) are drawn by WeasyPrint's function.
 
-`fast_strut()` caches the line height of a font by a tuple of the style
-values WeasyPrint's `strut()` formats into a string key (same values, same
-result).
+`fast_run_fonts()` finds a page's PDF font once per Pango font rather than
+once per glyph run, `fast_line_size()` measures lines into one rectangle,
+a layout's Pango context, font description and features are made once per
+font (`_layout_maker`), and `fast_strut()` caches the line height of a font
+by a tuple of the style values WeasyPrint's `strut()` formats into a string
+key (same values, same result).
 
 Like the fast paths of weasy.py and weasy_boxes.py, these are installed only
 for WeasyPrint 70.0 (as pinned) and are tested to give the same PDF bytes as

@@ -60,9 +60,10 @@ class Renderer:
         except jinja2.TemplateSyntaxError as exc:
             raise RenderFailure(self._diag(exc.filename, exc.lineno, exc.message or str(exc))) from None
         except jinja2.TemplateNotFound as exc:
-            raise RenderFailure(error("template-missing", SourceRef("templates/" + name),
-                                      f"template {exc.name!r} not found",
-                                      "built-in templates: invoice.html, index.html")) from None
+            ref = _find_reference(exc.name, self.templates) or SourceRef("templates/" + name)
+            raise RenderFailure(error("template-missing", ref, f"template {exc.name!r} not found",
+                                      f"put {exc.name} in the book's templates/ folder "
+                                      "(plainbill's own templates are invoice.html and index.html)")) from None
         except jinja2.TemplateError as exc:
             filename, line = _template_frame(exc, self.templates)
             raise RenderFailure(self._diag(filename or name, line, str(exc))) from None

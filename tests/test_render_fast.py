@@ -211,3 +211,21 @@ def test_a_font_subset_seen_before_is_embedded_without_cutting_it_again(tmp_path
     other = dataclasses.replace(invoice, notes=("Ünïcödé ÿ ß ø",))
     pdf_of(renderer, book, other)
     assert cut                                                             # new glyphs: cut again
+
+
+def test_appendix_rows_in_blocks_of_forty_give_the_pdf_of_one_block(tmp_path):
+    source = (PACKAGE_TEMPLATES / "invoice.html").read_text("utf-8")
+    blocks = "{%- for block in group.rows|batch(40) %}<pre>\n{%- for row in block %}"
+    assert blocks in source
+    one = source.replace(blocks, "{%- for block in [group.rows] %}<pre>\n{%- for row in block %}")
+    (tmp_path / "one" / "templates").mkdir(parents=True)
+    (tmp_path / "one" / "templates" / "invoice.html").write_text(one, "utf-8")
+    invoice = sample_invoice(0, entries=130, language="it", issued=True)      # groups of about 65 rows
+    pdfs = []
+    for root in (tmp_path / "blocks", tmp_path / "one"):
+        root.mkdir(exist_ok=True)
+        book = sample_book(root=str(root), clients=1)
+        html = renderer_for(root).invoice_html(invoice, client_context(book, invoice.client, invoice.language))
+        assert html.count("<pre>") == (4 if root.name == "blocks" else 2) + 1     # + the header's
+        pdfs.append(renderer_for(root).pdf(html, invoice.id))
+    assert pdfs[0] == pdfs[1]

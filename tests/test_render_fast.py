@@ -1,4 +1,4 @@
-"""WeasyPrint's fast paths (render/weasy.py, render/weasy_text.py) give the PDF WeasyPrint's own code gives."""
+"""WeasyPrint's fast paths (render/weasy*.py) give the PDF WeasyPrint's own code gives."""
 from __future__ import annotations
 
 import dataclasses

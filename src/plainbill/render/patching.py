@@ -1,9 +1,10 @@
 """Putting faster copies of WeasyPrint's functions in place, for the version they were checked against.
 
-The fast paths of weasy.py, weasy_text.py and weasy_boxes.py replace WeasyPrint
-functions by copies that know its internals. Each is marked `plainbill_fast`
-with the function it replaces as `__wrapped__` (tests put those back and
-compare the PDF bytes), and is installed only under WeasyPrint 70.0, as pinned.
+The fast paths of weasy.py, weasy_text.py, weasy_glyphs.py, weasy_boxes.py
+and weasy_pdf.py replace WeasyPrint functions by copies that know its
+internals. Each is marked `plainbill_fast` with the function it replaces as
+`__wrapped__` (tests put those back and compare the PDF bytes), and is
+installed only under WeasyPrint 70.0, as pinned.
 """
 from __future__ import annotations
 

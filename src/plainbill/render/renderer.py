@@ -4,8 +4,8 @@ One Renderer lives in each worker process: its Jinja environment, URL fetcher
 and WeasyPrint font configuration are built once and reused for every
 invoice, so fonts are loaded once per worker, not once per document.
 What WeasyPrint is given is trimmed first, and its hottest functions have
-faster copies giving the same bytes (weasy.py, weasy_text.py, weasy_boxes.py,
-weasy_pdf.py). PDF bytes depend only on the HTML: the metadata date is the
+faster copies giving the same bytes (weasy.py, weasy_text.py, weasy_glyphs.py,
+weasy_boxes.py, weasy_pdf.py). PDF bytes depend only on the HTML: the metadata date is the
 invoice's date (written by the template as `dcterms.created`), there is no
 file identifier, and fonts come only from the package.
 """
@@ -141,12 +141,13 @@ class Renderer:
             return
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import weasy, weasy_boxes, weasy_pdf, weasy_text
+        from . import weasy, weasy_boxes, weasy_glyphs, weasy_pdf, weasy_text
         from .fetcher import BookFetcher
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)   # CSS notes are not the user's problem
         weasy.install()
         weasy_text.install()
+        weasy_glyphs.install()
         weasy_boxes.install()
         weasy_pdf.install()
         self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)

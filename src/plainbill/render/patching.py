@@ -18,7 +18,8 @@ def checked_weasyprint() -> bool:
 
 
 def install_fast(module, name: str, fast, everywhere: str = "") -> None:
-    """Put `fast` in place of module.name, and in every module under `everywhere` that imported it."""
+    """Put `fast` in place of module.name (a module's or a class's), and in every module under
+    `everywhere` that imported it."""
     general = getattr(module, name)
     fast.plainbill_fast = True
     fast.__wrapped__ = general

@@ -50,6 +50,8 @@ from functools import lru_cache
 from importlib.resources import files
 from xml.etree import ElementTree
 
+from .patching import install_fast, installed
+
 _DROPPED_PSEUDO = re.compile(r"^::(footnote-|note-)")
 _BLOCK_TAGS = "html|head|body|meta|title|link|div|p|section|h1|h2|h3|table|caption|colgroup|col|thead|tbody|tr|td|th"
 # whitespace before a block or table tag (opening or closing): never shown, only boxed
@@ -127,13 +129,6 @@ def squeeze(html: str) -> str:
     return "".join(part if i % 2 else _BEFORE_BLOCK.sub(">", part) for i, part in enumerate(parts))
 
 
-def _checked_weasyprint() -> bool:
-    """Whether WeasyPrint is the version the fast paths below were checked against."""
-    import weasyprint
-
-    return weasyprint.__version__ == "70.0"
-
-
 def fast_computed_styles() -> None:
     """ComputedStyle answers the common reads without its general path (same values)."""
     from weasyprint.css import ComputedStyle, text_decoration
@@ -143,7 +138,7 @@ def fast_computed_styles() -> None:
     from weasyprint.css.tokens import Pending
 
     general = ComputedStyle.__missing__
-    if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
+    if installed(general):
         return
     decorations = {key for key in INITIAL_VALUES if key.startswith("text_decoration_")}
     # reads WeasyPrint's general path treats specially: answered below as it does, or left to it
@@ -215,9 +210,7 @@ def fast_computed_styles() -> None:
             return general(self, key)
         return value
 
-    __missing__.plainbill_fast = True
-    __missing__.__wrapped__ = general
-    ComputedStyle.__missing__ = __missing__
+    install_fast(ComputedStyle, "__missing__", __missing__)
 
 
 def fast_normal_flow() -> None:
@@ -225,7 +218,7 @@ def fast_normal_flow() -> None:
     from weasyprint.formatting_structure.boxes import Box
 
     general = Box.is_in_normal_flow
-    if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
+    if installed(general):
         return
     floats = ("left", "right", "inline-start", "inline-end", "footnote")
 
@@ -238,9 +231,7 @@ def fast_normal_flow() -> None:
         position = style["position"]
         return position not in ("absolute", "fixed") and position[0] not in ("running()", "note()")
 
-    is_in_normal_flow.plainbill_fast = True
-    is_in_normal_flow.__wrapped__ = general
-    Box.is_in_normal_flow = is_in_normal_flow
+    install_fast(Box, "is_in_normal_flow", is_in_normal_flow)
 
 
 _SIDES = (("margin_left", 0), ("margin_right", 0), ("margin_top", 2), ("margin_bottom", 2),
@@ -250,13 +241,11 @@ _SIDES = (("margin_left", 0), ("margin_right", 0), ("margin_top", 2), ("margin_b
 
 def fast_percentages() -> None:
     """WeasyPrint's resolve_percentages() with its per-property helper inlined (same used values)."""
-    import sys
-
     from weasyprint.formatting_structure.boxes import Box, PageBox
     from weasyprint.layout import percent
 
     general = percent.resolve_percentages
-    if getattr(general, "plainbill_fast", False) or not _checked_weasyprint():
+    if installed(general):
         return
     percentage, check_math, adjust_box_sizing = percent.percentage, percent.check_math, percent.adjust_box_sizing
     inf = float("inf")
@@ -303,11 +292,7 @@ def fast_percentages() -> None:
         adjust_box_sizing(box, "width")
         adjust_box_sizing(box, "height")
 
-    resolve_percentages.plainbill_fast = True
-    resolve_percentages.__wrapped__ = general
-    for name, module in list(sys.modules.items()):
-        if name.startswith("weasyprint.layout") and getattr(module, "resolve_percentages", None) is general:
-            module.resolve_percentages = resolve_percentages
+    install_fast(percent, "resolve_percentages", resolve_percentages, "weasyprint.layout")
 
 
 def _set_used(box, style, name, refer_to, percentage):

@@ -162,9 +162,7 @@ def fast_run_fonts() -> None:
             found = fonts[address] = (font, font_size, held)
         return found[0], found[1]
 
-    add_font.plainbill_fast = True
-    add_font.__wrapped__ = general
-    Stream.add_font = add_font
+    install_fast(Stream, "add_font", add_font)
 
 
 def _gobject():

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import zlib
 
-from .patching import checked_weasyprint
+from .patching import install_fast, installed
 
 _KEPT = 64      # font subsets (and deflated streams) a process keeps: a few MB at most
 
@@ -70,9 +70,7 @@ def fast_pdf_operands() -> None:
             return item.encode("ascii")
         return general(item)
 
-    _to_bytes.plainbill_fast = True
-    _to_bytes.__wrapped__ = general
-    pydyf._to_bytes = _to_bytes
+    install_fast(pydyf, "_to_bytes", _to_bytes)
 
 
 def reuse_font_subsets() -> None:
@@ -82,7 +80,7 @@ def reuse_font_subsets() -> None:
     from weasyprint.text.ffi import ffi
 
     subset = Font.subset
-    if getattr(subset, "plainbill_fast", False) or not checked_weasyprint() or pydyf.__version__ != "0.13.0":
+    if installed(subset) or pydyf.__version__ != "0.13.0":
         return
     subsets: dict = {}
 
@@ -99,9 +97,7 @@ def reuse_font_subsets() -> None:
             _bound(subsets)
         self.file_content = found[1]
 
-    reused_subset.plainbill_fast = True
-    reused_subset.__wrapped__ = subset
-    Font.subset = reused_subset
+    install_fast(Font, "subset", reused_subset)
 
     general = pydyf.Stream.data
     deflated: dict = {}

@@ -101,9 +101,7 @@ def keep_text_layouts() -> None:
     for name, fast in (("setup", fast_setup), ("set_text", fast_set_text), ("get_first_line", fast_get_first_line),
                        ("deactivate", fast_deactivate), ("reactivate", fast_reactivate)):
         fast.__name__ = name
-        fast.plainbill_fast = True
-        fast.__wrapped__ = getattr(Layout, name)
-        setattr(Layout, name, fast)
+        install_fast(Layout, name, fast)
 
 
 _SETUP_KEYS = ("direction", "font_language_override", "lang", "font_family", "font_style", "font_stretch",

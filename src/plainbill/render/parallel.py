@@ -76,8 +76,6 @@ def _init_worker(templates, out_dir: Path, pool_worker: bool = False) -> None:
         gc.freeze()    # what exists now lives as long as the process
         if pool_worker:     # a pool worker ends with os._exit(): no atexit, but multiprocessing's finalizers
             multiprocessing.util.Finalize(None, _forget_fonts, exitpriority=10)
-        else:
-            atexit.register(_forget_fonts)
     if pool_worker:
         _WORKER.warm()
         # fonts and parsed CSS too. A render allocates ~10^5 objects, most freed by reference
@@ -96,6 +94,9 @@ def _forget_fonts() -> None:
     if folder is not None and getattr(_WORKER, "made_in", None) == os.getpid():
         shutil.rmtree(folder, ignore_errors=True)
         fonts._folder = None
+
+
+atexit.register(_forget_fonts)      # this process's renderer, whichever is the last one
 
 
 def _render_and_collect(task: RenderTask) -> RenderResult:

@@ -40,6 +40,8 @@ def snapshot(root: Path) -> dict[str, tuple[str, int]]:
         for name in dirnames + filenames:
             path = Path(dirpath) / name
             rel = str(rel_dir / name)
+            if rel == "build":
+                continue
             st = path.lstat()
             if path.is_symlink():
                 out[rel] = ("-> " + os.readlink(path), st.st_mode)

@@ -279,3 +279,16 @@ def test_rendering_replaces_nothing_in_weasyprint_or_its_libraries(tmp_path):
     assert done.stdout.strip() == ""
     assert not any(f.name.startswith(("weasy", "patching")) for f in
                    (Path(__file__).parent.parent / "src/plainbill/render").iterdir())
+
+
+def test_check_templates_finds_refused_files_and_syntax_errors_without_rendering(book, tmp_path_factory):
+    from plainbill.render import check_templates
+
+    outside = tmp_path_factory.mktemp("outside") / "x.css"
+    outside.write_text("body {}")
+    templates = Path(book.root) / "templates"
+    assert check_templates(Path(book.root)) == []
+    (templates / "x.css").symlink_to(outside)
+    (templates / "invoice.html").write_text("<p>\n{% if %}\n")
+    found = sorted((d.code, str(d.ref)) for d in check_templates(Path(book.root)))
+    assert found == [("template-error", "templates/invoice.html:2:1"), ("template-outside-book", "templates/x.css:1:1")]

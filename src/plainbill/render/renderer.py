@@ -22,7 +22,7 @@ from jinja2.sandbox import SecurityError
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from .context import invoice_view
-from .environment import TemplateSet, make_environment, template_path
+from .environment import TemplateSet, make_environment, template_path, template_set
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="\.\./assets/([^"<>]+\.css)">')
 # documented options of write_pdf(): no file identifier (optional in PDF 1.7, and pydyf would make it
@@ -159,6 +159,22 @@ class Renderer:
                      f"a template refers to {exc.url}: {exc.reason}",
                      "templates may use only files in the book's templates/ folder (as {{ assets }}/logo.png) "
                      "and plainbill's own templates and fonts; nothing is fetched from the network")
+
+
+def check_templates(book_root: Path) -> list[Diagnostic]:
+    """What `check` can tell of the book's templates without rendering: files refused and syntax errors."""
+    templates = template_set(book_root)
+    renderer = Renderer(templates, Path(book_root) / "build")
+    found = list(templates.problems)
+    folder = str(templates.book_root / "templates")
+    for name, (text, filename) in sorted(templates.templates.items()):
+        if not filename.startswith(folder):
+            continue
+        try:
+            renderer.env.parse(text, name, filename)
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(renderer._diag(filename, exc.lineno, exc.message or str(exc)))
+    return found
 
 
 def _template_frame(exc: BaseException, templates: TemplateSet) -> tuple[str | None, int | None]:

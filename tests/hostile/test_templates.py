@@ -61,6 +61,10 @@ ESCAPES = {
     "format-string": "{{ '{0.__class__.__init__.__globals__}'.format(invoice) }}",
     "mutating-method": "{{ invoice.lines.append(1) }}",
     "huge-string": "{{ 'x' * 1000000000 }}",
+    "huge-width-percent": "{{ '%999999999d' % 1 }}",
+    "huge-width-format": "{{ '{:>999999999}'.format(1) }}",
+    "huge-width-filter": "{{ '%0999999999d'|format(1) }}",
+    "huge-power": "{{ ((2 ** 64) ** 64) ** 64 }}",
     "config-flask": "{{ config.items() }}",
     "request-flask": "{{ request.application.__globals__.__builtins__ }}",
 }

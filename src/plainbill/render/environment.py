@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+import jinja2.filters
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .. import __version__
 from ..diagnostics import Diagnostic, SourceRef, error
@@ -194,19 +196,46 @@ class SetLoader(jinja2.BaseLoader):
         return sorted(self.templates.templates)
 
 
-class TemplateSandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, and no string or list longer than MAX_SEQUENCE built by * or **."""
+# a field width or precision of 10,000 or more: "%999999999d", "{:>999999999}"
+_HUGE_PERCENT = re.compile(r"%[-#0 +]*(?:\d{5,}|\*|\d*\.(?:\d{5,}|\*))")
+_HUGE_FORMAT = re.compile(r"\{[^{}]*:[^{}]*\d{5,}[^{}]*\}")
 
-    intercepted_binops = frozenset(["*", "**"])
+
+class TemplateSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, where formatting cannot make a string or number of gigabytes:
+    no sequence over MAX_SEQUENCE items by `*`, no power over 100,000 bits, no width of 10,000."""
+
+    intercepted_binops = frozenset(["*", "**", "%"])
 
     def call_binop(self, context, operator, left, right):
-        if operator == "**" and isinstance(right, int) and abs(right) > 64 and not -1 <= left <= 1:
-            raise jinja2.sandbox.SecurityError("a power this big is not formatting")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 \
+                and abs(left).bit_length() * right > 100_000:
+            raise SecurityError("a power this big is not formatting")
         if operator == "*":
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_SEQUENCE:
-                    raise jinja2.sandbox.SecurityError("a string or list this long is not formatting")
+                    raise SecurityError("a string or list this long is not formatting")
+        if operator == "%" and isinstance(left, str):
+            _check_widths(left, _HUGE_PERCENT)
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value):
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        _check_widths(value.__self__, _HUGE_FORMAT)
+        return wrapped
+
+
+def _check_widths(text: str, pattern: re.Pattern) -> None:
+    if pattern.search(text):
+        raise SecurityError("a field width this big is not formatting")
+
+
+def _format_filter(value, *args, **kwargs):
+    """Jinja's `format` filter (printf-style), without widths of 10,000 or more."""
+    _check_widths(str(value), _HUGE_PERCENT)
+    return jinja2.filters.do_format(value, *args, **kwargs)
 
 
 def make_environment(templates: TemplateSet) -> jinja2.Environment:
@@ -222,6 +251,7 @@ def make_environment(templates: TemplateSet) -> jinja2.Environment:
     )
     env.globals.pop("lipsum", None)       # pages of Latin on demand: nothing an invoice needs
     env.filters.update(FILTERS)
+    env.filters["format"] = _format_filter
     return env
 
 

@@ -227,3 +227,10 @@ def test_https_repository_url_becomes_links_to_the_ledger_lines(book):
     settings.write_text(text + "repository_url: https://git.example.com/firm/books/blob/main\n")
     hostile(book, "build", book, "--no-pdf", code=0)
     assert 'href="https://git.example.com/firm/books/blob/main/ledger/' in built_text(book)
+
+
+def test_check_finds_a_template_link_outside_and_a_syntax_error_before_any_build(book, secret):
+    (book / "templates" / "s.css").symlink_to(secret)
+    invoice_template(book, "{% for x in %}")
+    result = hostile(book, "check", book, code=1, located="templates/s.css")
+    assert "templates/invoice.html:3:" in result.output and SECRET not in result.output

@@ -292,3 +292,15 @@ def test_check_templates_finds_refused_files_and_syntax_errors_without_rendering
     (templates / "invoice.html").write_text("<p>\n{% if %}\n")
     found = sorted((d.code, str(d.ref)) for d in check_templates(Path(book.root)))
     assert found == [("template-error", "templates/invoice.html:2:1"), ("template-outside-book", "templates/x.css:1:1")]
+
+
+def test_a_book_template_may_include_its_svg_logo_and_stylesheet_but_not_a_font(book):
+    templates = Path(book.root) / "templates"
+    (templates / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><title>Logo</title></svg>')
+    (templates / "invoice.html").write_text('{% include "logo.svg" %}\n<style>{% include "invoice.css" %}</style>\n')
+    html = render_html(book, sample_invoice(1, entries=1))
+    assert "<title>Logo</title>" in html and "@font-face" in html
+    (templates / "invoice.html").write_text('{% include "fonts/Inter-Regular.otf" %}\n')
+    with pytest.raises(RenderFailure) as info:
+        render_html(book, sample_invoice(1, entries=1))
+    assert info.value.diagnostic.code == "template-missing"

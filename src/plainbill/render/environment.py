@@ -33,6 +33,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_TEMPLATES = PACKAGE_DIR / "templates"
 PACKAGE_FONTS = PACKAGE_DIR / "fonts"
 TEMPLATE_SUFFIXES = (".html", ".j2")
+INCLUDABLE_ASSETS = (".css", ".svg", ".txt")      # assets a template may also {% include %}
 MAX_TEMPLATE_BYTES = 1_000_000       # a template of a megabyte is not an invoice layout
 MAX_ASSET_BYTES = 20_000_000         # a font or a logo
 MAX_SEQUENCE = 1_000_000             # the longest string or list a template may build by * or **
@@ -49,6 +50,7 @@ class TemplateSet:
     templates: dict[str, tuple[str, str]] = field(default_factory=dict)   # name -> (text, file name)
     sources: dict[str, bytes] = field(default_factory=dict)     # absolute path of each file read -> bytes
     problems: tuple[Diagnostic, ...] = ()                        # files refused, with where they are
+    paths: dict[str, str] = field(default_factory=dict)          # name of each file read -> its path
 
     def book_texts(self) -> dict[str, str]:
         """The book's own template and stylesheet files (relative path -> text), to locate a reference in."""
@@ -70,6 +72,7 @@ def template_set(book_root: Path) -> TemplateSet:
     assets: dict[str, bytes] = {}
     templates: dict[str, tuple[str, str]] = {}
     sources: dict[str, bytes] = {}
+    paths: dict[str, str] = {}
     # plainbill's own folder: top-level files only (templates/init/ is the `init` scaffold)
     package = [(f"fonts/{p.name}", p) for p in sorted(PACKAGE_FONTS.iterdir()) if p.is_file()]
     package += [(p.name, p) for p in sorted(PACKAGE_TEMPLATES.iterdir()) if p.is_file()]
@@ -78,6 +81,7 @@ def template_set(book_root: Path) -> TemplateSet:
         if data is None:
             continue
         sources[str(path)] = data
+        paths[name] = str(path)
         if path.suffix in TEMPLATE_SUFFIXES:
             text = _text(data, path, book_root, problems)
             if text is not None:
@@ -85,7 +89,7 @@ def template_set(book_root: Path) -> TemplateSet:
         else:
             assets[name] = data
     key = _key({n: t.encode() for n, (t, _) in templates.items()}, assets)
-    return TemplateSet(book_root, folders, assets, key, templates, sources, tuple(problems))
+    return TemplateSet(book_root, folders, assets, key, templates, sources, tuple(problems), paths)
 
 
 def _book_files(book_root: Path, problems: list[Diagnostic]) -> list[tuple[str, Path]]:
@@ -187,6 +191,11 @@ class SetLoader(jinja2.BaseLoader):
 
     def get_source(self, environment, template):
         found = self.templates.templates.get(template)
+        if found is None and Path(template).suffix in INCLUDABLE_ASSETS and template in self.templates.assets:
+            try:     # a stylesheet or an SVG logo written into the page with {% include %}
+                found = self.templates.assets[template].decode("utf-8"), self.templates.paths[template]
+            except UnicodeDecodeError:
+                found = None
         if found is None:
             raise jinja2.TemplateNotFound(template)
         text, filename = found

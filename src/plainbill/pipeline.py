@@ -34,12 +34,14 @@ def check_book(root: Path) -> Checked:
     from .checks import run_checks
     from .load import load_book
     from .register import load_register
+    from .render import check_templates
 
     loaded = load_book(root)
     diags = list(loaded.diagnostics)
     diags += run_checks(loaded.book)
     register, reg_diags = load_register(root)
     diags += reg_diags
+    diags += check_templates(Path(root))    # files refused and syntax errors: found before any build
     return Checked(loaded.book, diags, register)
 
 

@@ -72,7 +72,9 @@ class Record:
     references: tuple[str, ...] = ()               # credit note: the number it credits
     reason: str = ""
     invoice: dict | None = None                    # credit note: the whole document
+    taxes: tuple[tuple[str, str, str, str], ...] = ()  # (code, rate, base, tax); older records: none
     path: str = field(default="", compare=False)   # where it was read from
+    text: str = field(default="", compare=False, repr=False)   # as read, to locate problems in it
 
     @property
     def kind(self) -> str:
@@ -100,6 +102,7 @@ class Record:
             "currency": self.currency, "totals": dict(self.totals),
             "hash": self.hash, "digest": self.digest,
             "lines": [{"key": k, "amount": a} for k, a in self.lines],
+            "taxes": [{"code": c, "rate": r, "base": b, "tax": t} for c, r, b, t in self.taxes],
             "entries": [{"fingerprint": e.fingerprint, "ref": e.ref, "date": e.date, "text": e.text}
                         for e in self.entries],
         }
@@ -113,23 +116,27 @@ class Record:
 
 
 class RecordError(ValueError):
-    """A record file that cannot be read; the message says which field."""
+    """A record file that cannot be read; the message says which field, line and col where."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1):
+        super().__init__(message)
+        self.line, self.col = line, col
 
 
 def parse_record(text: str, path: str) -> Record:
     try:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise RecordError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     if not isinstance(d, dict):
         raise RecordError("not a JSON object")
     try:
-        return _record_from(d, path)
+        return _record_from(d, path, text)
     except (KeyError, TypeError, ValueError) as exc:
         raise RecordError(f"missing or bad field {exc}") from None
 
 
-def _record_from(d: dict, path: str) -> Record:
+def _record_from(d: dict, path: str, text: str = "") -> Record:
     if d.get("kind") not in SERIES:
         raise ValueError("'kind'")
     due = d.get("due_date")
@@ -149,7 +156,8 @@ def _record_from(d: dict, path: str) -> Record:
         references=tuple(str(r) for r in d.get("references", ())),
         reason=str(d.get("reason", "")),
         invoice=d.get("invoice"),
-        path=path,
+        taxes=tuple((str(t["code"]), str(t["rate"]), str(t["base"]), str(t["tax"])) for t in d.get("taxes", ())),
+        path=path, text=text,
     )
 
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from ..diagnostics import Diagnostic, SourceRef, error
+from ..diagnostics import Diagnostic, error
 from ..money import round_money
-from .records import Record
+from .records import Record, locate
 
 HINT = ("an issued record is never edited: restore it from git (`git checkout -- {path}`); "
         "to correct an issued invoice, issue a credit note")
@@ -124,32 +124,3 @@ def _decimal(text) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
-
-
-def locate(text: str, path: str, keys: tuple) -> SourceRef:
-    """path:line:col of the value at `keys` (dict keys and list indexes) in a JSON text.
-
-    Only called for a record with a problem: JSON is read again as YAML nodes, which keep
-    their positions; the deepest key found is the place (the file's start at worst)."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    try:
-        node = yaml.compose(text, Loader=loader)
-    except yaml.YAMLError:
-        return SourceRef(path, 1, 1)
-    mark = node.start_mark if node is not None else None
-    for key in keys:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                if k.value == key:
-                    child, mark = v, k.start_mark
-                    break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            child = node.value[key]
-            mark = child.start_mark
-        if child is None:
-            break
-        node = child
-    return SourceRef(path, mark.line + 1, mark.column + 1) if mark else SourceRef(path, 1, 1)

@@ -82,7 +82,11 @@ class Record:
 
     @property
     def ref(self) -> SourceRef:
-        return SourceRef(self.path or path_for(self.number))
+        return SourceRef(self.path or path_for(self.number), 1, 1)
+
+    def at(self, *keys) -> SourceRef:
+        """Where a field of the record is (path:line:col), e.g. `at("totals", "total")`."""
+        return locate(self.text, self.ref.path, keys) if self.text else self.ref
 
     @property
     def fingerprints(self) -> frozenset[str]:
@@ -159,6 +163,35 @@ def _record_from(d: dict, path: str, text: str = "") -> Record:
         taxes=tuple((str(t["code"]), str(t["rate"]), str(t["base"]), str(t["tax"])) for t in d.get("taxes", ())),
         path=path, text=text,
     )
+
+
+def locate(text: str, path: str, keys: tuple) -> SourceRef:
+    """path:line:col of the value at `keys` (dict keys and list indexes) in a JSON text.
+
+    Only called for a record with a problem: JSON is read again as YAML nodes, which keep
+    their positions; the deepest key found is the place (the file's start at worst)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return SourceRef(path, 1, 1)
+    mark = node.start_mark if node is not None else None
+    for key in keys:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == key:
+                    child, mark = v, k.start_mark
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            child = node.value[key]
+            mark = child.start_mark
+        if child is None:
+            break
+        node = child
+    return SourceRef(path, mark.line + 1, mark.column + 1) if mark else SourceRef(path, 1, 1)
 
 
 # ---------------------------------------------------------------- invoice digests

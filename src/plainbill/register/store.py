@@ -206,7 +206,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
     drafts: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         if r.path and r.path != path_for(r.number):
-            diags.append(error("issued-record-misplaced", r.ref,
+            diags.append(error("issued-record-misplaced", r.at("number"),
                                f"record of {r.number} is at {r.path}, expected {path_for(r.number)}",
                                "move it back: the path derived from the number is what makes a "
                                "number issued on two branches conflict in git"))
@@ -216,7 +216,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
             drafts[r.draft].append(r)
     for number, rs in sorted(by_number.items()):
         if len(rs) > 1:
-            diags.append(error("issued-number-duplicate", rs[1].ref, f"number {number} is issued twice",
+            diags.append(error("issued-number-duplicate", rs[1].at("number"), f"number {number} is issued twice",
                                "a number is never reused: keep one record, credit the other invoice",
                                related=[r.ref for r in rs[:1]]))
     for (name, year), rs in sorted(series.items()):
@@ -224,7 +224,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
     for draft, rs in sorted(drafts.items()):
         if len(rs) > 1:
             rs = sorted(rs, key=_order)
-            diags.append(error("issued-draft-twice", rs[1].ref,
+            diags.append(error("issued-draft-twice", rs[1].at("draft"),
                                f"draft {draft} is issued twice: {', '.join(r.number for r in rs)}",
                                "keep the first; cancel the other with a credit note",
                                related=[r.ref for r in rs[:1]]))
@@ -267,7 +267,7 @@ def _check_series(name: str, year: int, rs: list[Record]) -> list[Diagnostic]:
                            "numbers are gap-free: restore the missing records from git history"))
     for prev, cur in zip(rs, rs[1:]):
         if cur.issue_date < prev.issue_date:
-            diags.append(error("issued-date-order", cur.ref,
+            diags.append(error("issued-date-order", cur.at("issue_date"),
                                f"{cur.number} is dated {cur.issue_date}, before {prev.number} "
                                f"({prev.issue_date})",
                                "numbers must follow issue dates within a series and year",

@@ -234,3 +234,26 @@ def test_diff_outside_a_git_repository(tmp_path, monkeypatch):
 def test_diff_of_an_unknown_revision(repo):
     r = hostile(repo, "diff", "no-such-branch", "HEAD", code=2)
     assert "plainbill: error: git:" in r.output
+
+
+# ---------------------------------------------------------------- links
+
+
+def test_a_record_that_is_a_link_outside_the_book_is_not_read(book, tmp_path):
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"number": "TOP-SECRET-CONTENT"}\n')
+    (book / RECORD).unlink()
+    (book / RECORD).symlink_to(secret)
+    r = hostile(book, "check", book, code=1)
+    assert f"{RECORD} is a link, and is not read" in r.output and "TOP-SECRET" not in r.output
+
+
+def test_issued_folder_that_is_a_link_is_never_written(tmp_path):
+    root = copy_book(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (root / "issued").symlink_to(outside, target_is_directory=True)
+    r = hostile(root, "issue", root, "--date", "2026-12-01", code=2)
+    assert "is a link" in r.output and list(outside.iterdir()) == []
+    r = hostile(root, "check", root, code=1)
+    assert "issued is a link" in r.output

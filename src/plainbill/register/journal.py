@@ -57,6 +57,8 @@ def is_temp(path: str) -> bool:
 def locked(root: Path):
     """Hold `issued/.lock` exclusively; raises Busy at once when another run holds it."""
     base = Path(root) / ISSUED_DIR
+    if base.is_symlink():
+        raise OSError(f"{ISSUED_DIR} is a link: the register is never written outside the book")
     created = not base.exists()
     base.mkdir(exist_ok=True)
     path = Path(root) / LOCK
@@ -199,12 +201,19 @@ def parse_journal(raw: bytes | str) -> Journal:
     return Journal(command, files)
 
 
+def _plain(root: Path, rel: str) -> bool:
+    """No link on the way from the book to `rel` (nor `rel` itself): never delete through one."""
+    parts = rel.split("/")
+    return not any((root.joinpath(*parts[:i])).is_symlink() for i in range(1, len(parts) + 1))
+
+
 def leftovers(root: Path) -> list[str]:
     """Book-relative paths of the temporary files under issued/."""
     base = Path(root) / ISSUED_DIR
     if not base.is_dir():
         return []
-    return sorted(p.relative_to(root).as_posix() for p in base.rglob(".*.tmp") if p.is_file())
+    return sorted(rel for rel in (p.relative_to(root).as_posix() for p in base.rglob(".*.tmp"))
+                  if _plain(Path(root), rel) and (Path(root) / rel).is_file())
 
 
 def rollback(root: Path) -> list[str]:
@@ -214,11 +223,13 @@ def rollback(root: Path) -> list[str]:
     root = Path(root)
     path = root / JOURNAL
     removed: list[str] = []
+    if path.is_symlink():
+        raise JournalError("it is a link")
     if path.exists():
         journal = parse_journal(path.read_bytes())
         for rel, digest in journal.files:
             target = root / rel
-            if target.is_file() and not target.is_symlink() and \
+            if _plain(root, rel) and target.is_file() and \
                     hashlib.sha256(target.read_bytes()).hexdigest() == digest:
                 target.unlink()
                 removed.append(rel)

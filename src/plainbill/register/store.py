@@ -86,17 +86,27 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
     """Read `root/issued/`; an absent folder is an empty register.
 
     Records (`*.json`), draft locks (`drafts/*.txt`) and the journal are read;
-    temporary files are only named (their content is never used)."""
+    temporary files are only named (their content is never used), and links are
+    never followed: plainbill writes none, and one could point outside the book."""
     base = Path(root) / ISSUED_DIR
     files: dict[str, bytes] = {}
-    if base.is_dir():
+    links: list[str] = []
+    if base.is_symlink():
+        links.append(ISSUED_DIR)
+    elif base.is_dir():
         for p in sorted(base.rglob("*")):
             rel = p.relative_to(root).as_posix()
-            if is_temp(rel):
+            if p.is_symlink():
+                links.append(rel)
+            elif is_temp(rel):
                 files[rel] = b""
             elif p.is_file() and p.suffix in (".json", ".txt"):
                 files[rel] = p.read_bytes()
-    return register_from_files(files)
+    register, diags = register_from_files(files)
+    diags += [error("issued-record-invalid", SourceRef(rel), f"{rel} is a link, and is not read",
+                    "plainbill writes the register as plain files: replace the link by the file, "
+                    "restored from git") for rel in links]
+    return register, diags
 
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:

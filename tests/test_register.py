@@ -1,6 +1,7 @@
 """The register: numbering, record files, consistency checks, frozen invoices, credit notes."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
@@ -188,3 +189,43 @@ def test_draft_locks_and_over_crediting():
     twin = dc_replace(full, number="NC-2027/0001", year=2027, seq=1, issue_date=date(2027, 1, 2))
     files = {**register_files([r, full, twin])}
     assert codes(register_from_files(files)[1]) == ["credit-note-exceeds"]
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_register(tmp_path, monkeypatch):
+    """Disk full after two files: what was written is rolled back, the journal removed."""
+    from plainbill.register import journal
+
+    bk = book(NOV, clients=("acme", "beta"))
+    _, recs = issue(Register(), bk, [invoice("acme", 11, NOV), invoice("beta", 11, [])])
+    files = sorted(register_files(recs).items())
+    real, calls = journal._create, []
+
+    def create(target, data):
+        calls.append(target)
+        if len(calls) == 4:   # the journal, then three of the four files
+            raise OSError(28, "No space left on device")
+        real(target, data)
+
+    monkeypatch.setattr(journal, "_create", create)
+    with pytest.raises(OSError):
+        commit(tmp_path, files, "issue")
+    assert [p for p in (tmp_path / "issued").rglob("*") if p.is_file()] == []
+    monkeypatch.setattr(journal, "_create", real)
+    commit(tmp_path, files, "issue")
+    loaded, diags = load_register(tmp_path)
+    assert diags == [] and sorted(loaded.records) == ["2026/0001", "2026/0002"]
+
+
+def test_rollback_deletes_only_what_the_journal_wrote(tmp_path):
+    from plainbill.register.journal import JOURNAL, rollback
+
+    (tmp_path / "issued/2026").mkdir(parents=True)
+    (tmp_path / "issued/2026/0001.json").write_text("mine\n")
+    (tmp_path / "issued/2026/0002.json").write_text("changed since\n")
+    (tmp_path / "issued/2026/.0003.json.77.tmp").write_text("half")
+    digest = hashlib.sha256
+    (tmp_path / JOURNAL).write_text(json.dumps({"plainbill_journal": 1, "command": "issue", "files": [
+        {"path": "issued/2026/0001.json", "sha256": digest(b"mine\n").hexdigest()},
+        {"path": "issued/2026/0002.json", "sha256": digest(b"what was written\n").hexdigest()}]}))
+    assert rollback(tmp_path) == ["issued/2026/0001.json", "issued/2026/.0003.json.77.tmp"]
+    assert sorted(p.name for p in (tmp_path / "issued").rglob("*")) == ["0002.json", "2026"]

@@ -157,7 +157,7 @@ def test_issued_is_a_file(tmp_path):
     root = copy_book(tmp_path)
     (root / "issued").write_text("not a folder\n")
     r = hostile(root, "issue", root, "--date", "2026-12-01", code=2)
-    assert "cannot lock the register" in r.output
+    assert "cannot lock the register (issued/.lock): issued is not a folder; nothing issued" in r.output
 
 
 def test_edited_entry_remedy_does_what_it_says(book):

@@ -59,6 +59,8 @@ def locked(root: Path):
     base = Path(root) / ISSUED_DIR
     if base.is_symlink():
         raise OSError(f"{ISSUED_DIR} is a link: the register is never written outside the book")
+    if base.exists() and not base.is_dir():
+        raise OSError(f"{ISSUED_DIR} is not a folder")
     created = not base.exists()
     base.mkdir(exist_ok=True)
     path = Path(root) / LOCK

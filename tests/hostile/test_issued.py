@@ -257,3 +257,10 @@ def test_issued_folder_that_is_a_link_is_never_written(tmp_path):
     assert "is a link" in r.output and list(outside.iterdir()) == []
     r = hostile(root, "check", root, code=1)
     assert "issued is a link" in r.output
+
+
+def test_check_while_a_run_is_writing_says_so(book):
+    (book / "issued/drafts/.x.txt.4242.tmp").write_text("5/20")
+    with locked(book):
+        r = hostile(book, "check", book, code=1, located="issued/drafts/.x.txt.4242.tmp")
+    assert "a run is writing the register right now (issued/.lock is held)" in r.output

@@ -101,6 +101,25 @@ def _acquire(path: Path) -> int:
         os.close(fd)   # the holder removed the file as it finished: lock the new one
 
 
+def held(root: Path) -> bool:
+    """Whether a run holds the lock right now (for `check`: in progress, not interrupted).
+    Reads only: the lock file is opened if it is there, never created."""
+    try:
+        import fcntl
+        fd = os.open(Path(root) / LOCK, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except (ImportError, OSError):
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _lock(fd: int) -> None:
     try:
         import fcntl

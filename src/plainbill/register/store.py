@@ -18,7 +18,7 @@ from typing import Iterable, Mapping
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from .audit import audit_record
-from .journal import JOURNAL, JournalError, is_temp, parse_journal
+from .journal import JOURNAL, LOCK, JournalError, held, is_temp, parse_journal
 from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
 
 
@@ -103,10 +103,20 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
             elif p.is_file() and p.suffix in (".json", ".txt"):
                 files[rel] = p.read_bytes()
     register, diags = register_from_files(files)
+    if any(d.code in _HALF_WRITTEN for d in diags) and held(root):
+        diags = [_in_progress(d) if d.code in _HALF_WRITTEN else d for d in diags]
     diags += [error("issued-record-invalid", SourceRef(rel), f"{rel} is a link, and is not read",
                     "plainbill writes the register as plain files: replace the link by the file, "
                     "restored from git") for rel in links]
     return register, diags
+
+
+_HALF_WRITTEN = ("issued-interrupted", "issued-temp-file")
+
+
+def _in_progress(d: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(d, message=f"{d.message}: a run is writing the register right now ({LOCK} is held)",
+                               hint="check again once it has finished")
 
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:

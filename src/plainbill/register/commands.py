@@ -18,7 +18,7 @@ from ..diagnostics import has_errors
 from ..pipeline import EXIT_OK, EXIT_PROBLEMS, _book_problem, check_book, compute, report, usage_error
 from .credit import plan_credit_note
 from .issue import plan_issue, select_drafts
-from .journal import LOCK, Busy, JournalError, commit, locked, rollback
+from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
 
@@ -45,21 +45,24 @@ def _exclusive(command: str, root: Path, work) -> int:
         return usage_error(problem)
     try:
         with locked(root):
-            _repair(root, command)
-            return work()
+            problem = _repair(root)
+            return usage_error(problem) if problem else work()
     except Busy:
         return usage_error(f"another `plainbill issue` or `credit-note` is writing this book's register "
                            f"({LOCK} is locked): nothing issued; run it again once that one has finished")
-    except OSError as exc:
-        return usage_error(f"cannot lock the register ({LOCK}): {exc.strerror or exc}; nothing issued")
+    except LockError as exc:
+        return usage_error(f"cannot lock the register ({LOCK}): {exc}; nothing issued")
 
 
-def _repair(root: Path, command: str) -> None:
-    """Roll back an interrupted run (its journal and temporary files), saying so."""
+def _repair(root: Path) -> str | None:
+    """Roll back an interrupted run (its journal and temporary files), saying so; why not, if it fails."""
     try:
         removed = rollback(root)
     except JournalError:
-        return   # check_book reports it (issued-interrupted) and nothing is issued
+        return None   # check_book reports it (issued-interrupted) and nothing is issued
+    except OSError as exc:
+        return (f"cannot roll back an interrupted run: {exc.strerror or exc} ({exc.filename or ''}); "
+                "nothing issued")
     if removed:
         shown = ", ".join(removed[:4]) + (f" and {len(removed) - 4} more" if len(removed) > 4 else "")
         click.echo(f"plainbill: rolled back an interrupted run: removed {len(removed)} file(s) "

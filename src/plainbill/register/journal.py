@@ -40,6 +40,10 @@ class Busy(Exception):
     """Another `issue` or `credit-note` holds the lock of this book."""
 
 
+class LockError(Exception):
+    """The lock cannot be taken at all (issued/ is a file or a link, a file system without locks)."""
+
+
 class JournalError(ValueError):
     """The journal cannot be read: it was not written by plainbill (or was edited)."""
 
@@ -58,13 +62,16 @@ def locked(root: Path):
     """Hold `issued/.lock` exclusively; raises Busy at once when another run holds it."""
     base = Path(root) / ISSUED_DIR
     if base.is_symlink():
-        raise OSError(f"{ISSUED_DIR} is a link: the register is never written outside the book")
+        raise LockError(f"{ISSUED_DIR} is a link: the register is never written outside the book")
     if base.exists() and not base.is_dir():
-        raise OSError(f"{ISSUED_DIR} is not a folder")
+        raise LockError(f"{ISSUED_DIR} is not a folder")
     created = not base.exists()
-    base.mkdir(exist_ok=True)
+    try:
+        base.mkdir(exist_ok=True)
+        fd = _acquire(Path(root) / LOCK)
+    except OSError as exc:
+        raise LockError(exc.strerror or str(exc)) from None
     path = Path(root) / LOCK
-    fd = _acquire(path)
     try:
         yield
     finally:

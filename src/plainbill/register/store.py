@@ -91,6 +91,7 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
     base = Path(root) / ISSUED_DIR
     files: dict[str, bytes] = {}
     links: list[str] = []
+    unreadable: list[Diagnostic] = []
     if base.is_symlink():
         links.append(ISSUED_DIR)
     elif base.is_dir():
@@ -101,8 +102,14 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
             elif is_temp(rel):
                 files[rel] = b""
             elif p.is_file() and p.suffix in (".json", ".txt"):
-                files[rel] = p.read_bytes()
+                try:
+                    files[rel] = p.read_bytes()
+                except OSError as exc:
+                    unreadable.append(error("issued-record-invalid", SourceRef(rel),
+                                            f"{rel} cannot be read: {exc.strerror or exc}",
+                                            "check the file's permissions"))
     register, diags = register_from_files(files)
+    diags += unreadable
     if any(d.code in _HALF_WRITTEN for d in diags) and held(root):
         diags = [_in_progress(d) if d.code in _HALF_WRITTEN else d for d in diags]
     diags += [error("issued-record-invalid", SourceRef(rel), f"{rel} is a link, and is not read",

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .confine import read_inside
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class SourceRef:
@@ -81,7 +83,11 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 class SourceLines:
-    """Lazily reads source files to quote the offending line under a diagnostic."""
+    """Lazily reads source files to quote the offending line under a diagnostic.
+
+    Files are read through `confine.read_inside`: a ref whose path leads outside the
+    book (a link to /etc/passwd) or to something that is not a regular file is never
+    quoted, so a diagnostic cannot print what the book was not allowed to read."""
 
     def __init__(self, root: Path, texts: Mapping[str, str] | None = None):
         self.root = Path(root)
@@ -95,10 +101,10 @@ class SourceLines:
             return None
         lines = self._cache.get(ref.path)
         if lines is None:
-            try:
-                raw = (self.root / ref.path).read_bytes()
+            try:   # only a regular file inside the book: never a link out of it, never a FIFO
+                raw = read_inside(self.root, ref.path)
                 lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
-            except OSError:
+            except (OSError, ValueError):   # ValueError: a NUL in a path no file has
                 lines = []
             self._cache[ref.path] = lines
         if 1 <= ref.line <= len(lines):

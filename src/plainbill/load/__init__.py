@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import gc
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from ..confine import NotRegular, OutsideBook, name_is_safe, printable_name, read_inside
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
 from .book import LoadedBook, entries_of
 from .cache import LedgerFile, default_cache_dir, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
-from .source import IGNORED_DIRS, decode, discover
+from .source import INPUT_PARTS, decode, discover, is_source_path
 
 __all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
 
@@ -40,19 +40,17 @@ class LoadResult:
 
 
 def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
-    """Load the book at `root` (a folder); unreadable files become `io-error` diagnostics."""
+    """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover)
+    is an error diagnostic, so a book that was not read whole is never billed."""
     root = Path(root)
+    paths, diags = discover(root, INPUT_PARTS)
     files: dict[str, bytes] = {}
-    diags: list[Diagnostic] = []
-    for rel in discover(root):
+    for rel in paths:
         try:
-            if not stat.S_ISREG(os.stat(root / rel).st_mode):   # a FIFO would block the read forever
-                diags.append(error("io-error", SourceRef(rel), "not a regular file", "remove it or move it away"))
-                continue
-            files[rel] = (root / rel).read_bytes()
-        except OSError as exc:
-            diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",
-                               "check the file's permissions"))
+            files[rel] = read_inside(root, rel)
+        except OSError as exc:   # changed since it was listed, or unreadable
+            diags.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {_why(exc)}",
+                               "check the file's permissions; a book that cannot be read whole is not billed"))
     # the book's own cache is pruned of files it no longer uses; a shared one is left alone
     prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
     result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
@@ -63,16 +61,28 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
 def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
     """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
 
-    With `cache_dir` (e.g. `default_cache_dir(book)` for a git revision of that book), ledger
-    files given as bytes go through the parse cache; nothing is ever pruned from it here."""
-    kept = {p: d for p, d in files.items() if _is_source(p)}
+    Paths are kept as `discover` would list them (source.is_source_path); a name that cannot
+    be printed safely is a `file-name` error, as on disk. With `cache_dir` (e.g.
+    `default_cache_dir(book)` for a git revision of that book), ledger files given as bytes
+    go through the parse cache; nothing is ever pruned from it here."""
+    kept = {p: d for p, d in files.items() if is_source_path(p, INPUT_PARTS)}
+    bad = [p for p in kept if not name_is_safe(p)]
+    diags = [error("file-name", SourceRef(printable_name(p), 1, 1),
+                   f"`{printable_name(p)}` is a name that is not UTF-8 or holds a control character; "
+                   "the file is not read", "rename it with plain UTF-8 characters (letters, digits, `-`, `_`, `.`)")
+             for p in bad]
+    for p in bad:
+        del kept[p]
     ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
-    return _load(ordered, root, cache_dir)
+    result = _load(ordered, root, cache_dir)
+    result.diagnostics[:0] = diags
+    return result
 
 
-def _is_source(path: str) -> bool:
-    parts = path.split("/")
-    return not any(p.startswith(".") for p in parts) and parts[0] not in IGNORED_DIRS
+def _why(exc: OSError) -> str:
+    if isinstance(exc, (OutsideBook, NotRegular)):
+        return str(exc).split(" ", 1)[1]
+    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:

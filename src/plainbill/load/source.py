@@ -1,5 +1,9 @@
 """Source files of a book: discovery, decoding, and refs clamped to real lines.
 
+Discovery (`discover`) lists the files a book is made of and reports, as located
+errors, everything on the way that cannot be read safely: links leading out of the
+book, unreadable folders, special files, file names that cannot be printed.
+
 Decoding is explicit (docs/format.md): UTF-8 only; a leading byte-order mark is
 dropped; CRLF line ends are accepted with a `crlf-line-ends` warning; bytes that
 are not UTF-8 are an `encoding` error located at the first bad byte, and the
@@ -8,10 +12,13 @@ Lines are split on "\\n" only, the same way diagnostics quote them.
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..confine import is_inside, name_is_safe, printable_name
 from ..diagnostics import Diagnostic, SourceRef, error, warning
 
 IGNORED_DIRS = frozenset({"build", "issued", "templates", "node_modules", "__pycache__"})
@@ -63,21 +70,157 @@ def decode(path: str, data: bytes | str) -> SourceFile:
     return SourceFile(path, text, nlines, diags)
 
 
-def discover(root: Path) -> list[str]:
-    """Book files relative to root (POSIX separators), sorted by byte order.
+SETTINGS_PATH = "plainbill.yaml"
+# the book's sources, in the order they are listed; the loader reads the first three
+SOURCE_PARTS = (SETTINGS_PATH, "clients", "ledger", "templates", "issued")
+INPUT_PARTS = SOURCE_PARTS[:3]
+DATA_EXT = (".txt", ".yaml", ".yml")   # a folder named like this under clients/ or ledger/ is a mistake
+ERRNO_TEXT = {errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.ELOOP: "a link that loops"}
 
-    Hidden files and folders (`.git`, `.cache`...) and output folders (`build/`)
-    are never sources.
+
+def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[str], list[Diagnostic]]:
+    """The book's source files and the problems met listing them: `(paths, diagnostics)`.
+
+    Paths are relative to `root` with POSIX separators, sorted by byte order, each a
+    regular file (or a link to one) that resolves inside the book: `plainbill.yaml`,
+    then everything under `clients/`, `ledger/`, `templates/` and `issued/` (`parts`
+    narrows that: the loader lists INPUT_PARTS, the register `("issued",)`). Hidden
+    files and folders, and folders named like outputs (`build`, `node_modules`...), are
+    skipped silently. Nothing is read here; every file listed is safe to read with
+    `plainbill.confine.read_inside`. Each thing that is not listed yet is not a hidden
+    or output name is an error diagnostic located at its path (line 1, column 1):
+    `outside-book` (a link leading out of the book), `linked-folder` (a link to a
+    folder: not followed), `io-error` (an unreadable folder, a dangling or looping
+    link, a FIFO or device), `book-layout` (`ledger` or `clients` a file,
+    `plainbill.yaml` a folder, a folder named `x.txt`), `file-name` (a name that is
+    not UTF-8 or holds control characters; shown escaped, e.g. `caff\\xe8.txt`).
+    The fingerprint of a book's inputs is meant to hash exactly these files.
     """
-    found: list[str] = []
-    if (root / "plainbill.yaml").is_file():
-        found.append("plainbill.yaml")
-    for top in ("clients", "ledger"):
-        base = root / top
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in IGNORED_DIRS]
-            rel = Path(dirpath).relative_to(root).as_posix()
-            found += [f"{rel}/{f}" for f in filenames if not f.startswith(".")]
-    return sorted(found, key=lambda p: p.encode("utf-8", "surrogateescape"))
+    walk = _Walk(Path(root))
+    for part in parts:
+        walk.visit(part)
+    return sorted(walk.files, key=_byte_order), walk.diags
+
+
+def is_source_path(rel: str, parts: tuple[str, ...] = SOURCE_PARTS) -> bool:
+    """Whether `discover` could list this relative path (for books held in memory)."""
+    names = rel.split("/")
+    if names[0] not in parts or (names[0] == SETTINGS_PATH) != (len(names) == 1):
+        return False
+    return not any(n.startswith(".") or not n for n in names) and not IGNORED_DIRS.intersection(names[1:-1])
+
+
+def _byte_order(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
+
+
+class _Walk:
+    """One listing of a book: an explicit stack (no recursion limit on deep folders)."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.real_root = os.path.realpath(root)
+        self.files: list[str] = []
+        self.diags: list[Diagnostic] = []
+
+    def visit(self, top: str) -> None:
+        stack = [top]
+        while stack:
+            rel = stack.pop()
+            kind = self._kind(rel)
+            if kind == "dir":
+                stack += self._children(rel)
+            elif kind == "file":
+                self.files.append(rel)
+
+    def _kind(self, rel: str) -> str | None:
+        """'file', 'dir', or None (absent, or reported)."""
+        path = os.path.join(self.root, rel)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
+        if stat.S_ISLNK(mode):
+            mode = self._link_target(rel, path)
+            if mode is None:
+                return None
+            if stat.S_ISDIR(mode):
+                return self._fail("linked-folder", rel, "is a link to a folder; linked folders are not followed",
+                                  "a linked folder could loop or list the same files twice: "
+                                  "move the folder into place instead of linking it")
+        top = "/" not in rel
+        if stat.S_ISDIR(mode):
+            if top and rel == SETTINGS_PATH:
+                return self._fail("book-layout", rel, "is a folder; the settings must be a file",
+                                  "remove the folder and write the settings into the file plainbill.yaml")
+            if not top and rel.split("/", 1)[0] in ("clients", "ledger") and rel.endswith(DATA_EXT):
+                self._fail("book-layout", rel, "is a folder named like a data file; only files are read as data",
+                           "rename the folder (its files are still read), or replace it with a file")
+            return "dir"
+        if stat.S_ISREG(mode):
+            if top and rel != SETTINGS_PATH:
+                return self._fail("book-layout", rel, f"is a file; `{rel}/` must be a folder",
+                                  f"create the folder {rel}/ and move the file into it, e.g. {rel}/{_EXAMPLE[rel]}")
+            return "file"
+        return self._fail("io-error", rel, f"is {_special(mode)}, not a regular file",
+                          "only regular files are read: remove it or move it out of the book")
+
+    def _link_target(self, rel: str, path: str) -> int | None:
+        """The mode of what a link leads to, if that is inside the book; else reported."""
+        try:
+            real = os.path.realpath(path, strict=True)
+        except FileNotFoundError:
+            return self._fail("io-error", rel, "is a link to nothing (its target does not exist)",
+                              "restore the file it points to, or remove the link")
+        except OSError as exc:
+            return self._fail("io-error", rel, f"is a link that cannot be followed: {_why(exc)}",
+                              "remove the link, or point it at a file of the book")
+        if not is_inside(self.real_root, real):
+            return self._fail("outside-book", rel, "is a link that leads outside the book; it is not read",
+                              "a book reads only its own files: copy the file into the book, or remove the link")
+        try:
+            return os.stat(real).st_mode
+        except OSError as exc:
+            return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
+
+    def _children(self, rel: str) -> list[str]:
+        try:
+            with os.scandir(os.path.join(self.root, rel)) as it:
+                names = [e.name for e in it]
+        except OSError as exc:
+            self._fail("io-error", rel, f"the folder cannot be read: {_why(exc)}", _PERMS)
+            return []
+        out = []
+        for name in sorted(names, key=_byte_order, reverse=True):
+            if name.startswith(".") or (name in IGNORED_DIRS and os.path.isdir(os.path.join(self.root, rel, name))):
+                continue
+            if not name_is_safe(name):
+                self._fail("file-name", f"{rel}/{printable_name(name)}",
+                           "is a name that is not UTF-8 or holds a control character; the file is not read",
+                           "rename it with plain UTF-8 characters (letters, digits, `-`, `_`, `.`)")
+                continue
+            out.append(f"{rel}/{name}")
+        return out
+
+    def _fail(self, code: str, rel: str, message: str, hint: str) -> None:
+        self.diags.append(error(code, SourceRef(rel, 1, 1), f"`{rel}` {message}", hint))
+        return None
+
+
+_PERMS = "check its permissions (`ls -ld`); a book that cannot be read whole is not billed"
+_EXAMPLE = {"clients": "acme.yaml", "ledger": "2026/11.txt", "templates": "invoice.html",
+            "issued": "<the records `plainbill issue` writes>"}
+
+
+def _why(exc: OSError) -> str:
+    return ERRNO_TEXT.get(exc.errno, (exc.strerror or str(type(exc).__name__)).lower())
+
+
+def _special(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "a special file"

@@ -14,8 +14,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from ..confine import read_inside
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
+from ..load.source import discover
 from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
 
 
@@ -80,14 +82,20 @@ def _order(r: Record):
 
 
 def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
-    """Read `root/issued/**/*.json`; an absent folder is an empty register."""
-    base = Path(root) / ISSUED_DIR
+    """Read `root/issued/**/*.json`; an absent folder is an empty register. The folder is
+    listed by load.source.discover, with the same rules as the book's sources (no link
+    out of the book is read; an unreadable folder is an error)."""
+    paths, problems = discover(Path(root), (ISSUED_DIR,))
     files: dict[str, bytes] = {}
-    if base.is_dir():
-        for p in sorted(base.rglob("*")):
-            if p.is_file() and p.suffix in (".json", ".txt"):
-                files[p.relative_to(root).as_posix()] = p.read_bytes()
-    return register_from_files(files)
+    for rel in paths:
+        if rel.endswith((".json", ".txt")):
+            try:
+                files[rel] = read_inside(root, rel)
+            except OSError as exc:
+                problems.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {exc}",
+                                      "check the file's permissions"))
+    register, diags = register_from_files(files)
+    return register, problems + diags
 
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:

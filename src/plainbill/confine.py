@@ -1,0 +1,77 @@
+"""The book's boundary: reading a file only when it really lies inside a folder.
+
+Every read of a book's source goes through `read_inside` (the loader, the register,
+the lines quoted under diagnostics), so a symlink to /etc/passwd or /proc/self/environ
+is never opened, and a FIFO or a device never blocks a run. No other plainbill import:
+any stage may use it.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import unicodedata
+from pathlib import Path
+
+# bidirectional overrides and isolates: they make a name print differently from what it is
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+class OutsideBook(OSError):
+    """The path resolves (through a link) outside the folder it must stay in."""
+
+
+class NotRegular(OSError):
+    """The path is a folder, a FIFO, a socket or a device, not a regular file."""
+
+
+def is_inside(real_root: str, real_path: str) -> bool:
+    """Both already resolved (os.path.realpath): is the path the root or below it?"""
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def resolve_inside(root: Path | str, rel: str) -> str:
+    """The resolved path of `rel` under `root`; OutsideBook when it leaves the root."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(os.path.join(real_root, rel))
+    if not is_inside(real_root, real):
+        raise OutsideBook(f"{rel} resolves outside the book")
+    return real
+
+
+def read_inside(root: Path | str, rel: str) -> bytes:
+    """The bytes of the regular file `rel` under `root`, only if it resolves inside `root`.
+
+    Raises OutsideBook, NotRegular, or the OSError of the open or read. The file is opened
+    non-blocking (a FIFO's open returns at once) and checked with fstat before reading.
+    """
+    real = resolve_inside(root, rel)
+    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(f"{rel} is not a regular file")
+        os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def printable_name(name: str) -> str:
+    """A file name as it can be printed safely: bytes that are not UTF-8 as `\\xe8`,
+    control and bidirectional characters as `\\n`, `\\u202e`..."""
+    try:
+        raw = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:   # a surrogate no file system produced (an in-memory book)
+        raw = name.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "".join(_escape(c) if unicodedata.category(c) == "Cc" or c in BIDI else c for c in raw)
+
+
+def name_is_safe(name: str) -> bool:
+    """True when the name is UTF-8 with no control or bidirectional characters."""
+    return printable_name(name) == name
+
+
+def _escape(c: str) -> str:
+    return c.encode("unicode_escape").decode("ascii")

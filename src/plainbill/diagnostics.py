@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .confine import read_inside
+from .confine import printable_name, read_inside
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -125,14 +125,21 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
         out.append(f"{d.ref}: {d.severity.value}: {d.message} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
-            shown = src.expandtabs(1)
+            shown = printable_line(src)
             out.append(f"    {shown}")
-            out.append("    " + " " * max(0, min(d.ref.col, len(shown) + 1) - 1) + "^")
+            caret = len(printable_line(src[:max(0, d.ref.col - 1)]))
+            out.append("    " + " " * min(caret, len(shown)) + "^")
         if d.hint:
             out.append(f"  hint: {d.hint}")
         for r in d.related:
             out.append(f"  see: {r}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def printable_line(text: str) -> str:
+    """A quoted source line as it can be shown on a terminal: tabs as one space, control
+    and bidirectional characters (an ESC sequence, U+202E) as escapes, never as themselves."""
+    return printable_name(text.expandtabs(1))
 
 
 def format_json(diags: list[Diagnostic]) -> str:

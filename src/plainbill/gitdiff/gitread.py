@@ -93,15 +93,15 @@ def _split_batch(out: bytes, count: int) -> list[bytes]:
 
 
 def read_worktree(root: Path) -> dict[str, bytes]:
-    """The same map from the working tree (tracked or not), for hashing settings files."""
-    root = Path(root)
+    """The same map from the working tree (tracked or not), for hashing settings files:
+    listed and read with the loader's rules (no link out of the book is followed)."""
+    from ..confine import read_inside
+    from ..load.source import discover
+
     files = {}
-    for part in BOOK_PARTS:
-        p = root / part
-        if p.is_file():
-            files[part] = p.read_bytes()
-        elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file():
-                    files[f.relative_to(root).as_posix()] = f.read_bytes()
+    for rel in discover(Path(root), tuple(p.rstrip("/") for p in BOOK_PARTS))[0]:
+        try:
+            files[rel] = read_inside(root, rel)
+        except OSError:   # reported by the loader, which reads the same files
+            continue
     return files

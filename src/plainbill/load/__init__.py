@@ -54,6 +54,8 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     # the book's own cache is pruned of files it no longer uses; a shared one is left alone
     prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
     result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
+    if any(d.ref.path == SETTINGS_PATH for d in diags):   # already said why it was not read
+        result.diagnostics = [d for d in result.diagnostics if d.code != "missing-file"]
     result.diagnostics[:0] = diags
     return result
 

@@ -37,9 +37,10 @@ class SourceFile:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def ref(self, line: int, col: int = 1) -> SourceRef:
-        """A ref clamped into the file, so a diagnostic never points past its end."""
+        """A ref clamped into the file, so a diagnostic never points past its end (an
+        empty file has one empty line 1, as editors show it)."""
         if self.nlines == 0:
-            return SourceRef(self.path, 0, 0)
+            return SourceRef(self.path, 1, 1)
         line = min(max(line, 1), self.nlines)
         return SourceRef(self.path, line, max(col, 1))
 

@@ -319,3 +319,29 @@ def test_deep_nesting_is_read_without_recursion(tmp_path):
     files, diags = discover(root)
     assert diags == [] and any(f.endswith("/d/11.txt") for f in files)
     hostile(root, "check", root, code=0)
+
+
+def test_device_file_in_the_ledger_is_never_opened(tmp_path):
+    root = copy_book(tmp_path)
+    try:
+        os.mknod(root / LEDGER / "12.txt", 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node needs root")
+    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+    assert "a character device, not a regular file" in res.output
+
+
+def test_unreadable_issued_folder_is_an_error(tmp_path, monkeypatch):
+    root = copy_book(tmp_path)
+    (root / "issued" / "2026").mkdir(parents=True)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.fspath(path).endswith("issued/2026"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    hostile(root, "check", root, code=1, located="issued/2026")
+    hostile(root, "issue", root, "--date", "2027-01-15", code=1, located="issued/2026")
+    assert list((root / "issued").rglob("*.json")) == []

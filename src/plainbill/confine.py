@@ -70,6 +70,8 @@ def printable_name(name: str) -> str:
 
 def name_is_safe(name: str) -> bool:
     """True when the name is UTF-8 with no control or bidirectional characters."""
+    if name.isascii():   # the common case, fast: no surrogate, no bidi, only controls to rule out
+        return name.isprintable()
     return printable_name(name) == name
 
 

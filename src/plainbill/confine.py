@@ -1,4 +1,5 @@
-"""The book's boundary: reading a file only when it really lies inside a folder.
+"""The book's boundary: reading a file only when it really lies inside a folder
+(and outside its hidden folders, such as `.git`).
 
 Every read of a book's source goes through `read_inside` (the loader, the register,
 the lines quoted under diagnostics), so a symlink to /etc/passwd or /proc/self/environ
@@ -25,8 +26,15 @@ class NotRegular(OSError):
 
 
 def is_inside(real_root: str, real_path: str) -> bool:
-    """Both already resolved (os.path.realpath): is the path the root or below it?"""
-    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+    """Both already resolved (os.path.realpath): is the path the root or below it, and
+    outside every hidden folder of it? A book's `.git` is not the book: in CI its
+    config can hold a token, so a link to `.git/config` must not be read either."""
+    if real_path == real_root:
+        return True
+    prefix = real_root.rstrip(os.sep) + os.sep
+    if not real_path.startswith(prefix):
+        return False
+    return not any(part.startswith(".") for part in real_path[len(prefix):].split(os.sep))
 
 
 def resolve_inside(root: Path | str, rel: str) -> str:

@@ -114,6 +114,24 @@ def test_quoted_lines_never_come_from_outside_the_book(tmp_path):
     assert lines.line(SourceRef(f"{LEDGER}/11.txt", 2, 1)).startswith("2026-11-03")
 
 
+def test_link_into_the_git_folder_is_refused(tmp_path):
+    """In CI, .git/config can hold the checkout's token: a link into it is outside the book."""
+    root = copy_book(tmp_path)
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n")
+    (root / LEDGER / "12.txt").symlink_to("../../.git/config")
+    res = hostile(root, "check", root, "--format", "github", code=1, located=None)
+    assert "outside-book" in res.output and SECRET not in res.output
+    hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+
+
+def test_ledger_link_to_another_ledger_file_would_bill_twice(tmp_path):
+    root = copy_book(tmp_path)
+    (root / LEDGER / "current.txt").symlink_to("11.txt")
+    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/current.txt")
+    assert "duplicate-source" in res.output
+
+
 def test_link_to_a_file_inside_the_book_is_read(tmp_path):
     """Decided: a link to a regular file inside the book is read, under the link's name."""
     root = copy_book(tmp_path)
@@ -130,8 +148,9 @@ def test_link_to_a_file_inside_the_book_is_read(tmp_path):
 
 def test_symlink_loop_to_the_ledger_folder_is_refused(tmp_path):
     root = copy_book(tmp_path)
-    (root / "ledger" / "a").symlink_to("..")   # ledger/a -> ledger
-    hostile(root, "check", root, code=1, located="ledger/a")
+    (root / "ledger" / "a").symlink_to(".")   # ledger/a -> ledger
+    res = hostile(root, "check", root, code=1, located="ledger/a")
+    assert "ledger/a:1:1: error: `ledger/a` is a link to a folder" in res.output and "ledger/a/" not in res.output
 
 
 def test_self_loop_and_dangling_links_are_errors(tmp_path):

@@ -13,11 +13,14 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                           "a link that loops, a FIFO, socket or device where a file is expected. A book "
                           "that could not be read whole is never billed, built or issued."),
     "outside-book": ("error", "A source file or folder is a link whose target lies outside the book (e.g. "
-                              "to `/etc/passwd` or `../other-book/ledger`). It is never read, and its "
+                              "to `/etc/passwd` or `../other-book/ledger`) or in one of its hidden folders "
+                              "(`.git/config`). It is never read, and its "
                               "contents are never printed; copy the file into the book instead."),
     "linked-folder": ("error", "A folder among the sources is a link. Linked folders are not followed (a link "
                                "could loop or list the same ledger twice); links to files inside the book "
                                "are read."),
+    "duplicate-source": ("error", "A file under `clients/` or `ledger/` is a link to another file there, "
+                                  "which is read already: its records would count twice. Remove the link."),
     "book-layout": ("error", "The book's layout is wrong: `ledger` or `clients` is a file instead of a folder, "
                              "`plainbill.yaml` is a folder, or a folder under `ledger/` or `clients/` is "
                              "named like a data file (`11.txt`)."),

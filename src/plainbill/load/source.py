@@ -75,7 +75,8 @@ SETTINGS_PATH = "plainbill.yaml"
 # the book's sources, in the order they are listed; the loader reads the first three
 SOURCE_PARTS = (SETTINGS_PATH, "clients", "ledger", "templates", "issued")
 INPUT_PARTS = SOURCE_PARTS[:3]
-DATA_EXT = (".txt", ".yaml", ".yml")   # a folder named like this under clients/ or ledger/ is a mistake
+DATA_PARTS = ("clients", "ledger")     # where every file is data: read once, summed
+DATA_EXT = (".txt", ".yaml", ".yml")   # a folder named like this under DATA_PARTS is a mistake
 ERRNO_TEXT = {errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.ELOOP: "a link that loops"}
 
 
@@ -94,7 +95,10 @@ def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[st
     folder: not followed), `io-error` (an unreadable folder, a dangling or looping
     link, a FIFO or device), `book-layout` (`ledger` or `clients` a file,
     `plainbill.yaml` a folder, a folder named `x.txt`), `file-name` (a name that is
-    not UTF-8 or holds control characters; shown escaped, e.g. `caff\\xe8.txt`).
+    not UTF-8 or holds control characters; shown escaped, e.g. `caff\\xe8.txt`),
+    `duplicate-source` (a data file linked to another data file: read twice).
+    A link is followed when it leads to a regular file inside the book and outside
+    its hidden folders (`.git`); the file is listed under the link's own name.
     The fingerprint of a book's inputs is meant to hash exactly these files.
     """
     walk = _Walk(Path(root))
@@ -109,6 +113,10 @@ def is_source_path(rel: str, parts: tuple[str, ...] = SOURCE_PARTS) -> bool:
     if names[0] not in parts or (names[0] == SETTINGS_PATH) != (len(names) == 1):
         return False
     return not any(n.startswith(".") or not n for n in names) and not IGNORED_DIRS.intersection(names[1:-1])
+
+
+def _data_part(rel: str) -> bool:
+    return "/" in rel and rel.split("/", 1)[0] in DATA_PARTS
 
 
 def _byte_order(path: str) -> bytes:
@@ -145,31 +153,32 @@ class _Walk:
             return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
         if stat.S_ISLNK(mode):
             mode = self._link_target(rel, path)
-            if mode is None:
-                return None
-            if stat.S_ISDIR(mode):
-                return self._fail("linked-folder", rel, "is a link to a folder; linked folders are not followed",
-                                  "a linked folder could loop or list the same files twice: "
-                                  "move the folder into place instead of linking it")
-        top = "/" not in rel
+        if mode is None:
+            return None
         if stat.S_ISDIR(mode):
-            if top and rel == SETTINGS_PATH:
-                return self._fail("book-layout", rel, "is a folder; the settings must be a file",
-                                  "remove the folder and write the settings into the file plainbill.yaml")
-            if not top and rel.split("/", 1)[0] in ("clients", "ledger") and rel.endswith(DATA_EXT):
-                self._fail("book-layout", rel, "is a folder named like a data file; only files are read as data",
-                           "rename the folder (its files are still read), or replace it with a file")
-            return "dir"
+            return self._folder(rel)
         if stat.S_ISREG(mode):
-            if top and rel != SETTINGS_PATH:
-                return self._fail("book-layout", rel, f"is a file; `{rel}/` must be a folder",
-                                  f"create the folder {rel}/ and move the file into it, e.g. {rel}/{_EXAMPLE[rel]}")
-            return "file"
+            return self._file(rel)
         return self._fail("io-error", rel, f"is {_special(mode)}, not a regular file",
                           "only regular files are read: remove it or move it out of the book")
 
+    def _folder(self, rel: str) -> str | None:
+        if rel == SETTINGS_PATH:
+            return self._fail("book-layout", rel, "is a folder; the settings must be a file",
+                              "remove the folder and write the settings into the file plainbill.yaml")
+        if "/" in rel and rel.split("/", 1)[0] in DATA_PARTS and rel.endswith(DATA_EXT):
+            self._fail("book-layout", rel, "is a folder named like a data file; only files are read as data",
+                       "rename the folder (its files are still read), or replace it with a file")
+        return "dir"
+
+    def _file(self, rel: str) -> str | None:
+        if "/" not in rel and rel != SETTINGS_PATH:
+            return self._fail("book-layout", rel, f"is a file; `{rel}/` must be a folder",
+                              f"create the folder {rel}/ and move the file into it, e.g. {rel}/{_EXAMPLE[rel]}")
+        return "file"
+
     def _link_target(self, rel: str, path: str) -> int | None:
-        """The mode of what a link leads to, if that is inside the book; else reported."""
+        """The mode of what a link leads to, when the book may read it; else reported (None)."""
         try:
             real = os.path.realpath(path, strict=True)
         except FileNotFoundError:
@@ -179,12 +188,22 @@ class _Walk:
             return self._fail("io-error", rel, f"is a link that cannot be followed: {_why(exc)}",
                               "remove the link, or point it at a file of the book")
         if not is_inside(self.real_root, real):
-            return self._fail("outside-book", rel, "is a link that leads outside the book; it is not read",
+            return self._fail("outside-book", rel, "is a link that leads outside the book (or into a hidden "
+                              "folder such as .git); it is not read",
                               "a book reads only its own files: copy the file into the book, or remove the link")
         try:
-            return os.stat(real).st_mode
+            mode = os.stat(real).st_mode
         except OSError as exc:
             return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
+        if stat.S_ISDIR(mode):
+            return self._fail("linked-folder", rel, "is a link to a folder; linked folders are not followed",
+                              "a linked folder could loop or list the same files twice: "
+                              "move the folder into place instead of linking it")
+        target = Path(os.path.relpath(real, self.real_root)).as_posix()
+        if stat.S_ISREG(mode) and _data_part(rel) and is_source_path(target, DATA_PARTS):
+            return self._fail("duplicate-source", rel, f"is a link to `{target}`, which is read already",
+                              "its records would count twice: remove the link")
+        return mode
 
     def _children(self, rel: str) -> list[tuple[str, int | None]]:
         """The entries of a folder with their type as the listing tells it (no stat call

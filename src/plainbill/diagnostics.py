@@ -119,10 +119,13 @@ def _split_lines(text: str) -> list[str]:
 
 
 def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> str:
-    """`path:line:col: severity: message [code]`, the quoted line, a caret, the hint."""
+    """`path:line:col: severity: message [code]`, the quoted line, a caret, the hint.
+
+    Messages quote the book's text (a key, a token): control and bidirectional characters
+    in them are shown escaped, so a book cannot drive the terminal or forge output lines."""
     out: list[str] = []
     for d in diags:
-        out.append(f"{d.ref}: {d.severity.value}: {d.message} [{d.code}]")
+        out.append(f"{d.ref}: {d.severity.value}: {printable_name(d.message)} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
             shown = printable_line(src)
@@ -130,7 +133,7 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
             caret = len(printable_line(src[:max(0, d.ref.col - 1)]))
             out.append("    " + " " * min(caret, len(shown)) + "^")
         if d.hint:
-            out.append(f"  hint: {d.hint}")
+            out.append(f"  hint: {printable_name(d.hint)}")
         for r in d.related:
             out.append(f"  see: {r}")
     return "\n".join(out) + ("\n" if out else "")
@@ -162,7 +165,7 @@ def format_github(diags: list[Diagnostic]) -> str:
         if d.ref.line:
             props += f",line={d.ref.line},col={d.ref.col or 1}"
         props += f",title={_gh_escape(d.code, True)}"
-        msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        msg = printable_name(d.message + (f" (hint: {d.hint})" if d.hint else ""))
         out.append(f"::{level[d.severity]} {props}::{_gh_escape(msg)}")
     return "\n".join(out) + ("\n" if out else "")
 

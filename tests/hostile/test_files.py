@@ -364,3 +364,15 @@ def test_unreadable_issued_folder_is_an_error(tmp_path, monkeypatch):
     hostile(root, "check", root, code=1, located="issued/2026")
     hostile(root, "issue", root, "--date", "2027-01-15", code=1, located="issued/2026")
     assert list((root / "issued").rglob("*.json")) == []
+
+
+def test_control_characters_quoted_in_messages_are_escaped(tmp_path):
+    """A YAML key written with escapes (`"\\e]0;x\\a"`) reaches the unknown-key message."""
+    root = copy_book(tmp_path)
+    with open(root / "clients" / "its-piemonte.yaml", "a") as f:
+        f.write('"\\e]0;pwned\\a\\e[2J\\n::error::forged": 1\n')
+    for fmt in ("text", "github"):
+        res = hostile(root, "check", root, "--format", fmt, code=1, located=None)
+        assert "\x1b" not in res.output and "\x07" not in res.output
+        assert not any(line.startswith("::error::forged") for line in res.output.splitlines())
+    hostile(root, "check", root, code=1, located="clients/its-piemonte.yaml")

@@ -376,3 +376,32 @@ def test_control_characters_quoted_in_messages_are_escaped(tmp_path):
         assert "\x1b" not in res.output and "\x07" not in res.output
         assert not any(line.startswith("::error::forged") for line in res.output.splitlines())
     hostile(root, "check", root, code=1, located="clients/its-piemonte.yaml")
+
+
+def test_settings_as_a_fifo_or_a_dangling_link(tmp_path):
+    root = copy_book(tmp_path)
+    (root / "plainbill.yaml").unlink()
+    os.mkfifo(root / "plainbill.yaml")
+    hostile(root, "check", root, code=1, located="plainbill.yaml")
+    (root / "plainbill.yaml").unlink()
+    (root / "plainbill.yaml").symlink_to("settings-gone.yaml")
+    res = hostile(root, "check", root, code=1, located="plainbill.yaml")
+    assert "link to nothing" in res.output
+
+
+def test_ledger_folder_link_outside_and_clients_folder_link_inside(tmp_path):
+    root = copy_book(tmp_path)
+    (root / "ledger").rename(tmp_path / "ledger")
+    (root / "ledger").symlink_to(tmp_path / "ledger")
+    (root / "clients").rename(root / "people")
+    (root / "clients").symlink_to("people")
+    res = hostile(root, "check", root, code=1, located="ledger")
+    assert "ledger:1:1: error: `ledger` is a link that leads outside the book" in res.output
+    assert "clients:1:1: error: `clients` is a link to a folder" in res.output
+
+
+def test_upper_case_ledger_folder_is_not_silently_left_out(tmp_path):
+    root = copy_book(tmp_path)
+    (root / "ledger").rename(root / "Ledger")
+    res = hostile(root, "check", root, code=0)
+    assert "Ledger:1:1: warning: `Ledger` is not read" in res.output and "rename it to `ledger`" in res.output

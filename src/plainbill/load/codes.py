@@ -28,7 +28,9 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                            "cannot be shown as it is. The name is printed with escapes (`caff\\xe8.txt`) and "
                            "the file is not read: rename it."),
     "ignored-file": ("warning", "A file under `clients/` or `ledger/` is not read because of its name: "
-                                "clients are `clients/<slug>.yaml`, ledgers end in `.txt` or `.yaml`."),
+                                "clients are `clients/<slug>.yaml`, ledgers end in `.txt` or `.yaml` (exactly: `11.TXT` "
+                                "and `11.txt~` are not read). Also a top folder spelled with other capitals "
+                                "(`Ledger/`): names are case-sensitive."),
     "encoding": ("error", "The file is not UTF-8. The position of the first bad byte is given; the rest "
                           "of the file is still checked with the bad bytes replaced."),
     "crlf-line-ends": ("warning", "The file has Windows (CRLF) line ends. They are accepted; convert them "

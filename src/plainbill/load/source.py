@@ -104,6 +104,7 @@ def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[st
     walk = _Walk(Path(root))
     for part in parts:
         walk.visit(part)
+    walk.near_misses(parts)
     return sorted(walk.files, key=_byte_order), walk.diags
 
 
@@ -141,6 +142,20 @@ class _Walk:
                 stack += self._children(rel)
             elif kind == "file":
                 self.files.append(rel)
+
+    def near_misses(self, parts: tuple[str, ...]) -> None:
+        """`Ledger/` or `CLIENTS/` at the root: names are case-sensitive, so it would be
+        silently left out on Linux and read on macOS; say so (an `ignored-file` warning)."""
+        try:
+            names = os.listdir(self.root)
+        except OSError:
+            return
+        wanted = {p.lower(): p for p in parts}
+        for name in sorted(names):
+            part = wanted.get(name.lower())
+            if part and name != part and name_is_safe(name):
+                self.diags.append(warning("ignored-file", SourceRef(name, 1, 1), f"`{name}` is not read",
+                                          f"names are case-sensitive: rename it to `{part}`"))
 
     def _kind(self, rel: str, mode: int | None) -> str | None:
         """'file', 'dir', or None (absent, or reported); `mode` as the folder listing gave it."""

@@ -95,13 +95,7 @@ def _split_batch(out: bytes, count: int) -> list[bytes]:
 def read_worktree(root: Path) -> dict[str, bytes]:
     """The same map from the working tree (tracked or not), for hashing settings files:
     listed and read with the loader's rules (no link out of the book is followed)."""
-    from ..confine import read_inside
-    from ..load.source import discover
+    from ..load.source import discover, read_sources
 
-    files = {}
-    for rel in discover(Path(root), tuple(p.rstrip("/") for p in BOOK_PARTS))[0]:
-        try:
-            files[rel] = read_inside(root, rel)
-        except OSError:   # reported by the loader, which reads the same files
-            continue
-    return files
+    paths = discover(Path(root), tuple(p.rstrip("/") for p in BOOK_PARTS))[0]
+    return read_sources(Path(root), paths)[0]   # what cannot be read is the loader's to report

@@ -5,8 +5,9 @@
     entries_of(book, clients)  the entries of some clients, without building the others
 
 Both return a LoadResult whose `book` is always a Book (a LoadedBook: its entries
-are built when first asked for); a record with an error is left out and the rest is loaded, so every problem of the book is reported in
-one run. Every record carries the SourceRef (path relative to the root, 1-based
+are built when first asked for); a record with an error is left out and the rest is
+loaded, so every problem of the book is reported in one run. Which files are read,
+and how safely, is load/source.py's business (discover, read_sources). Every record carries the SourceRef (path relative to the root, 1-based
 line and column) of the text it was read from.
 """
 from __future__ import annotations
@@ -17,14 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from ..confine import NotRegular, OutsideBook, name_is_safe, printable_name, read_inside
+from ..confine import name_is_safe
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
 from .book import LoadedBook, entries_of
 from .cache import LedgerFile, default_cache_dir, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
-from .source import INPUT_PARTS, decode, discover, is_source_path
+from .source import INPUT_PARTS, decode, discover, file_name_error, is_source_path, read_sources
 
 __all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
 
@@ -40,17 +41,12 @@ class LoadResult:
 
 
 def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
-    """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover)
-    is an error diagnostic, so a book that was not read whole is never billed."""
+    """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover,
+    source.read_sources) is an error diagnostic, so a book that was not read whole is never billed."""
     root = Path(root)
     paths, diags = discover(root, INPUT_PARTS)
-    files: dict[str, bytes] = {}
-    for rel in paths:
-        try:
-            files[rel] = read_inside(root, rel)
-        except OSError as exc:   # changed since it was listed, or unreadable
-            diags.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {_why(exc)}",
-                               "check the file's permissions; a book that cannot be read whole is not billed"))
+    files, unread = read_sources(root, paths)
+    diags += unread
     # the book's own cache is pruned of files it no longer uses; a shared one is left alone
     prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
     result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
@@ -63,28 +59,17 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
 def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
     """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
 
-    Paths are kept as `discover` would list them (source.is_source_path); a name that cannot
-    be printed safely is a `file-name` error, as on disk. With `cache_dir` (e.g.
+    Only the paths `discover` would list are kept (source.is_source_path), and a name that
+    cannot be printed safely is a `file-name` error, as on disk. With `cache_dir` (e.g.
     `default_cache_dir(book)` for a git revision of that book), ledger files given as bytes
     go through the parse cache; nothing is ever pruned from it here."""
     kept = {p: d for p, d in files.items() if is_source_path(p, INPUT_PARTS)}
-    bad = [p for p in kept if not name_is_safe(p)]
-    diags = [error("file-name", SourceRef(printable_name(p), 1, 1),
-                   f"`{printable_name(p)}` is a name that is not UTF-8 or holds a control character; "
-                   "the file is not read", "rename it with plain UTF-8 characters (letters, digits, `-`, `_`, `.`)")
-             for p in bad]
-    for p in bad:
-        del kept[p]
-    ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
+    diags = [file_name_error(p) for p in kept if not name_is_safe(p)]
+    kept = {p: d for p, d in kept.items() if name_is_safe(p)}
+    ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8")))
     result = _load(ordered, root, cache_dir)
     result.diagnostics[:0] = diags
     return result
-
-
-def _why(exc: OSError) -> str:
-    if isinstance(exc, (OutsideBook, NotRegular)):
-        return str(exc).split(" ", 1)[1]
-    return (exc.strerror or type(exc).__name__).lower()
 
 
 def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:

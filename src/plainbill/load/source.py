@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..confine import is_inside, name_is_safe, printable_name
+from ..confine import NotRegular, OutsideBook, is_inside, name_is_safe, printable_name, read_inside
 from ..diagnostics import Diagnostic, SourceRef, error, warning
 
 IGNORED_DIRS = frozenset({"build", "issued", "templates", "node_modules", "__pycache__"})
@@ -106,6 +106,28 @@ def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[st
         walk.visit(part)
     walk.near_misses(parts)
     return sorted(walk.files, key=_byte_order), walk.diags
+
+
+def read_sources(root: Path, paths: list[str]) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The bytes of listed files, each read with `confine.read_inside`; a file that cannot be
+    read (or has become a link out of the book since it was listed) is an `io-error`."""
+    files: dict[str, bytes] = {}
+    diags: list[Diagnostic] = []
+    for rel in paths:
+        try:
+            files[rel] = read_inside(root, rel)
+        except OSError as exc:
+            diags.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {_why(exc)}",
+                               "check the file's permissions; a book that cannot be read whole is not billed"))
+    return files, diags
+
+
+def file_name_error(rel: str) -> Diagnostic:
+    """A path whose name cannot be shown as it is: located at its escaped form."""
+    shown = "/".join(printable_name(part) for part in rel.split("/"))
+    return error("file-name", SourceRef(shown, 1, 1),
+                 f"`{shown}` is a name that is not UTF-8 or holds a control character; the file is not read",
+                 "rename it with plain UTF-8 characters (letters, digits, `-`, `_`, `.`)")
 
 
 def is_source_path(rel: str, parts: tuple[str, ...] = SOURCE_PARTS) -> bool:
@@ -235,9 +257,7 @@ class _Walk:
             if name.startswith(".") or (name in IGNORED_DIRS and mode == stat.S_IFDIR):
                 continue
             if not name_is_safe(name):
-                self._fail("file-name", f"{rel}/{printable_name(name)}",
-                           "is a name that is not UTF-8 or holds a control character; the file is not read",
-                           "rename it with plain UTF-8 characters (letters, digits, `-`, `_`, `.`)")
+                self.diags.append(file_name_error(f"{rel}/{name}"))
                 continue
             out.append((f"{rel}/{name}", mode))
         return out
@@ -267,7 +287,9 @@ def _mode_of(entry: os.DirEntry) -> int | None:
 
 
 def _why(exc: OSError) -> str:
-    return ERRNO_TEXT.get(exc.errno, (exc.strerror or str(type(exc).__name__)).lower())
+    if isinstance(exc, (OutsideBook, NotRegular)):
+        return str(exc).split(" ", 1)[1]
+    return ERRNO_TEXT.get(exc.errno, (exc.strerror or type(exc).__name__).lower())
 
 
 def _special(mode: int) -> str:

@@ -14,10 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..confine import read_inside
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
-from ..load.source import discover
+from ..load.source import discover, read_sources
 from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
 
 
@@ -86,16 +85,9 @@ def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
     listed by load.source.discover, with the same rules as the book's sources (no link
     out of the book is read; an unreadable folder is an error)."""
     paths, problems = discover(Path(root), (ISSUED_DIR,))
-    files: dict[str, bytes] = {}
-    for rel in paths:
-        if rel.endswith((".json", ".txt")):
-            try:
-                files[rel] = read_inside(root, rel)
-            except OSError as exc:
-                problems.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {exc}",
-                                      "check the file's permissions"))
+    files, unread = read_sources(Path(root), [p for p in paths if p.endswith((".json", ".txt"))])
     register, diags = register_from_files(files)
-    return register, problems + diags
+    return register, problems + unread + diags
 
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:

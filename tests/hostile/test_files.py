@@ -405,3 +405,43 @@ def test_upper_case_ledger_folder_is_not_silently_left_out(tmp_path):
     (root / "ledger").rename(root / "Ledger")
     res = hostile(root, "check", root, code=0)
     assert "Ledger:1:1: warning: `Ledger` is not read" in res.output and "rename it to `ledger`" in res.output
+
+
+# ---- the same rules in a git revision (plainbill diff) --------------------------------------
+
+def test_links_and_names_in_a_git_revision_follow_the_disk_rules(tmp_path):
+    """A revision is read from git's blobs (nothing on disk is opened); its links are followed
+    inside the tree with the rules of the disk, and give the same errors at the same paths."""
+    import subprocess
+
+    from plainbill.gitdiff.gitread import read_tree
+    from plainbill.load import load_book, load_files
+
+    root = copy_book(tmp_path)
+    (root / "archive").mkdir()
+    (root / LEDGER / "10.txt").rename(root / "archive" / "10.txt")
+    (root / LEDGER / "10.txt").symlink_to("../../archive/10.txt")   # followed
+    (root / LEDGER / "p.txt").symlink_to("/etc/passwd")            # outside-book
+    (root / LEDGER / "git.txt").symlink_to("../../.github/token")  # hidden: outside-book
+    (root / ".github").mkdir()
+    (root / ".github" / "token").write_text(SECRET)
+    (root / "ledger" / "loop").symlink_to("../ledger")            # linked-folder
+    (root / LEDGER / "gone.txt").symlink_to("nowhere.txt")         # io-error
+    (root / LEDGER / "again.txt").symlink_to("11.txt")             # duplicate-source
+    (root / LEDGER / "12.txt").write_text("")
+    os.rename(root / LEDGER / "12.txt", os.path.join(os.fsencode(root / LEDGER), b"caff\xe8.txt"))
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "book"], cwd=root, check=True)
+
+    tree = read_tree("HEAD", "", root)
+    revision = load_files(tree)
+    disk = load_book(root)
+    errors = lambda r: sorted((str(d.ref), d.code) for d in r.diagnostics if d.code != "duplicate-entry")
+    assert errors(revision) == errors(disk) == [
+        (f"{LEDGER}/again.txt:1:1", "duplicate-source"), (f"{LEDGER}/caff\\xe8.txt:1:1", "file-name"),
+        (f"{LEDGER}/git.txt:1:1", "outside-book"), (f"{LEDGER}/gone.txt:1:1", "io-error"),
+        (f"{LEDGER}/p.txt:1:1", "outside-book"), ("ledger/loop:1:1", "linked-folder")]
+    assert tree[f"{LEDGER}/10.txt"] == (root / "archive" / "10.txt").read_bytes()
+    assert len(revision.book.entries) == len(disk.book.entries) > 0

@@ -60,11 +60,13 @@ def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: 
     """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
 
     Only the paths `discover` would list are kept (source.is_source_path), and a name that
-    cannot be printed safely is a `file-name` error, as on disk. With `cache_dir` (e.g.
+    cannot be printed safely is a `file-name` error, as on disk. The problems a
+    source.SourceTree carries (links of a git revision not followed) are reported too. With `cache_dir` (e.g.
     `default_cache_dir(book)` for a git revision of that book), ledger files given as bytes
     go through the parse cache; nothing is ever pruned from it here."""
     kept = {p: d for p, d in files.items() if is_source_path(p, INPUT_PARTS)}
-    diags = [file_name_error(p) for p in kept if not name_is_safe(p)]
+    diags = [d for d in getattr(files, "problems", ()) if is_source_path(d.ref.path)]   # a SourceTree's
+    diags += [file_name_error(p) for p in kept if not name_is_safe(p)]
     kept = {p: d for p, d in kept.items() if name_is_safe(p)}
     ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8")))
     result = _load(ordered, root, cache_dir)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import errno
 import os
+import posixpath
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection, Iterable, Mapping
 
 from ..confine import NotRegular, OutsideBook, is_inside, name_is_safe, printable_name, read_inside
 from ..diagnostics import Diagnostic, SourceRef, error, warning
@@ -122,6 +124,80 @@ def read_sources(root: Path, paths: list[str]) -> tuple[dict[str, bytes], list[D
     return files, diags
 
 
+OUTSIDE, FOLDER, DANGLING, LOOP = "outside", "folder", "dangling", "loop"   # kinds of LINK_PROBLEMS
+LINK_PROBLEMS = {   # kind -> code, message, hint: the same on disk and in a git revision
+    "outside": ("outside-book", "is a link that leads outside the book (or into a hidden folder such as .git); "
+                "it is not read", "a book reads only its own files: copy the file into the book, or remove the link"),
+    "folder": ("linked-folder", "is a link to a folder; linked folders are not followed",
+               "a linked folder could loop or list the same files twice: move the folder into place instead"),
+    "dangling": ("io-error", "is a link to nothing (its target does not exist)",
+                 "restore the file it points to, or remove the link"),
+    "loop": ("io-error", "is a link that cannot be followed: a link that loops",
+             "remove the link, or point it at a file of the book"),
+    "twice": ("duplicate-source", "is a link to `{target}`, which is read already",
+              "its records would count twice: remove the link"),
+}
+
+
+def link_problem(kind: str, rel: str, target: str = "") -> Diagnostic:
+    """The error for a link the book does not follow (LINK_PROBLEMS), located at the link."""
+    code, message, hint = LINK_PROBLEMS[kind]
+    return error(code, SourceRef(rel, 1, 1), f"`{rel}` " + message.format(target=target), hint)
+
+
+def link_reads_twice(rel: str, target: str) -> bool:
+    """A data file linked to another data file: its records would be read twice."""
+    return _data_part(rel) and is_source_path(target, DATA_PARTS)
+
+
+class SourceTree(dict):
+    """A book read from elsewhere than the disk (a git revision): {path: bytes}, plus the
+    problems met reading it, which `load_files` reports. A plain copy (dict(tree)) drops them."""
+
+    def __init__(self, files: Mapping[str, bytes] = (), problems: Iterable[Diagnostic] = ()):
+        super().__init__(files)
+        self.problems = list(problems)
+
+
+def resolve_tree_links(links: Mapping[str, str], blobs: Collection[str],
+                       only: Iterable[str]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Links held in git (book-relative path -> the target text git stores), followed the
+    way `discover` follows links on disk, without leaving the tree: {link: the regular file
+    it leads to} for each link of `only`, and the error for each that is not followed.
+    `blobs` are the book-relative paths of the tree's regular files. An absolute target is
+    outside the book (the tree knows nothing of the disk it will be checked out on)."""
+    folders = {path.rsplit("/", i)[0] for path in (*blobs, *links) for i in range(1, path.count("/") + 1)}
+    resolved: dict[str, str] = {}
+    problems: list[Diagnostic] = []
+    for link in sorted(only):
+        kind, target = _follow_in_tree(link, links, blobs, folders)
+        if kind is None and link_reads_twice(link, target):
+            kind = "twice"
+        if kind:
+            problems.append(link_problem(kind, link, target))
+        else:
+            resolved[link] = target
+    return resolved, problems
+
+
+def _follow_in_tree(link: str, links: Mapping[str, str], blobs: Collection[str],
+                    folders: set[str]) -> tuple[str | None, str]:
+    """(None, target file) or (the kind of problem, "")."""
+    current = link
+    for _ in range(40):   # the kernel's own limit of links in one path
+        text = links[current]
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(current), text))
+        if path == "." or path in folders:
+            return FOLDER, ""
+        if text.startswith("/") or path == ".." or path.startswith("../") \
+                or any(part.startswith(".") for part in path.split("/")):
+            return OUTSIDE, ""
+        if path not in links:
+            return (None, path) if path in blobs else (DANGLING, "")
+        current = path
+    return LOOP, ""
+
+
 def file_name_error(rel: str) -> Diagnostic:
     """A path whose name cannot be shown as it is: located at its escaped form."""
     shown = "/".join(printable_name(part) for part in rel.split("/"))
@@ -219,28 +295,24 @@ class _Walk:
         try:
             real = os.path.realpath(path, strict=True)
         except FileNotFoundError:
-            return self._fail("io-error", rel, "is a link to nothing (its target does not exist)",
-                              "restore the file it points to, or remove the link")
-        except OSError as exc:
-            return self._fail("io-error", rel, f"is a link that cannot be followed: {_why(exc)}",
-                              "remove the link, or point it at a file of the book")
+            return self._link("dangling", rel)
+        except OSError:
+            return self._link("loop", rel)
         if not is_inside(self.real_root, real):
-            return self._fail("outside-book", rel, "is a link that leads outside the book (or into a hidden "
-                              "folder such as .git); it is not read",
-                              "a book reads only its own files: copy the file into the book, or remove the link")
+            return self._link("outside", rel)
         try:
             mode = os.stat(real).st_mode
         except OSError as exc:
             return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
         if stat.S_ISDIR(mode):
-            return self._fail("linked-folder", rel, "is a link to a folder; linked folders are not followed",
-                              "a linked folder could loop or list the same files twice: "
-                              "move the folder into place instead of linking it")
+            return self._link("folder", rel)
         target = Path(os.path.relpath(real, self.real_root)).as_posix()
-        if stat.S_ISREG(mode) and _data_part(rel) and is_source_path(target, DATA_PARTS):
-            return self._fail("duplicate-source", rel, f"is a link to `{target}`, which is read already",
-                              "its records would count twice: remove the link")
+        if stat.S_ISREG(mode) and link_reads_twice(rel, target):
+            return self._link("twice", rel, target)
         return mode
+
+    def _link(self, kind: str, rel: str, target: str = "") -> None:
+        self.diags.append(link_problem(kind, rel, target))
 
     def _children(self, rel: str) -> list[tuple[str, int | None]]:
         """The entries of a folder with their type as the listing tells it (no stat call

@@ -37,33 +37,40 @@ def is_inside(real_root: str, real_path: str) -> bool:
     return not any(part.startswith(".") for part in real_path[len(prefix):].split(os.sep))
 
 
-def resolve_inside(root: Path | str, rel: str) -> str:
-    """The resolved path of `rel` under `root`; OutsideBook when it leaves the root."""
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(os.path.join(real_root, rel))
-    if not is_inside(real_root, real):
-        raise OutsideBook(f"{rel} resolves outside the book")
-    return real
+class Boundary:
+    """A folder that reads stay inside; the folder's own path is resolved once."""
+
+    def __init__(self, root: Path | str):
+        self.real_root = os.path.realpath(root)
+
+    def resolve(self, rel: str) -> str:
+        """The resolved path of `rel` under the folder; OutsideBook when it leaves it."""
+        real = os.path.realpath(os.path.join(self.real_root, rel))
+        if not is_inside(self.real_root, real):
+            raise OutsideBook(f"{rel} resolves outside the book")
+        return real
+
+    def read(self, rel: str) -> bytes:
+        """The bytes of the regular file `rel`, only if it resolves inside the folder.
+
+        Raises OutsideBook, NotRegular, or the OSError of the open or read. The file is
+        opened non-blocking (a FIFO's open returns at once) and checked with fstat first."""
+        fd = os.open(self.resolve(rel), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise NotRegular(f"{rel} is not a regular file")
+            os.set_blocking(fd, True)
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            os.close(fd)
 
 
 def read_inside(root: Path | str, rel: str) -> bytes:
-    """The bytes of the regular file `rel` under `root`, only if it resolves inside `root`.
-
-    Raises OutsideBook, NotRegular, or the OSError of the open or read. The file is opened
-    non-blocking (a FIFO's open returns at once) and checked with fstat before reading.
-    """
-    real = resolve_inside(root, rel)
-    fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise NotRegular(f"{rel} is not a regular file")
-        os.set_blocking(fd, True)
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    """Boundary(root).read(rel): one file, read only if it lies inside `root`."""
+    return Boundary(root).read(rel)
 
 
 def printable_name(name: str) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .confine import printable_name, read_inside
+from .confine import Boundary, printable_name
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -85,12 +85,13 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 class SourceLines:
     """Lazily reads source files to quote the offending line under a diagnostic.
 
-    Files are read through `confine.read_inside`: a ref whose path leads outside the
+    Files are read through `confine.Boundary`: a ref whose path leads outside the
     book (a link to /etc/passwd) or to something that is not a regular file is never
     quoted, so a diagnostic cannot print what the book was not allowed to read."""
 
     def __init__(self, root: Path, texts: Mapping[str, str] | None = None):
         self.root = Path(root)
+        self._book = Boundary(root)
         self._cache: dict[str, list[str]] = {}
         if texts:
             for path, text in texts.items():
@@ -102,7 +103,7 @@ class SourceLines:
         lines = self._cache.get(ref.path)
         if lines is None:
             try:   # only a regular file inside the book: never a link out of it, never a FIFO
-                raw = read_inside(self.root, ref.path)
+                raw = self._book.read(ref.path)
                 lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
             except (OSError, ValueError):   # ValueError: a NUL in a path no file has
                 lines = []

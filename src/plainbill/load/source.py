@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Collection, Iterable, Mapping
 
-from ..confine import NotRegular, OutsideBook, is_inside, name_is_safe, printable_name, read_inside
+from ..confine import Boundary, NotRegular, OutsideBook, is_inside, name_is_safe, printable_name
 from ..diagnostics import Diagnostic, SourceRef, error, warning
 
 IGNORED_DIRS = frozenset({"build", "issued", "templates", "node_modules", "__pycache__"})
@@ -91,7 +91,7 @@ def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[st
     narrows that: the loader lists INPUT_PARTS, the register `("issued",)`). Hidden
     files and folders, and folders named like outputs (`build`, `node_modules`...), are
     skipped silently. Nothing is read here; every file listed is safe to read with
-    `plainbill.confine.read_inside`. Each thing that is not listed yet is not a hidden
+    `plainbill.confine.Boundary`. Each thing that is not listed yet is not a hidden
     or output name is an error diagnostic located at its path (line 1, column 1):
     `outside-book` (a link leading out of the book), `linked-folder` (a link to a
     folder: not followed), `io-error` (an unreadable folder, a dangling or looping
@@ -111,13 +111,14 @@ def discover(root: Path, parts: tuple[str, ...] = SOURCE_PARTS) -> tuple[list[st
 
 
 def read_sources(root: Path, paths: list[str]) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """The bytes of listed files, each read with `confine.read_inside`; a file that cannot be
+    """The bytes of listed files, each read through `confine.Boundary`; a file that cannot be
     read (or has become a link out of the book since it was listed) is an `io-error`."""
     files: dict[str, bytes] = {}
     diags: list[Diagnostic] = []
+    book = Boundary(root)
     for rel in paths:
         try:
-            files[rel] = read_inside(root, rel)
+            files[rel] = book.read(rel)
         except OSError as exc:
             diags.append(error("io-error", SourceRef(rel, 1, 1), f"`{rel}` cannot be read: {_why(exc)}",
                                "check the file's permissions; a book that cannot be read whole is not billed"))

@@ -447,3 +447,17 @@ def test_links_and_names_in_a_git_revision_follow_the_disk_rules(tmp_path):
         (f"{LEDGER}/p.txt:1:1", "outside-book"), ("ledger/loop:1:1", "linked-folder")]
     assert tree[f"{LEDGER}/10.txt"] == (root / "archive" / "10.txt").read_bytes()
     assert len(revision.book.entries) == len(disk.book.entries) > 0
+
+
+def test_credit_note_on_a_book_with_a_link_outside_writes_nothing(tmp_path):
+    root = copy_book(tmp_path)
+    first = run("issue", root, "--date", "2027-01-15")
+    assert first.exit_code == 0, first.output
+    records = sorted((root / "issued").rglob("*.json"))
+    number = json.loads(records[0].read_text())["number"]
+    (root / LEDGER / "passwd.txt").symlink_to("/etc/passwd")
+    before = {p: p.read_bytes() for p in (root / "issued").rglob("*") if p.is_file()}
+    res = hostile(root, "credit-note", number, "--book", root, "--reason", "test", "--date", "2027-01-20",
+                  code=1, located=f"{LEDGER}/passwd.txt")
+    assert "root:" not in res.output
+    assert {p: p.read_bytes() for p in (root / "issued").rglob("*") if p.is_file()} == before

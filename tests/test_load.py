@@ -299,3 +299,14 @@ def test_a_file_that_vanishes_after_listing_is_an_io_error(tmp_path, monkeypatch
     monkeypatch.setattr("plainbill.load.discover", lambda root, parts: listed)
     r = load_book(tmp_path)
     assert [(d.code, str(d.ref)) for d in r.diagnostics if d.code == "io-error"] == [("io-error", "ledger/a.txt:1:1")]
+
+
+def test_every_format_prints_a_path_that_is_not_utf8():
+    """A diagnostic made anywhere with a raw file name (a lone surrogate) still prints."""
+    from plainbill.diagnostics import error, format_github, format_json, format_text
+
+    d = [error("io-error", SourceRef("ledger/caff\udce8.txt", 1, 1), "caff\udce8 \x1b[2J", "hint \udce8",
+               related=(SourceRef("ledger/\udce8.txt", 2, 1),))]
+    for out in (format_text(d), format_json(d), format_github(d)):
+        out.encode("utf-8")
+        assert "caff\\xe8" in out.replace("\\\\", "\\") and "\x1b" not in out

@@ -126,7 +126,7 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
     in them are shown escaped, so a book cannot drive the terminal or forge output lines."""
     out: list[str] = []
     for d in diags:
-        out.append(f"{d.ref}: {d.severity.value}: {printable_name(d.message)} [{d.code}]")
+        out.append(f"{printable_name(str(d.ref))}: {d.severity.value}: {printable_name(d.message)} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
             shown = printable_line(src)
@@ -136,7 +136,7 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
         if d.hint:
             out.append(f"  hint: {printable_name(d.hint)}")
         for r in d.related:
-            out.append(f"  see: {r}")
+            out.append(f"  see: {printable_name(str(r))}")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -147,7 +147,23 @@ def printable_line(text: str) -> str:
 
 
 def format_json(diags: list[Diagnostic]) -> str:
-    return json.dumps([d.as_dict() for d in diags], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list of as_dict(); text that cannot be written as UTF-8 (a file name's stray
+    byte, kept by Python as a lone surrogate) is escaped like a printed name."""
+    return json.dumps([_writable(d.as_dict()) for d in diags], indent=2, ensure_ascii=False) + "\n"
+
+
+def _writable(value):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return printable_name(value)
+        return value
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _writable(v) for k, v in value.items()}
+    return value
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -162,7 +178,7 @@ def format_github(diags: list[Diagnostic]) -> str:
     out = []
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     for d in diags:
-        props = f"file={_gh_escape(d.ref.path, True)}"
+        props = f"file={_gh_escape(printable_name(d.ref.path), True)}"
         if d.ref.line:
             props += f",line={d.ref.line},col={d.ref.col or 1}"
         props += f",title={_gh_escape(d.code, True)}"

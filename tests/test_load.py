@@ -310,3 +310,13 @@ def test_every_format_prints_a_path_that_is_not_utf8():
     for out in (format_text(d), format_json(d), format_github(d)):
         out.encode("utf-8")
         assert "caff\\xe8" in out.replace("\\\\", "\\") and "\x1b" not in out
+
+
+def test_quoted_lines_are_short_and_escaped():
+    from plainbill.diagnostics import QUOTE_WIDTH, quoted
+
+    assert quoted("2026-11-03 1h acme x", 15) == ("2026-11-03 1h acme x", 14)
+    shown, caret = quoted("a" * 2_000_000 + "!" + "b" * 10, 2_000_001)
+    assert len(shown) <= QUOTE_WIDTH + 6 and shown.startswith("...") and shown[caret] == "!"
+    shown, caret = quoted("x\ty \x1b[2J z", 5)
+    assert shown == "x y \\x1b[2J z" and shown[caret] == "\\"

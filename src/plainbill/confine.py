@@ -8,6 +8,7 @@ any stage may use it.
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import unicodedata
@@ -50,15 +51,19 @@ class Boundary:
             raise OutsideBook(f"{rel} resolves outside the book")
         return real
 
-    def read(self, rel: str) -> bytes:
-        """The bytes of the regular file `rel`, only if it resolves inside the folder.
+    def read(self, rel: str, limit: int | None = None) -> bytes:
+        """The bytes of the regular file `rel`, only if it resolves inside the folder (and
+        is at most `limit` bytes long, when given: else OSError EFBIG).
 
         Raises OutsideBook, NotRegular, or the OSError of the open or read. The file is
         opened non-blocking (a FIFO's open returns at once) and checked with fstat first."""
         fd = os.open(self.resolve(rel), os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 raise NotRegular(f"{rel} is not a regular file")
+            if limit is not None and st.st_size > limit:
+                raise OSError(errno.EFBIG, "file too large to quote", rel)
             os.set_blocking(fd, True)
             chunks = []
             while chunk := os.read(fd, 1 << 20):

@@ -82,6 +82,9 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diags), key=Diagnostic.sort_key)
 
 
+QUOTE_LIMIT = 256 << 20   # bytes: a larger file (a video dropped into ledger/) is not read to quote it
+
+
 class SourceLines:
     """Lazily reads source files to quote the offending line under a diagnostic.
 
@@ -103,7 +106,7 @@ class SourceLines:
         lines = self._cache.get(ref.path)
         if lines is None:
             try:   # only a regular file inside the book: never a link out of it, never a FIFO
-                raw = self._book.read(ref.path)
+                raw = self._book.read(ref.path, QUOTE_LIMIT)
                 lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
             except (OSError, ValueError):   # ValueError: a NUL in a path no file has
                 lines = []
@@ -129,15 +132,30 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
         out.append(f"{printable_name(str(d.ref))}: {d.severity.value}: {printable_name(d.message)} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
-            shown = printable_line(src)
-            out.append(f"    {shown}")
-            caret = len(printable_line(src[:max(0, d.ref.col - 1)]))
-            out.append("    " + " " * min(caret, len(shown)) + "^")
+            shown, caret = quoted(src, d.ref.col)
+            out += [f"    {shown}", "    " + " " * caret + "^"]
         if d.hint:
             out.append(f"  hint: {printable_name(d.hint)}")
         for r in d.related:
             out.append(f"  see: {printable_name(str(r))}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+QUOTE_WIDTH = 120   # characters of a source line shown around the caret
+
+
+def quoted(line: str, col: int) -> tuple[str, int]:
+    """The source line as shown under a diagnostic, and the caret's offset in it: escaped
+    (printable_line), and cut to QUOTE_WIDTH characters around the column with `...` marks,
+    so a 5 MB line (or a binary file's first "line") prints as one short line, quickly."""
+    at = max(0, min(col - 1, len(line)))
+    lo, hi = max(0, at - QUOTE_WIDTH), at + QUOTE_WIDTH   # escaping only lengthens: enough raw text
+    before, after = printable_line(line[lo:at]), printable_line(line[at:hi])
+    shown, caret = before + after, len(before)
+    start = max(0, min(caret - QUOTE_WIDTH // 2, len(shown) - QUOTE_WIDTH))
+    head = "..." if start or lo else ""
+    tail = "..." if start + QUOTE_WIDTH < len(shown) or hi < len(line) else ""
+    return head + shown[start:start + QUOTE_WIDTH] + tail, caret - start + len(head)
 
 
 def printable_line(text: str) -> str:

@@ -314,8 +314,8 @@ def test_uppercase_extension_and_editor_leftovers(tmp_path):
     (root / LEDGER / "11.txt~").write_text("2026-11-03 9h its-piemonte/cyber-2026 prep @laura old\n")
     (root / LEDGER / "12.TXT").write_text("2026-12-01 1h its-piemonte/cyber-2026 prep @laura x\n")
     res = hostile(root, "check", root, code=0)
-    assert f"{LEDGER}/12.TXT: warning: this file is not read [ignored-file]" in res.output
-    assert f"{LEDGER}/11.txt~: warning: " in res.output
+    assert f"{LEDGER}/12.TXT:1:1: warning: this file is not read [ignored-file]" in res.output
+    assert f"{LEDGER}/11.txt~:1:1: warning: " in res.output
     assert ".#11" not in res.output and ".swp" not in res.output
     hostile(root, "check", root, "--strict", code=1)
 

@@ -156,4 +156,4 @@ def _ledgers(parsing, diags: list[Diagnostic]) -> list[LedgerFile]:
 
 
 def _ignored(path: str, why: str) -> Diagnostic:
-    return warning("ignored-file", SourceRef(path), "this file is not read", f"{why}; move or rename it")
+    return warning("ignored-file", SourceRef(path, 1, 1), "this file is not read", f"{why}; move or rename it")

@@ -125,17 +125,17 @@ def read_sources(root: Path, paths: list[str]) -> tuple[dict[str, bytes], list[D
     return files, diags
 
 
-OUTSIDE, FOLDER, DANGLING, LOOP = "outside", "folder", "dangling", "loop"   # kinds of LINK_PROBLEMS
+OUTSIDE, FOLDER, DANGLING, LOOP, TWICE = "outside", "folder", "dangling", "loop", "twice"   # link problems
 LINK_PROBLEMS = {   # kind -> code, message, hint: the same on disk and in a git revision
-    "outside": ("outside-book", "is a link that leads outside the book (or into a hidden folder such as .git); "
+    OUTSIDE: ("outside-book", "is a link that leads outside the book (or into a hidden folder such as .git); "
                 "it is not read", "a book reads only its own files: copy the file into the book, or remove the link"),
-    "folder": ("linked-folder", "is a link to a folder; linked folders are not followed",
+    FOLDER: ("linked-folder", "is a link to a folder; linked folders are not followed",
                "a linked folder could loop or list the same files twice: move the folder into place instead"),
-    "dangling": ("io-error", "is a link to nothing (its target does not exist)",
+    DANGLING: ("io-error", "is a link to nothing (its target does not exist)",
                  "restore the file it points to, or remove the link"),
-    "loop": ("io-error", "is a link that cannot be followed: a link that loops",
+    LOOP: ("io-error", "is a link that cannot be followed: a link that loops",
              "remove the link, or point it at a file of the book"),
-    "twice": ("duplicate-source", "is a link to `{target}`, which is read already",
+    TWICE: ("duplicate-source", "is a link to `{target}`, which is read already",
               "its records would count twice: remove the link"),
 }
 
@@ -173,7 +173,7 @@ def resolve_tree_links(links: Mapping[str, str], blobs: Collection[str],
     for link in sorted(only):
         kind, target = _follow_in_tree(link, links, blobs, folders)
         if kind is None and link_reads_twice(link, target):
-            kind = "twice"
+            kind = TWICE
         if kind:
             problems.append(link_problem(kind, link, target))
         else:
@@ -296,20 +296,20 @@ class _Walk:
         try:
             real = os.path.realpath(path, strict=True)
         except FileNotFoundError:
-            return self._link("dangling", rel)
+            return self._link(DANGLING, rel)
         except OSError:
-            return self._link("loop", rel)
+            return self._link(LOOP, rel)
         if not is_inside(self.real_root, real):
-            return self._link("outside", rel)
+            return self._link(OUTSIDE, rel)
         try:
             mode = os.stat(real).st_mode
         except OSError as exc:
             return self._fail("io-error", rel, f"cannot be examined: {_why(exc)}", _PERMS)
         if stat.S_ISDIR(mode):
-            return self._link("folder", rel)
+            return self._link(FOLDER, rel)
         target = Path(os.path.relpath(real, self.real_root)).as_posix()
         if stat.S_ISREG(mode) and link_reads_twice(rel, target):
-            return self._link("twice", rel, target)
+            return self._link(TWICE, rel, target)
         return mode
 
     def _link(self, kind: str, rel: str, target: str = "") -> None:

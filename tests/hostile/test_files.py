@@ -461,3 +461,15 @@ def test_credit_note_on_a_book_with_a_link_outside_writes_nothing(tmp_path):
                   code=1, located=f"{LEDGER}/passwd.txt")
     assert "root:" not in res.output
     assert {p: p.read_bytes() for p in (root / "issued").rglob("*") if p.is_file()} == before
+
+
+def test_template_names_and_links_stop_check_before_build(tmp_path):
+    """Rendering reads templates/; check lists it first, so build never meets these."""
+    root = copy_book(tmp_path)
+    (root / "templates").mkdir()
+    open(os.path.join(os.fsencode(root / "templates"), b"caff\xe8.css"), "w").close()
+    (root / "templates" / "s.css").symlink_to("/etc/shadow")
+    res = hostile(root, "check", root, code=1, located="templates/caff\\xe8.css")
+    assert "templates/s.css:1:1: error: " in res.output and "outside-book" in res.output
+    hostile(root, "build", root, "--no-pdf", code=1, located="templates/s.css")
+    assert not (root / "build" / "invoices").exists() and not (root / "build" / "assets").exists()

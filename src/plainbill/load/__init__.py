@@ -44,8 +44,10 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover,
     source.read_sources) is an error diagnostic, so a book that was not read whole is never billed."""
     root = Path(root)
-    paths, diags = discover(root, INPUT_PARTS)
-    files, unread = read_sources(root, paths)
+    # templates/ is listed too (not read: rendering reads it), so a template that links out
+    # of the book or has a name that cannot be printed stops `check`, not `build` halfway
+    paths, diags = discover(root, (*INPUT_PARTS, "templates"))
+    files, unread = read_sources(root, [p for p in paths if is_source_path(p, INPUT_PARTS)])
     diags += unread
     # the book's own cache is pruned of files it no longer uses; a shared one is left alone
     prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ

@@ -4,13 +4,16 @@ tests/errors/<code>/ holds the files of a book, copied over tests/errors/_base/ 
 valid book; an empty `_nobase` file skips it), and `expected.txt`: lines that must
 appear, in this order, in the text report. By default the book goes through what
 `plainbill check` does; a `command.txt` such as `build {book} --period 2026-13`
-runs that plainbill command instead (for codes of later stages).
+runs that plainbill command instead (for codes of later stages). A `rename.txt`
+(`from<TAB>to` lines, `to` with `\\xNN` escapes) gives a copied file a name git
+should not hold, such as one that is not UTF-8.
 
 Regenerate an expected.txt after an intended change of wording with
 `PLAINBILL_BLESS=1 pytest tests/test_check_catalogue.py` and review the diff.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import shlex
@@ -59,7 +62,11 @@ def make_book(case: str, tmp: Path) -> Path:
     if not (src / "_nobase").exists():
         shutil.copytree(ERRORS / "_base", book, symlinks=True)
     shutil.copytree(src, book, symlinks=True, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("expected.txt", "command.txt", "_nobase"))
+                    ignore=shutil.ignore_patterns("expected.txt", "command.txt", "_nobase", "rename.txt"))
+    if (src / "rename.txt").exists():   # names git should not hold (not UTF-8): `from<TAB>to`, to in \x escapes
+        for line in (src / "rename.txt").read_text().splitlines():
+            old, new = line.split("\t")
+            os.rename(book / old, os.path.join(os.fsencode(book), codecs.escape_decode(new)[0]))
     return book
 
 

@@ -10,6 +10,7 @@ import pytest
 from plainbill.diagnostics import SourceRef
 from plainbill.load import load_book, load_files
 from plainbill.load import cache as cache_module
+from plainbill.load.source import discover
 
 SETTINGS = """\
 issuer: {name: Rete Sicura, address: {postal_code: 0123, country: IT}}
@@ -261,3 +262,61 @@ def test_cache_keeps_only_what_the_book_uses(tmp_path):
     ledger.write_text("2026-11-03 2h acme remote @mario x\n")
     assert load_book(tmp_path).book.entries[0].minutes == 120
     assert [p.name for p in cache.iterdir()] != [old.name] and len(list(cache.iterdir())) == 1
+
+
+def test_unprintable_names_in_memory_are_file_name_errors():
+    """A git revision's names come as surrogate-escaped text: the same error as on disk."""
+    from plainbill.diagnostics import format_github, format_json, format_text
+
+    r = load_files({"plainbill.yaml": SETTINGS, "clients/acme.yaml": CLIENT,
+                    "ledger/caff\udce8.txt": "2026-11-03 1h acme remote @mario x\n",
+                    "ledger/a\x1bb.txt": "2026-11-03 1h acme remote @mario x\n",
+                    "ledger/ok.txt": "2026-11-03 1h acme remote @mario x\n"})
+    assert [(d.code, d.ref.path) for d in r.diagnostics] == [
+        ("file-name", "ledger/caff\\xe8.txt"), ("file-name", "ledger/a\\x1bb.txt")]
+    assert [e.ref.path for e in r.book.entries] == ["ledger/ok.txt"]
+    (format_text(r.diagnostics) + format_json(r.diagnostics) + format_github(r.diagnostics)).encode("utf-8")
+
+
+def test_discover_lists_every_part_and_narrows_to_some(tmp_path):
+    for rel in ("plainbill.yaml", "clients/a.yaml", "ledger/2026/11.txt", "templates/invoice.html",
+                "issued/2026/x.json", "README.md", "build/x.txt", "ledger/.x.txt", "ledger/build/y.txt"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    assert discover(tmp_path) == (["clients/a.yaml", "issued/2026/x.json", "ledger/2026/11.txt",
+                                   "plainbill.yaml", "templates/invoice.html"], [])
+    assert discover(tmp_path, ("issued",)) == (["issued/2026/x.json"], [])
+
+
+def test_a_file_that_vanishes_after_listing_is_an_io_error(tmp_path, monkeypatch):
+    from plainbill.load import source
+
+    (tmp_path / "plainbill.yaml").write_text(SETTINGS)
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "a.txt").write_text("2026-11-03 1h acme remote @mario x\n")
+    listed = source.discover(tmp_path, source.INPUT_PARTS)
+    (tmp_path / "ledger" / "a.txt").unlink()
+    monkeypatch.setattr("plainbill.load.discover", lambda root, parts: listed)
+    r = load_book(tmp_path)
+    assert [(d.code, str(d.ref)) for d in r.diagnostics if d.code == "io-error"] == [("io-error", "ledger/a.txt:1:1")]
+
+
+def test_every_format_prints_a_path_that_is_not_utf8():
+    """A diagnostic made anywhere with a raw file name (a lone surrogate) still prints."""
+    from plainbill.diagnostics import error, format_github, format_json, format_text
+
+    d = [error("io-error", SourceRef("ledger/caff\udce8.txt", 1, 1), "caff\udce8 \x1b[2J", "hint \udce8",
+               related=(SourceRef("ledger/\udce8.txt", 2, 1),))]
+    for out in (format_text(d), format_json(d), format_github(d)):
+        out.encode("utf-8")
+        assert "caff\\xe8" in out.replace("\\\\", "\\") and "\x1b" not in out
+
+
+def test_quoted_lines_are_short_and_escaped():
+    from plainbill.diagnostics import QUOTE_WIDTH, quoted
+
+    assert quoted("2026-11-03 1h acme x", 15) == ("2026-11-03 1h acme x", 14)
+    shown, caret = quoted("a" * 2_000_000 + "!" + "b" * 10, 2_000_001)
+    assert len(shown) <= QUOTE_WIDTH + 6 and shown.startswith("...") and shown[caret] == "!"
+    shown, caret = quoted("x\ty \x1b[2J z", 5)
+    assert shown == "x y \\x1b[2J z" and shown[caret] == "\\"

@@ -163,3 +163,84 @@ def test_parse_does_not_depend_on_what_was_seen_before(lines):
     parse_ledger(text, warmed)
     parse_ledger("\n".join(reversed(lines)), warmed)
     assert parse_ledger(text, warmed) == parse_ledger(text, _State())
+
+
+# ---- discovery on disk: every entry is listed, skipped by rule, or reported ----------------
+
+NAMES = st.sampled_from([b"a.txt", b"b.yaml", b"c.md", b"d", b".hidden", b"build", b"caff\xe8.txt",
+                         b"x\ny.txt", b"n\xc3\xa9.txt", b"\xe2\x80\xae.txt", b"x.txt"])
+KINDS = st.sampled_from(["file", "dir", "link-in", "link-out", "link-dir", "dangling", "loop", "fifo"])
+
+
+@st.composite
+def trees(draw):
+    """A list of (folder index, name, kind): each new folder can hold later entries."""
+    return draw(st.lists(st.tuples(st.integers(0, 5), NAMES, KINDS), max_size=14))
+
+
+def make_tree(root: Path, plan) -> None:
+    import os
+
+    (root / "plainbill.yaml").write_bytes(b"issuer: {name: X}\n")
+    (root / "outside.txt").write_bytes(b"secret\n")
+    folders = [os.fsencode(root / "ledger"), os.fsencode(root / "clients")]
+    for d in folders:
+        os.mkdir(d)
+    for index, name, kind in plan:
+        parent = folders[index % len(folders)]
+        path = os.path.join(parent, name)
+        if os.path.lexists(path):
+            continue
+        if kind == "file":
+            open(path, "wb").close()
+        elif kind == "dir":
+            os.mkdir(path)
+            folders.append(path)
+        elif kind == "fifo":
+            os.mkfifo(path)
+        else:
+            target = {"link-in": os.fsencode(root / "plainbill.yaml"), "link-out": os.fsencode(root / "outside.txt"),
+                      "link-dir": folders[0], "dangling": b"nowhere", "loop": name}[kind]
+            if kind == "link-out":   # outside the book: the book is root/book
+                target = os.fsencode(root.parent / "outside.txt")
+            os.symlink(target, path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trees())
+def test_discovery_lists_or_reports_every_entry(plan):
+    import json
+    import os
+    import stat
+    import tempfile
+
+    from plainbill.confine import printable_name, read_inside
+    from plainbill.diagnostics import SourceLines, format_github, format_json, format_text
+    from plainbill.load.source import IGNORED_DIRS, discover, is_source_path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "outside.txt").write_bytes(b"secret\n")
+        root = Path(tmp) / "book"
+        root.mkdir()
+        make_tree(root, plan)
+        files, diags = discover(root)
+        for rel in files:   # listed: a regular file inside the book, with a printable name
+            assert is_source_path(rel) and printable_name(rel) == rel
+            read_inside(root, rel)
+        reported = {d.ref.path for d in diags}
+        assert all(d.severity is Severity.ERROR and d.ref.line == 1 for d in diags)
+        for dirpath, dirnames, filenames in os.walk(os.fsencode(root)):
+            for name in dirnames + filenames:
+                rel = os.path.relpath(os.path.join(dirpath, name), os.fsencode(root)).decode("utf-8", "surrogateescape")
+                parts = rel.split("/")
+                if len(parts) == 1 or any(p.startswith(".") for p in parts) or IGNORED_DIRS.intersection(parts[1:]):
+                    continue
+                shown = "/".join(printable_name(p) for p in parts)
+                lst = os.lstat(os.path.join(dirpath, name)).st_mode
+                listed = rel in files or (stat.S_ISDIR(lst) and not stat.S_ISLNK(lst))
+                on_the_way = any("/".join(map(printable_name, parts[:i])) in reported for i in range(1, len(parts)))
+                assert listed or shown in reported or on_the_way, (rel, files, reported)
+        out = format_text(diags, SourceLines(root)) + format_json(diags) + format_github(diags)
+        out.encode("utf-8")   # no surrogate reaches the output
+        assert "secret" not in out and "\x1b" not in out and "\u202e" not in out
+        json.loads(format_json(diags))

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import enum
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
+
+from .confine import Boundary, printable_name
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -81,11 +82,19 @@ def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diags), key=Diagnostic.sort_key)
 
 
+QUOTE_LIMIT = 256 << 20   # bytes: a larger file (a video dropped into ledger/) is not read to quote it
+
+
 class SourceLines:
-    """Lazily reads source files to quote the offending line under a diagnostic."""
+    """Lazily reads source files to quote the offending line under a diagnostic.
+
+    Files are read through `confine.Boundary`: a ref whose path leads outside the
+    book (a link to /etc/passwd) or to something that is not a regular file is never
+    quoted, so a diagnostic cannot print what the book was not allowed to read."""
 
     def __init__(self, root: Path, texts: Mapping[str, str] | None = None):
         self.root = Path(root)
+        self._book = Boundary(root)
         self._cache: dict[str, list[str]] = {}
         if texts:
             for path, text in texts.items():
@@ -96,14 +105,10 @@ class SourceLines:
             return None
         lines = self._cache.get(ref.path)
         if lines is None:
-            try:
-                path = self.root / ref.path
-                real, root = os.path.realpath(path), os.path.realpath(self.root)
-                if os.path.commonpath([real, root]) != root or not os.path.isfile(real):
-                    raise OSError("never quoted: outside the book (a link to /etc/shadow) or not a file")
-                raw = path.read_bytes()
+            try:   # only a regular file inside the book: never a link out of it, never a FIFO
+                raw = self._book.read(ref.path, QUOTE_LIMIT)
                 lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
-            except OSError:
+            except (OSError, ValueError):   # ValueError: a NUL in a path no file has
                 lines = []
             self._cache[ref.path] = lines
         if 1 <= ref.line <= len(lines):
@@ -118,24 +123,65 @@ def _split_lines(text: str) -> list[str]:
 
 
 def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> str:
-    """`path:line:col: severity: message [code]`, the quoted line, a caret, the hint."""
+    """`path:line:col: severity: message [code]`, the quoted line, a caret, the hint.
+
+    Messages quote the book's text (a key, a token): control and bidirectional characters
+    in them are shown escaped, so a book cannot drive the terminal or forge output lines."""
     out: list[str] = []
     for d in diags:
-        out.append(f"{d.ref}: {d.severity.value}: {d.message} [{d.code}]")
+        out.append(f"{printable_name(str(d.ref))}: {d.severity.value}: {printable_name(d.message)} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
-            shown = src.expandtabs(1)
-            out.append(f"    {shown}")
-            out.append("    " + " " * max(0, min(d.ref.col, len(shown) + 1) - 1) + "^")
+            shown, caret = quoted(src, d.ref.col)
+            out += [f"    {shown}", "    " + " " * caret + "^"]
         if d.hint:
-            out.append(f"  hint: {d.hint}")
+            out.append(f"  hint: {printable_name(d.hint)}")
         for r in d.related:
-            out.append(f"  see: {r}")
+            out.append(f"  see: {printable_name(str(r))}")
     return "\n".join(out) + ("\n" if out else "")
 
 
+QUOTE_WIDTH = 120   # characters of a source line shown around the caret
+
+
+def quoted(line: str, col: int) -> tuple[str, int]:
+    """The source line as shown under a diagnostic, and the caret's offset in it: escaped
+    (printable_line), and cut to QUOTE_WIDTH characters around the column with `...` marks,
+    so a 5 MB line (or a binary file's first "line") prints as one short line, quickly."""
+    at = max(0, min(col - 1, len(line)))
+    lo, hi = max(0, at - QUOTE_WIDTH), at + QUOTE_WIDTH   # escaping only lengthens: enough raw text
+    before, after = printable_line(line[lo:at]), printable_line(line[at:hi])
+    shown, caret = before + after, len(before)
+    start = max(0, min(caret - QUOTE_WIDTH // 2, len(shown) - QUOTE_WIDTH))
+    head = "..." if start or lo else ""
+    tail = "..." if start + QUOTE_WIDTH < len(shown) or hi < len(line) else ""
+    return head + shown[start:start + QUOTE_WIDTH] + tail, caret - start + len(head)
+
+
+def printable_line(text: str) -> str:
+    """A quoted source line as it can be shown on a terminal: tabs as one space, control
+    and bidirectional characters (an ESC sequence, U+202E) as escapes, never as themselves."""
+    return printable_name(text.expandtabs(1))
+
+
 def format_json(diags: list[Diagnostic]) -> str:
-    return json.dumps([d.as_dict() for d in diags], indent=2, ensure_ascii=False) + "\n"
+    """A JSON list of as_dict(); text that cannot be written as UTF-8 (a file name's stray
+    byte, kept by Python as a lone surrogate) is escaped like a printed name."""
+    return json.dumps([_writable(d.as_dict()) for d in diags], indent=2, ensure_ascii=False) + "\n"
+
+
+def _writable(value):
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return printable_name(value)
+        return value
+    if isinstance(value, list):
+        return [_writable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _writable(v) for k, v in value.items()}
+    return value
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:
@@ -150,11 +196,11 @@ def format_github(diags: list[Diagnostic]) -> str:
     out = []
     level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
     for d in diags:
-        props = f"file={_gh_escape(d.ref.path, True)}"
+        props = f"file={_gh_escape(printable_name(d.ref.path), True)}"
         if d.ref.line:
             props += f",line={d.ref.line},col={d.ref.col or 1}"
         props += f",title={_gh_escape(d.code, True)}"
-        msg = d.message + (f" (hint: {d.hint})" if d.hint else "")
+        msg = printable_name(d.message + (f" (hint: {d.hint})" if d.hint else ""))
         out.append(f"::{level[d.severity]} {props}::{_gh_escape(msg)}")
     return "\n".join(out) + ("\n" if out else "")
 

@@ -6,6 +6,7 @@ ever writes into the book's sources (only under build/).
 """
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,7 @@ def usage_error(message: str) -> int:
 def _book_problem(root: Path) -> str | None:
     if not root.is_dir():
         return f"{root}: no such folder"
-    if not (root / "plainbill.yaml").is_file():
+    if not os.path.lexists(root / "plainbill.yaml"):   # a folder or a link there: the loader says what is wrong
         return f"{root}: not a book (no plainbill.yaml); run `plainbill init {root}` to start one"
     return None
 

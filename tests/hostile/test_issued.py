@@ -245,7 +245,7 @@ def test_a_record_that_is_a_link_outside_the_book_is_not_read(book, tmp_path):
     (book / RECORD).unlink()
     (book / RECORD).symlink_to(secret)
     r = hostile(book, "check", book, code=1)
-    assert f"{RECORD} is a link, and is not read" in r.output and "TOP-SECRET" not in r.output
+    assert f"`{RECORD}` is a link that leads outside the book" in r.output and "TOP-SECRET" not in r.output
 
 
 def test_issued_folder_that_is_a_link_is_never_written(tmp_path):
@@ -256,7 +256,7 @@ def test_issued_folder_that_is_a_link_is_never_written(tmp_path):
     r = hostile(root, "issue", root, "--date", "2026-12-01", code=2)
     assert "is a link" in r.output and list(outside.iterdir()) == []
     r = hostile(root, "check", root, code=1)
-    assert "issued is a link" in r.output
+    assert "`issued` is a link that leads outside the book" in r.output
 
 
 def test_check_while_a_run_is_writing_says_so(book):

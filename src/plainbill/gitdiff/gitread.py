@@ -60,22 +60,38 @@ def describe(rev: str, cwd: Path) -> str:
 
 
 def read_tree(rev: str, prefix: str, cwd: Path) -> dict[str, bytes]:
-    """{path relative to the book: content} of the book at `prefix` in revision `rev`."""
+    """{path relative to the book: content} of the book at `prefix` in revision `rev`.
+
+    Links are followed inside the tree with the rules of the disk (load.source): a link
+    that leads out of the book, to a folder or to nothing is left out, and the returned
+    SourceTree carries its error for load_files to report."""
+    from ..load.source import SourceTree, resolve_tree_links
+
     spec = f"{rev}:{prefix}" if prefix else f"{rev}:"
     listing = git(["ls-tree", "-r", "-z", spec], cwd)
-    wanted: list[tuple[str, str]] = []
+    blobs: dict[str, str] = {}
+    links: dict[str, str] = {}
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, path = item.partition(b"\t")
-        _mode, kind, sha = meta.split()
-        name = path.decode("utf-8", "surrogateescape")
-        if kind == b"blob" and name.startswith(BOOK_PARTS):
-            wanted.append((name, sha.decode()))
-    if not wanted:
+        mode, kind, sha = meta.split()
+        if kind == b"blob":
+            (links if mode == b"120000" else blobs)[path.decode("utf-8", "surrogateescape")] = sha.decode()
+    link_text = {name: data.decode("utf-8", "surrogateescape") for name, data in _cat(links, cwd).items()}
+    wanted_links = [name for name in links if name.startswith(BOOK_PARTS)]
+    targets, problems = resolve_tree_links(link_text, blobs, wanted_links)
+    wanted = {name: sha for name, sha in blobs.items() if name.startswith(BOOK_PARTS)}
+    wanted.update({link: blobs[target] for link, target in targets.items()})
+    return SourceTree(_cat(wanted, cwd), problems)
+
+
+def _cat(shas: dict[str, str], cwd: Path) -> dict[str, bytes]:
+    """{name: content} of {name: blob sha}, through one `git cat-file --batch`."""
+    if not shas:
         return {}
-    out = git(["cat-file", "--batch"], cwd, input="".join(f"{sha}\n" for _, sha in wanted).encode())
-    return dict(zip((name for name, _ in wanted), _split_batch(out, len(wanted))))
+    out = git(["cat-file", "--batch"], cwd, input="".join(f"{sha}\n" for sha in shas.values()).encode())
+    return dict(zip(shas, _split_batch(out, len(shas))))
 
 
 def _split_batch(out: bytes, count: int) -> list[bytes]:
@@ -93,15 +109,9 @@ def _split_batch(out: bytes, count: int) -> list[bytes]:
 
 
 def read_worktree(root: Path) -> dict[str, bytes]:
-    """The same map from the working tree (tracked or not), for hashing settings files."""
-    root = Path(root)
-    files = {}
-    for part in BOOK_PARTS:
-        p = root / part
-        if p.is_file():
-            files[part] = p.read_bytes()
-        elif p.is_dir():
-            for f in sorted(p.rglob("*")):
-                if f.is_file():
-                    files[f.relative_to(root).as_posix()] = f.read_bytes()
-    return files
+    """The same map from the working tree (tracked or not), for hashing settings files:
+    listed and read with the loader's rules (no link out of the book is followed)."""
+    from ..load.source import discover, read_sources
+
+    paths = discover(Path(root), tuple(p.rstrip("/") for p in BOOK_PARTS))[0]
+    return read_sources(Path(root), paths)[0]   # what cannot be read is the loader's to report

@@ -5,26 +5,27 @@
     entries_of(book, clients)  the entries of some clients, without building the others
 
 Both return a LoadResult whose `book` is always a Book (a LoadedBook: its entries
-are built when first asked for); a record with an error is left out and the rest is loaded, so every problem of the book is reported in
-one run. Every record carries the SourceRef (path relative to the root, 1-based
+are built when first asked for); a record with an error is left out and the rest is
+loaded, so every problem of the book is reported in one run. Which files are read,
+and how safely, is load/source.py's business (discover, read_sources). Every record carries the SourceRef (path relative to the root, 1-based
 line and column) of the text it was read from.
 """
 from __future__ import annotations
 
 import gc
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from ..confine import name_is_safe
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
 from .book import LoadedBook, entries_of
 from .cache import LedgerFile, default_cache_dir, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
-from .source import IGNORED_DIRS, decode, discover
+from .source import INPUT_PARTS, decode, discover, file_name_error, is_source_path, read_sources
 
 __all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
 
@@ -40,22 +41,19 @@ class LoadResult:
 
 
 def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
-    """Load the book at `root` (a folder); unreadable files become `io-error` diagnostics."""
+    """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover,
+    source.read_sources) is an error diagnostic, so a book that was not read whole is never billed."""
     root = Path(root)
-    files: dict[str, bytes] = {}
-    diags: list[Diagnostic] = []
-    for rel in discover(root):
-        try:
-            if not stat.S_ISREG(os.stat(root / rel).st_mode):   # a FIFO would block the read forever
-                diags.append(error("io-error", SourceRef(rel), "not a regular file", "remove it or move it away"))
-                continue
-            files[rel] = (root / rel).read_bytes()
-        except OSError as exc:
-            diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",
-                               "check the file's permissions"))
+    # templates/ is listed too (not read: rendering reads it), so a template that links out
+    # of the book or has a name that cannot be printed stops `check`, not `build` halfway
+    paths, diags = discover(root, (*INPUT_PARTS, "templates"))
+    files, unread = read_sources(root, [p for p in paths if is_source_path(p, INPUT_PARTS)])
+    diags += unread
     # the book's own cache is pruned of files it no longer uses; a shared one is left alone
     prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
     result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
+    if any(d.ref.path == SETTINGS_PATH for d in diags):   # already said why it was not read
+        result.diagnostics = [d for d in result.diagnostics if d.code != "missing-file"]
     result.diagnostics[:0] = diags
     return result
 
@@ -63,16 +61,19 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
 def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
     """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
 
-    With `cache_dir` (e.g. `default_cache_dir(book)` for a git revision of that book), ledger
-    files given as bytes go through the parse cache; nothing is ever pruned from it here."""
-    kept = {p: d for p, d in files.items() if _is_source(p)}
-    ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
-    return _load(ordered, root, cache_dir)
-
-
-def _is_source(path: str) -> bool:
-    parts = path.split("/")
-    return not any(p.startswith(".") for p in parts) and parts[0] not in IGNORED_DIRS
+    Only the paths `discover` would list are kept (source.is_source_path), and a name that
+    cannot be printed safely is a `file-name` error, as on disk. The problems a
+    source.SourceTree carries (links of a git revision not followed) are reported too. With `cache_dir` (e.g.
+    `default_cache_dir(book)` for a git revision of that book), ledger files given as bytes
+    go through the parse cache; nothing is ever pruned from it here."""
+    kept = {p: d for p, d in files.items() if is_source_path(p, INPUT_PARTS)}
+    diags = [d for d in getattr(files, "problems", ()) if is_source_path(d.ref.path)]   # a SourceTree's
+    diags += [file_name_error(p) for p in kept if not name_is_safe(p)]
+    kept = {p: d for p, d in kept.items() if name_is_safe(p)}
+    ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8")))
+    result = _load(ordered, root, cache_dir)
+    result.diagnostics[:0] = diags
+    return result
 
 
 def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:
@@ -157,4 +158,4 @@ def _ledgers(parsing, diags: list[Diagnostic]) -> list[LedgerFile]:
 
 
 def _ignored(path: str, why: str) -> Diagnostic:
-    return warning("ignored-file", SourceRef(path), "this file is not read", f"{why}; move or rename it")
+    return warning("ignored-file", SourceRef(path, 1, 1), "this file is not read", f"{why}; move or rename it")

@@ -9,9 +9,28 @@ from __future__ import annotations
 LOAD_CODES: dict[str, tuple[str, str]] = {
     "missing-file": ("error", "The book has no `plainbill.yaml` at its root. Create one (`plainbill init` "
                               "writes a starting book)."),
-    "io-error": ("error", "A file of the book cannot be read (permissions, a broken link)."),
+    "io-error": ("error", "A file or folder of the book cannot be read: permissions, a link to nothing or "
+                          "a link that loops, a FIFO, socket or device where a file is expected. A book "
+                          "that could not be read whole is never billed, built or issued."),
+    "outside-book": ("error", "A source file or folder is a link whose target lies outside the book (e.g. "
+                              "to `/etc/passwd` or `../other-book/ledger`) or in one of its hidden folders "
+                              "(`.git/config`). It is never read, and its "
+                              "contents are never printed; copy the file into the book instead."),
+    "linked-folder": ("error", "A folder among the sources is a link. Linked folders are not followed (a link "
+                               "could loop or list the same ledger twice); links to files inside the book "
+                               "are read."),
+    "duplicate-source": ("error", "A file under `clients/` or `ledger/` is a link to another file there, "
+                                  "which is read already: its records would count twice. Remove the link."),
+    "book-layout": ("error", "The book's layout is wrong: `ledger` or `clients` is a file instead of a folder, "
+                             "`plainbill.yaml` is a folder, or a folder under `ledger/` or `clients/` is "
+                             "named like a data file (`11.txt`)."),
+    "file-name": ("error", "A file name is not UTF-8 or holds a control or bidirectional character, so it "
+                           "cannot be shown as it is. The name is printed with escapes (`caff\\xe8.txt`) and "
+                           "the file is not read: rename it."),
     "ignored-file": ("warning", "A file under `clients/` or `ledger/` is not read because of its name: "
-                                "clients are `clients/<slug>.yaml`, ledgers end in `.txt` or `.yaml`."),
+                                "clients are `clients/<slug>.yaml`, ledgers end in `.txt` or `.yaml` (exactly: `11.TXT` "
+                                "and `11.txt~` are not read). Also a top folder spelled with other capitals "
+                                "(`Ledger/`): names are case-sensitive."),
     "encoding": ("error", "The file is not UTF-8. The position of the first bad byte is given; the rest "
                           "of the file is still checked with the bad bytes replaced."),
     "crlf-line-ends": ("warning", "The file has Windows (CRLF) line ends. They are accepted; convert them "

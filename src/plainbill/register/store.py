@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import os
+import stat
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ from typing import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
+from ..load.source import discover, read_sources
 from .audit import audit_record
 from .journal import JOURNAL, LOCK, JournalError, held, is_temp, parse_journal
 from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
@@ -85,37 +88,50 @@ def _order(r: Record):
 def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
     """Read `root/issued/`; an absent folder is an empty register.
 
-    Records (`*.json`), draft locks (`drafts/*.txt`) and the journal are read;
-    temporary files are only named (their content is never used), and links are
-    never followed: plainbill writes none, and one could point outside the book."""
-    base = Path(root) / ISSUED_DIR
-    files: dict[str, bytes] = {}
-    links: list[str] = []
-    unreadable: list[Diagnostic] = []
-    if base.is_symlink():
-        links.append(ISSUED_DIR)
-    elif base.is_dir():
-        for p in sorted(base.rglob("*")):
-            rel = p.relative_to(root).as_posix()
-            if p.is_symlink():
-                links.append(rel)
-            elif is_temp(rel):
-                files[rel] = b""
-            elif p.is_file() and p.suffix in (".json", ".txt"):
-                try:
-                    files[rel] = p.read_bytes()
-                except OSError as exc:
-                    unreadable.append(error("issued-record-invalid", SourceRef(rel),
-                                            f"{rel} cannot be read: {exc.strerror or exc}",
-                                            "check the file's permissions"))
+    Records (`*.json`) and draft locks (`drafts/*.txt`) are listed by load.source.discover,
+    with the same rules as the book's sources (no link out of the book is read; an
+    unreadable folder is an error). The hidden files of an interrupted write are looked
+    for too: the journal is read (never through a link), temp files only named."""
+    root = Path(root)
+    paths, problems = discover(root, (ISSUED_DIR,))
+    files, unread = read_sources(root, [p for p in paths if p.endswith((".json", ".txt"))])
+    hidden, more = _interrupted_write(root)
+    files.update(hidden)
     register, diags = register_from_files(files)
-    diags += unreadable
+    diags = problems + unread + more + diags
     if any(d.code in _HALF_WRITTEN for d in diags) and held(root):
         diags = [_in_progress(d) if d.code in _HALF_WRITTEN else d for d in diags]
-    diags += [error("issued-record-invalid", SourceRef(rel), f"{rel} is a link, and is not read",
-                    "plainbill writes the register as plain files: replace the link by the file, "
-                    "restored from git") for rel in links]
     return register, diags
+
+
+def _interrupted_write(root: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """The journal and temp files left by an interrupted `issue` (hidden names discover skips)."""
+    files: dict[str, bytes] = {}
+    diags: list[Diagnostic] = []
+    base = root / ISSUED_DIR
+    if base.is_symlink() or not base.is_dir():
+        return files, diags
+    for dirpath, dirnames, filenames in os.walk(base):   # never follows links
+        for name in filenames:
+            rel = (Path(dirpath) / name).relative_to(root).as_posix()
+            if is_temp(rel):
+                files[rel] = b""
+            elif rel == JOURNAL:
+                try:
+                    files[rel] = _read_plain(root / rel)
+                except OSError as exc:
+                    diags.append(error("issued-interrupted", SourceRef(rel), f"{rel} cannot be read: "
+                                       f"{exc.strerror or exc}", "check the file's permissions"))
+    return files, diags
+
+
+def _read_plain(path: Path) -> bytes:
+    """A regular file's bytes, never through a link (O_NOFOLLOW) and never blocking on a FIFO."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(0, "not a regular file")
+        return f.read()
 
 
 _HALF_WRITTEN = ("issued-interrupted", "issued-temp-file")

@@ -26,6 +26,7 @@ import jinja2.filters
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .. import __version__
+from ..confine import name_is_safe
 from ..diagnostics import Diagnostic, SourceRef, error
 from .formatting import FILTERS
 
@@ -107,6 +108,8 @@ def _book_files(book_root: Path, problems: list[Diagnostic]) -> list[tuple[str, 
                 _outside_link(here / name, book_root, problems)
         for name in sorted(filenames):
             path = here / name
+            if not name_is_safe(path.relative_to(book_root).as_posix()):
+                continue    # the loader's `file-name` error says so; such a name is never read
             if not _outside_link(path, book_root, problems):
                 found.append((path.relative_to(folder).as_posix(), path))
     return sorted(found)

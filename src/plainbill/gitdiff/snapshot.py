@@ -87,17 +87,9 @@ def snapshot_files(label: str, files: Mapping[str, bytes], root: str = ".") -> S
 
 
 def _load_files(files: Mapping[str, bytes], root: str):
-    """load_files, but through the book's ledger parse cache (build/.cache, keyed by content):
-    most ledger files of a revision are byte-identical to the working tree's."""
     from .. import load
 
-    try:
-        from ..load.cache import default_cache_dir
-
-        kept = dict(sorted((p, d) for p, d in files.items() if load._is_source(p)))
-        return load._load(kept, root, default_cache_dir(Path(root)))
-    except (ImportError, AttributeError, TypeError):   # a loader without the cache
-        return load.load_files(files, root=root)
+    return load.load_files(files, root=root)
 
 
 def snapshot_worktree(label: str, root: Path) -> Snapshot:
@@ -113,7 +105,7 @@ def snapshot_worktree(label: str, root: Path) -> Snapshot:
 
 
 def _compute(label, book, diags: list[Diagnostic], register, files: Mapping[str, bytes]) -> Snapshot:
-    from ..billing import cache, compute_invoices
+    from ..billing import compute_invoices
     from ..checks import run_checks
     from ..register import verify_issued
 
@@ -122,9 +114,7 @@ def _compute(label, book, diags: list[Diagnostic], register, files: Mapping[str,
                      for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
     diags += run_checks(book)
     if not has_errors(diags):
-        # the build's compute cache: clients a change does not touch are not billed again
-        invoices, more = compute_invoices(book, issued=register.issued_fingerprints(),
-                                          cache_dir=cache.default_dir(book.root))
+        invoices, more = compute_invoices(book, issued=register.issued_fingerprints())
         diags += more
         diags += verify_issued(register, invoices, book)
         for inv in register.apply(invoices):

@@ -1,6 +1,6 @@
 """Load a book: discover its files, read settings, clients and ledgers into records.
 
-    load_book(root)            a book on disk (ledger parses cached by content hash)
+    load_book(root)            a book on disk
     load_files({path: text})   an in-memory book (tests, docs examples, `plainbill diff`)
     entries_of(book, clients)  the entries of some clients, without building the others
 
@@ -21,12 +21,12 @@ from typing import Mapping
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
 from .book import LoadedBook, entries_of
-from .cache import LedgerFile, default_cache_dir, parse_files
+from .parsing import LedgerFile, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
 from .source import IGNORED_DIRS, decode, discover
 
-__all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
+__all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files"]
 
 SETTINGS_PATH = "plainbill.yaml"
 YAML_EXT = (".yaml", ".yml")
@@ -39,7 +39,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
+def load_book(root: Path) -> LoadResult:
     """Load the book at `root` (a folder); unreadable files become `io-error` diagnostics."""
     root = Path(root)
     files: dict[str, bytes] = {}
@@ -53,21 +53,16 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
         except OSError as exc:
             diags.append(error("io-error", SourceRef(rel), f"cannot read the file: {exc.strerror or exc}",
                                "check the file's permissions"))
-    # the book's own cache is pruned of files it no longer uses; a shared one is left alone
-    prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
-    result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
+    result = _load(files, str(root))
     result.diagnostics[:0] = diags
     return result
 
 
-def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
-    """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
-
-    With `cache_dir` (e.g. `default_cache_dir(book)` for a git revision of that book), ledger
-    files given as bytes go through the parse cache; nothing is ever pruned from it here."""
+def load_files(files: Mapping[str, bytes | str], root: str = ".") -> LoadResult:
+    """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt")."""
     kept = {p: d for p, d in files.items() if _is_source(p)}
     ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8", "surrogatepass")))
-    return _load(ordered, root, cache_dir)
+    return _load(ordered, root)
 
 
 def _is_source(path: str) -> bool:
@@ -75,7 +70,7 @@ def _is_source(path: str) -> bool:
     return not any(p.startswith(".") for p in parts) and parts[0] not in IGNORED_DIRS
 
 
-def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:
+def _load(files: dict[str, bytes | str], root: str) -> LoadResult:
     """Settings, clients and entries; the cyclic garbage collector is paused meanwhile.
 
     A big book is a million new objects, none of them garbage: every automatic collection
@@ -85,7 +80,7 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
     paused = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(files, root, cache, prune)
+        result = _load_all(files, root)
         if sum(f.facts[0] for f in result.book.ledgers) > BIG_BOOK:
             gc.freeze()
         return result
@@ -94,10 +89,10 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
             gc.enable()
 
 
-def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool) -> LoadResult:
+def _load_all(files: dict[str, bytes | str], root: str) -> LoadResult:
     diags: list[Diagnostic] = []
     sources, ignored = _ledger_sources(files)
-    parsing = parse_files(sources, cache, prune)   # worker processes start now: YAML is read meanwhile
+    parsing = parse_files(sources)
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
     diags += ignored

@@ -82,6 +82,7 @@ class _Plan:
     files: dict[str, bytes] = field(default_factory=dict)              # relpath -> bytes to write
     tasks: list[RenderTask] = field(default_factory=list)
     written: list[str] = field(default_factory=list)                   # JSON already written while planning
+    unchanged: int = 0                                                 # invoices whose files all check
 
 
 # ---------------------------------------------------------------- the output folder
@@ -148,7 +149,7 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     templates = template_set(Path(book.root))
     flags = json.dumps({"render": render, "pdf": render and pdf}, sort_keys=True)
     plan = _plan(book, invoices, old, out_dir, templates.key, flags, render and pdf if render else None)
-    stats.rendered, stats.unchanged = len(plan.tasks), len(invoices) - len(plan.tasks)
+    stats.rendered, stats.unchanged = len(plan.tasks), plan.unchanged
     if plan.tasks:
         stats.diagnostics += _collect(plan, render_tasks(plan.tasks, templates, out_dir, jobs))
         stats.rendered -= len(stats.diagnostics)   # a failed invoice is not rendered (and is tried again)
@@ -159,8 +160,8 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     stats.removed = _remove_stale(out_dir, old, new)
     if stats.ok and build_key:
         new["build"] = {"key": build_key, "diagnostics": [_diag_dict(d) for d in diagnostics]}
-    _save_manifest(out_dir, new)
-    stats.written.append(MANIFEST)
+    if _save_manifest(out_dir, new):
+        stats.written.append(MANIFEST)
     stats.seconds = time.perf_counter() - started
     return stats
 
@@ -185,6 +186,7 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templat
         prev = old["invoices"].get(inv.id)
         if prev is not None and prev["key"] == key and files_ok(out_dir, prev["files"]):
             plan.entries[inv.id] = prev
+            plan.unchanged += 1
             continue
         rel = f"invoices/{inv.id}.json"
         if _write_one(out_dir, rel, data):
@@ -401,17 +403,24 @@ def _valid_files(out_dir: Path, files) -> bool:
         and type(v[1]) is int and v[1] >= 0 for rel, v in files.items())
 
 
-def _save_manifest(out_dir: Path, manifest: dict) -> None:
-    """Written last, atomically: a temporary file flushed to disk, then renamed over the old one."""
+def _save_manifest(out_dir: Path, manifest: dict) -> bool:
+    """Written last, atomically (a temporary file flushed to disk, then renamed over the old
+    one), unless it holds these bytes already; True when written."""
     # compact: with an indent, json falls back to its pure-Python encoder (10x slower)
     data = (json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
     path = out_dir / MANIFEST
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
     tmp = path.with_name(f".{MANIFEST}.tmp{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    return True
 
 
 # ---------------------------------------------------------------- the whole-build shortcut

@@ -426,15 +426,15 @@ def _save_manifest(out_dir: Path, manifest: dict) -> bool:
 # ---------------------------------------------------------------- the whole-build shortcut
 
 
-def input_key(root: Path, out_dir: Path, options: dict) -> str | None:
+def input_key(root: Path, options: dict) -> str | None:
     """The fingerprint of everything a build reads: every source file the loader reads
     (load.source.discover), the issued register and the book's templates (every file
-    under issued/ and templates/), by path and bytes; the output folder and the options.
+    under issued/ and templates/), by path and bytes; and the options.
     None when a file cannot be read (the full build then reports it)."""
     from .load.source import discover
 
     root = Path(root)
-    parts = [json.dumps({"out": str(Path(out_dir).resolve()), **options}, sort_keys=True, default=str)]
+    parts = [json.dumps(options, sort_keys=True, default=str)]
     try:
         rels = discover(root)
         for top in ("issued", "templates"):

@@ -120,7 +120,7 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
         return usage_error(problem)
     # nothing changed since the last complete build (inputs, plainbill, libraries, options)
     # and its files all check: its diagnostics again, nothing loaded (output.py)
-    key = input_key(root, out, {"period": period, "client": client, "strict": strict, "render": render,
+    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render,
                                 "pdf": pdf, "fmt": fmt})
     found = unchanged_build(out, key)
     if found is not None:

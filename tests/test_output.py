@@ -265,3 +265,17 @@ def test_the_manifest_follows_the_package_files_and_the_dependency_versions(book
     assert build(book, invoices()).rendered == 3          # another WeasyPrint: everything again
     monkeypatch.undo()
     fingerprint.forget()
+
+
+def test_json_made_in_two_processes_is_the_same(book, tmp_path, monkeypatch):
+    from plainbill import output
+
+    invs = invoices(6)
+    serial = write_build(book, invs, tmp_path / "serial", jobs=1, render=False)
+    monkeypatch.setattr(output, "PARALLEL_ROWS", 0)    # any size: the JSON made by forked workers
+    forked = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
+    assert forked.written == serial.written and len(serial.written) == 7
+    for rel in serial.written:
+        assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
+    again = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
+    assert again.unchanged == 6 and again.written == []

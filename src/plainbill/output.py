@@ -166,35 +166,66 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     return stats
 
 
+PARALLEL_ROWS = 40_000    # detail rows: below this, starting a second process costs more than it saves
+
+
 def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templates_key: str,
           flags: str, pdf: bool | None) -> _Plan:
     """Each invoice's JSON written now (it needs no rendering: not held with every other
     invoice's until the end, 613 MB at 1M entries); its page planned for rendering unless
-    its key matches the old manifest's and its files on disk check."""
+    its key matches the old manifest's and its files on disk check.
+
+    For a big build the JSON is made in two processes (plainbill.parallel): forked, they
+    have the invoices already, and send back only each one's hash, size and verdict.
+    """
+    from .parallel import run_parallel
     from .render.context import client_context, context_key
 
     plan = _Plan()
+    order = sorted(invoices, key=lambda i: i.id)
     contexts: dict[tuple[str, str], tuple[dict, str]] = {}
-    for inv in sorted(invoices, key=lambda i: i.id):
+    for inv in order:
         if (inv.client, inv.language) not in contexts:
             ctx = client_context(book, inv.client, inv.language)
             contexts[inv.client, inv.language] = (ctx, _sha(context_key(ctx).encode()))
-        ctx, ctx_hash = contexts[inv.client, inv.language]
-        data = inv.to_json().encode()
-        sha = _sha(data)
-        key = fingerprint(sha, ctx_hash, templates_key, flags)
-        prev = old["invoices"].get(inv.id)
-        if prev is not None and prev["key"] == key and files_ok(out_dir, prev["files"]):
-            plan.entries[inv.id] = prev
+    work = _JsonWork(out_dir, order, {k: h for k, (_, h) in contexts.items()}, old, templates_key, flags)
+    big = sum(len(inv.entries) for inv in order) >= PARALLEL_ROWS
+    for inv, (sha, size, key, same, written) in zip(order, run_parallel(work.one, range(len(order)),
+                                                                          jobs=0 if big else 1)):
+        rel = f"invoices/{inv.id}.json"
+        if same:
+            plan.entries[inv.id] = old["invoices"][inv.id]
             plan.unchanged += 1
             continue
-        rel = f"invoices/{inv.id}.json"
-        if _write_one(out_dir, rel, data):
+        if written:
             plan.written.append(rel)
-        plan.entries[inv.id] = {"key": key, "row": _row(inv), "files": {rel: [sha, len(data)]}}
+        plan.entries[inv.id] = {"key": key, "row": _row(inv), "files": {rel: [sha, size]}}
         if pdf is not None:
-            plan.tasks.append(RenderTask(inv.id, inv, ctx, pdf))
+            plan.tasks.append(RenderTask(inv.id, inv, contexts[inv.client, inv.language][0], pdf))
     return plan
+
+
+@dataclass
+class _JsonWork:
+    """One invoice's JSON: made, hashed, compared with the last build's, written if it differs."""
+
+    out_dir: Path
+    invoices: list[Invoice]
+    context_hashes: dict[tuple[str, str], str]
+    old: dict
+    templates_key: str
+    flags: str
+
+    def one(self, i: int) -> tuple[str, int, str, bool, bool]:
+        """(sha256, size, key, unchanged: key and files on disk match the last build's, written)."""
+        inv = self.invoices[i]
+        data = inv.to_json().encode()
+        sha = _sha(data)
+        key = fingerprint(sha, self.context_hashes[inv.client, inv.language], self.templates_key, self.flags)
+        prev = self.old["invoices"].get(inv.id)
+        if prev is not None and prev["key"] == key and files_ok(self.out_dir, prev["files"]):
+            return sha, len(data), key, True, False
+        return sha, len(data), key, False, _write_one(self.out_dir, f"invoices/{inv.id}.json", data)
 
 
 def _collect(plan: _Plan, results) -> list[Diagnostic]:

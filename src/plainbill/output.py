@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -464,17 +465,33 @@ def input_key(root: Path, options: dict) -> str | None:
     None when a file cannot be read (the full build then reports it)."""
     from .load.source import discover
 
-    root = Path(root)
+    root = Path(root).resolve()
     parts = [json.dumps(options, sort_keys=True, default=str)]
     try:
         rels = discover(root)
         for top in ("issued", "templates"):
             rels += _walk(root, top)
         for rel in rels:
-            parts += [rel, (root / rel).read_bytes()]
+            data = _input_bytes(root, rel)
+            if data is None:
+                return None
+            parts += [rel, data]
     except (OSError, ValueError):
         return None
     return fingerprint(*parts)
+
+
+def _input_bytes(root: Path, rel: str) -> bytes | None:
+    """A regular file's bytes, never read through a link that leads outside the book (its
+    target's name counts instead: the build itself refuses such a link); None for anything
+    else (a FIFO would block: the full build reports it)."""
+    path = root / rel
+    target = path.resolve()
+    if target != path and root not in target.parents:
+        return b"link -> " + os.fsencode(os.readlink(path)) if path.is_symlink() else None
+    if not stat.S_ISREG(os.stat(target).st_mode):
+        return None
+    return target.read_bytes()
 
 
 def _walk(root: Path, top: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,23 @@ def test_a_forged_build_record_with_a_foreign_key_is_ignored(root):
     (root / "build" / "manifest.json").write_text(json.dumps(manifest))
     result = hostile(root, "build", root, "--no-render", code=0)
     assert "error" not in result.output.lower().replace("0 errors", "")
+
+
+def test_a_fifo_among_the_sources_does_not_block_the_build(root):
+    hostile(root, "build", root, "--no-render", code=0)       # a manifest with a build record
+    os.mkfifo(root / "ledger" / "2026" / "pipe.txt")
+    result = hostile(root, "build", root, "--no-render", code=1, located="ledger/2026/pipe.txt")
+    assert "not a regular file" in result.output
+
+
+def test_a_source_linked_outside_the_book_is_not_read_for_the_build_key(root, tmp_path, monkeypatch):
+    from plainbill import output
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text("2026-11-03 1h x remote @y secret\n")
+    (root / "ledger" / "linked.txt").symlink_to(outside)
+    read = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or real(self))
+    assert output.input_key(root, {}) is not None
+    assert outside.resolve() not in read

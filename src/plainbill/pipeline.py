@@ -114,6 +114,8 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
     problem = _book_problem(root)
     if problem:
         return usage_error(problem)
+    if out is None and (root / "build").is_symlink():   # e.g. restored from a shared CI cache
+        return usage_error(f"{root / 'build'}: is a link; remove it, or name the output folder with --out")
     out = out or root / "build"
     problem = out_dir_problem(root, out)
     if problem:

@@ -159,3 +159,14 @@ def test_a_source_linked_outside_the_book_is_not_read_for_the_build_key(root, tm
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or real(self))
     assert output.input_key(root, {}) is not None
     assert outside.resolve() not in read
+
+
+def test_build_being_a_link_is_refused_unless_named_with_out(root, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "build").symlink_to(elsewhere)
+    result = hostile(root, "build", root, "--no-render", code=2)
+    assert "is a link" in _one_line_error(result)
+    assert list(elsewhere.iterdir()) == []
+    hostile(root, "build", root, "--no-render", "--out", root / "build", code=0)   # the user's own choice
+    assert (elsewhere / "manifest.json").is_file()

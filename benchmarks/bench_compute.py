@@ -8,7 +8,7 @@ under --keep), then, in a fresh process so figures do not mix: load and check
 build/invoices/*.json (output.write_build with render=False) into an empty
 folder; then the same write again over that folder (the manifest's per-invoice
 path: every JSON made again, every recorded file read and its SHA-256 checked);
-then the check alone of every file the manifest records (output.files_ok: what
+then the check alone of every file the manifest records (manifest.files_ok: what
 a build in which nothing changed pays to trust its output). There is no cache:
 every run loads and computes everything.
 
@@ -41,7 +41,8 @@ def _stage(figures: dict, name: str, fn):
 def measure(root: Path, out: Path) -> dict:
     """Run the stages in this process and return the figures."""
     from plainbill import pipeline
-    from plainbill.output import files_ok, load_manifest, write_build
+    from plainbill.manifest import files_ok, load_manifest
+    from plainbill.output import write_build
 
     figures: dict = {"load_before": os.getloadavg()[0]}
     checked = _stage(figures, "load_check", lambda: pipeline.check_book(root))

@@ -2,25 +2,19 @@
 
 `write_build` is the last stage of the pipeline. For each invoice it writes
 `invoices/<id>.json` (the canonical form), `<id>.html` and `<id>.pdf`; then
-`index.html`, the shared `assets/` (CSS, fonts) and, last, `manifest.json`.
+`index.html`, the shared `assets/` (CSS, fonts) and, last, `manifest.json`
+(manifest.py: nothing in it is trusted without checking the files on disk).
 
-The manifest makes builds incremental, and nothing in it is trusted blindly:
-- per invoice it records `key`, the fingerprint (fingerprint.py: plainbill's files,
-  the output-shaping libraries' versions) of its canonical JSON's SHA-256, of
-  everything else its page shows (client context, templates) and of the flags;
-  and the SHA-256 and size of every file written for it. An invoice is reported
-  unchanged, and not rendered, only when its key matches and every recorded file
-  on disk has the recorded hash (each file is read and hashed);
-- `build` is the whole build's input key (see `input_key`) and the diagnostics it
-  printed: when the next build's inputs give the same key and every file checks,
-  it prints them again and stops there (`unchanged_build`), nothing loaded.
+An invoice's `key` is the fingerprint (fingerprint.py: plainbill's files, the
+output-shaping libraries' versions) of its canonical JSON's SHA-256, of what
+else its page shows (client context), of the templates and of the flags. It is
+not rendered again when its key is the last build's and its files check.
+`unchanged_build` answers a build whose inputs did not change at all.
 
-The manifest is read as JSON only, checked field by field; a damaged one, or one
-listing a path that leaves the output folder (`../plainbill.yaml`, `/etc/x`, a
-link out), is ignored whole: the build is then a clean one. It is written last,
-to a temporary file renamed over the old one: a build killed at any point leaves
-the previous manifest, whose hashes no longer match what changed on disk.
-Outputs of invoices that no longer exist are removed (not in a partial build).
+Every file is written to a temporary file renamed over the old one, only inside
+the output folder (`out_dir_problem` refuses a folder holding the book's
+sources; a link leading out of it stops the build). Outputs of invoices that no
+longer exist are removed (not in a partial build: --period/--client).
 """
 from __future__ import annotations
 
@@ -28,20 +22,19 @@ import hashlib
 import json
 import os
 import re
-import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, Severity, SourceRef
-from .fingerprint import code_fingerprint, fingerprint
+from .diagnostics import Diagnostic
+from .fingerprint import fingerprint
 from .invoice import Invoice
+from .manifest import (MANIFEST, MANIFEST_VERSION, build_record, confined, files_ok, listed, load_manifest,
+                       recorded_build, save_manifest)
 from .model import Book
 from .render.parallel import RenderTask, render_tasks
 
-MANIFEST = "manifest.json"
-MANIFEST_VERSION = 2
 INDEX = "index.html"
 BOOK_PARTS = ("plainbill.yaml", "clients", "ledger", "issued", "templates")   # what an output folder must not hold
 _TEMP = re.compile(r"^\..+\.tmp\d+$")     # a temporary file of ours, left by a killed build
@@ -107,19 +100,6 @@ def out_dir_problem(root: Path, out_dir: Path) -> str | None:
     return None
 
 
-def _confined(out_dir: Path, rel) -> bool:
-    """Whether `rel` names a file inside the output folder (resolved: no `..`, no link out)."""
-    if not isinstance(rel, str) or not rel or rel.startswith("/") or "\\" in rel or "\0" in rel:
-        return False
-    if any(p in ("", ".", "..") for p in rel.split("/")) or rel == MANIFEST:
-        return False
-    try:
-        (out_dir / rel).resolve().relative_to(out_dir)
-    except (ValueError, OSError, RuntimeError):
-        return False
-    return True
-
-
 # ---------------------------------------------------------------- the build
 
 
@@ -160,8 +140,8 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     stats.written = sorted(plan.written + _write(out_dir, plan.files))
     stats.removed = _remove_stale(out_dir, old, new)
     if stats.ok and build_key:
-        new["build"] = {"key": build_key, "diagnostics": [_diag_dict(d) for d in diagnostics]}
-    if _save_manifest(out_dir, new):
+        new["build"] = build_record(build_key, diagnostics)
+    if save_manifest(out_dir, new):
         stats.written.append(MANIFEST)
     stats.seconds = time.perf_counter() - started
     return stats
@@ -249,19 +229,6 @@ def _add_file(plan: _Plan, entry: dict, rel: str, data: bytes) -> None:
     entry["files"][rel] = [_sha(data), len(data)]
 
 
-def files_ok(out_dir: Path, files: dict) -> bool:
-    """Every recorded file on disk with the recorded size and SHA-256 (read and hashed)."""
-    for rel, (sha, size) in files.items():
-        try:
-            with open(out_dir / rel, "rb") as fh:
-                data = fh.read(size + 1)
-        except OSError:
-            return False
-        if len(data) != size or _sha(data) != sha:
-            return False
-    return bool(files)
-
-
 def _row(inv: Invoice) -> dict[str, Any]:
     """What the index shows of an invoice, kept in the manifest so partial builds list everything."""
     return {
@@ -336,7 +303,7 @@ def _write_one(out_dir: Path, rel: str, data: bytes) -> bool:
     """Write one file atomically (temporary file, then rename) unless it already holds these
     bytes; True when written. Its folder must resolve inside the output folder."""
     path = out_dir / rel
-    if not _confined(out_dir, rel):
+    if not confined(out_dir, rel):
         raise OutputError(f"{path}: leads outside the output folder {out_dir} (a link?); remove it")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -357,20 +324,13 @@ def _remove_stale(out_dir: Path, old: dict, new: dict) -> list[str]:
     for entry in new["invoices"].values():
         keep.update(entry["files"])
     removed = []
-    for rel in sorted(_listed(old) - keep):
+    for rel in sorted(listed(old) - keep):
         path = out_dir / rel
-        if _confined(out_dir, rel) and path.is_file():
+        if confined(out_dir, rel) and path.is_file():
             path.unlink()
             removed.append(rel)
             _prune(out_dir, path.parent)
     return removed
-
-
-def _listed(manifest: dict) -> set[str]:
-    listed = set(manifest["files"])
-    for entry in manifest["invoices"].values():
-        listed.update(entry["files"])
-    return listed
 
 
 def _prune(out_dir: Path, folder: Path) -> None:
@@ -395,159 +355,16 @@ def _remove_temporaries(out_dir: Path) -> None:
                 (folder / name).unlink()
 
 
-# ---------------------------------------------------------------- manifest
-
-
-def empty_manifest() -> dict:
-    return {"version": MANIFEST_VERSION, "invoices": {}, "files": {}}
-
-
-def load_manifest(out_dir: Path) -> dict:
-    """The last build's manifest, checked field by field; an empty one when it is missing,
-    damaged, of another format, or names a path outside the output folder."""
-    out_dir = Path(out_dir).resolve()
-    try:
-        data = json.loads((out_dir / MANIFEST).read_bytes())
-        if _valid(out_dir, data):
-            return data
-    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
-        pass
-    return empty_manifest()
-
-
-def _valid(out_dir: Path, data) -> bool:
-    if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
-        return False
-    invoices, files = data.get("invoices"), data.get("files")
-    if not isinstance(invoices, dict) or not isinstance(files, dict) or not _valid_files(out_dir, files):
-        return False
-    for entry in invoices.values():
-        if not isinstance(entry, dict) or not isinstance(entry.get("key"), str) \
-                or not isinstance(entry.get("row"), dict) or not _valid_files(out_dir, entry.get("files")):
-            return False
-    build = data.get("build", {"key": "", "diagnostics": []})
-    return isinstance(build, dict) and isinstance(build.get("key"), str) and isinstance(build.get("diagnostics"), list)
-
-
-def _valid_files(out_dir: Path, files) -> bool:
-    return isinstance(files, dict) and all(
-        _confined(out_dir, rel) and isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
-        and type(v[1]) is int and v[1] >= 0 for rel, v in files.items())
-
-
-def _save_manifest(out_dir: Path, manifest: dict) -> bool:
-    """Written last, atomically (a temporary file flushed to disk, then renamed over the old
-    one), unless it holds these bytes already; True when written."""
-    # compact: with an indent, json falls back to its pure-Python encoder (10x slower)
-    data = (json.dumps(manifest, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
-    path = out_dir / MANIFEST
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    tmp = path.with_name(f".{MANIFEST}.tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    return True
-
-
-# ---------------------------------------------------------------- the whole-build shortcut
-
-
-def input_key(root: Path, options: dict) -> str | None:
-    """The fingerprint of everything a build reads: every source file the loader reads
-    (load.source.discover), the issued register and the book's templates (every file
-    under issued/ and templates/), by path and bytes; and the options.
-    None when a file cannot be read (the full build then reports it)."""
-    from .load.source import discover
-
-    root = Path(root).resolve()
-    parts = [json.dumps(options, sort_keys=True, default=str)]
-    try:
-        rels = discover(root)
-        for top in ("issued", "templates"):
-            rels += _walk(root, top)
-        for rel in rels:
-            data = _input_bytes(root, rel)
-            if data is None:
-                return None
-            parts += [rel, data]
-    except (OSError, ValueError):
-        return None
-    return fingerprint(*parts)
-
-
-def _input_bytes(root: Path, rel: str) -> bytes | None:
-    """A regular file's bytes, never read through a link that leads outside the book (its
-    target's name counts instead: the build itself refuses such a link); None for anything
-    else (a FIFO would block: the full build reports it)."""
-    path = root / rel
-    target = path.resolve()
-    if target != path and root not in target.parents:
-        return b"link -> " + os.fsencode(os.readlink(path)) if path.is_symlink() else None
-    if not stat.S_ISREG(os.stat(target).st_mode):
-        return None
-    return target.read_bytes()
-
-
-def _walk(root: Path, top: str) -> list[str]:
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root / top, followlinks=False):
-        dirnames.sort()
-        rel = Path(dirpath).relative_to(root).as_posix()
-        found += [f"{rel}/{f}" for f in sorted(filenames)]
-    return found
-
-
-def unchanged_build(out_dir: Path, key: str | None) -> tuple[BuildStats, list[Diagnostic]] | None:
-    """When the last complete build had this input key and every file it recorded is on disk
-    with its hash: its stats (nothing written) and the diagnostics it reported; else None."""
-    started = time.perf_counter()
-    if not key:
-        return None
-    out_dir = Path(out_dir).resolve()
-    old = load_manifest(out_dir)
-    build = old.get("build")
-    if not build or build["key"] != key:
-        return None
-    if not old["invoices"] and not old["files"] or not all(files_ok(out_dir, e["files"]) for e in old["invoices"].values()) \
-            or old["files"] and not files_ok(out_dir, old["files"]):
-        return None
-    try:
-        diags = [_diag_of(d) for d in build["diagnostics"]]
-    except (KeyError, TypeError, ValueError):
-        return None
-    n = len(old["invoices"])
-    stats = BuildStats(out_dir, invoices=n, unchanged=n, seconds=time.perf_counter() - started)
-    return stats, diags
-
-
-def _diag_dict(d: Diagnostic) -> dict:
-    return {"code": d.code, "severity": d.severity.value, "ref": [d.ref.path, d.ref.line, d.ref.col],
-            "message": d.message, "hint": d.hint, "related": [[r.path, r.line, r.col] for r in d.related]}
-
-
-def _diag_of(d: dict) -> Diagnostic:
-    def ref(r) -> SourceRef:
-        path, line, col = r
-        if not isinstance(path, str) or type(line) is not int or type(col) is not int:
-            raise TypeError("not a place")
-        return SourceRef(path, line, col)
-
-    for name in ("code", "message", "hint"):
-        if not isinstance(d[name], str):
-            raise TypeError(name)
-    return Diagnostic(d["code"], Severity(d["severity"]), ref(d["ref"]), d["message"], d["hint"],
-                      tuple(ref(r) for r in d["related"]))
-
-
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-__all__ = ["BuildStats", "OutputError", "code_fingerprint", "files_ok", "input_key", "load_manifest",
-           "out_dir_problem", "unchanged_build", "write_build"]
+def unchanged_build(out_dir: Path, key: str | None) -> tuple[BuildStats, list[Diagnostic]] | None:
+    """When nothing changed since the last complete build (manifest.recorded_build): its
+    stats, nothing written, and the diagnostics it reported; else None."""
+    started = time.perf_counter()
+    found = recorded_build(out_dir, key)
+    if found is None:
+        return None
+    n, diags = found
+    return BuildStats(Path(out_dir).resolve(), invoices=n, unchanged=n, seconds=time.perf_counter() - started), diags

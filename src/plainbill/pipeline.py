@@ -109,7 +109,8 @@ def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
 
 def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
               render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
-    from .output import OutputError, input_key, out_dir_problem, unchanged_build, write_build
+    from .manifest import input_key
+    from .output import OutputError, out_dir_problem, unchanged_build, write_build
 
     problem = _book_problem(root)
     if problem:

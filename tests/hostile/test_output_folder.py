@@ -149,7 +149,7 @@ def test_a_fifo_among_the_sources_does_not_block_the_build(root):
 
 
 def test_a_source_linked_outside_the_book_is_not_read_for_the_build_key(root, tmp_path, monkeypatch):
-    from plainbill import output
+    from plainbill import manifest
 
     outside = tmp_path / "outside.txt"
     outside.write_text("2026-11-03 1h x remote @y secret\n")
@@ -157,7 +157,7 @@ def test_a_source_linked_outside_the_book_is_not_read_for_the_build_key(root, tm
     read = []
     real = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or real(self))
-    assert output.input_key(root, {}) is not None
+    assert manifest.input_key(root, {}) is not None
     assert outside.resolve() not in read
 
 

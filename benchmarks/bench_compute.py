@@ -55,6 +55,8 @@ def measure(root: Path, out: Path) -> dict:
     figures["unchanged_again"] = again.unchanged
     figures["hash_ok"] = ok
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["workers_cpu_s"] = children.ru_utime + children.ru_stime   # the JSON writers (plainbill.parallel)
     figures["entries"] = len(checked.book.entries)
     figures["invoices"] = len(invoices)
     figures["errors"] = sum(d.severity.value == "error" for d in checked.diagnostics)
@@ -86,7 +88,8 @@ def _report(n: int, f: dict) -> None:
     stages = " | ".join(f"{name} {f[name + '_s']:.2f} s ({f[name + '_cpu_s']:.2f} CPU)"
                         for name in ("load_check", "compute", "json", "json_again", "hash_outputs"))
     print(f"{n:>9} entries (load average {f['load_before']:.2f}): {stages}; {f['outputs_mb']:.0f} MB of JSON, "
-          f"{f['unchanged_again']} unchanged the second time, peak {f['peak_mb']:.0f} MB, "
+          f"{f['unchanged_again']} unchanged the second time, {f['workers_cpu_s']:.2f} CPU s in worker processes, "
+          f"peak {f['peak_mb']:.0f} MB, "
           f"{f['invoices']} invoices, {f['errors']} errors", flush=True)
 
 

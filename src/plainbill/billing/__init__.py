@@ -16,7 +16,7 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
-from ..load.book import client_sizes, entries_of, is_built, last_date, ledgers_of
+from ..load.book import BIG_BOOK, client_sizes, entries_of, entry_count, is_built, last_date, ledgers_of
 from ..model import Book, Settings
 from ..parallel import run_parallel
 from .client import ClientRun
@@ -64,10 +64,16 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
     """
     # The engine makes millions of short-lived objects and no cycles worth collecting;
     # with a million loaded entries alive, the cyclic GC would rescan them again and again.
+    # Afterwards a big book's invoices are frozen out of its sight (as the loader does with
+    # the entries): they live until the build is written, and the processes that write
+    # their JSON (output.py) then do not touch every page of them in each collection.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compute(book, period, client, only, dict(issued or {}), jobs)
+        result = _compute(book, period, client, only, dict(issued or {}), jobs)
+        if entry_count(book) >= BIG_BOOK:
+            gc.freeze()
+        return result
     finally:
         if was_enabled:
             gc.enable()

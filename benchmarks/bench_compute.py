@@ -1,20 +1,19 @@
-"""Time load + check + compute + JSON write on synthetic books (no rendering).
+"""Time load + check + compute + JSON write on synthetic books (no rendering), stage by stage.
 
     .venv/bin/python benchmarks/bench_compute.py [--entries 100000 1000000] [--keep DIR]
 
 For each size, generates a book with benchmarks/generate.py (unless it exists
-under --keep), then runs, in a fresh process so figures do not mix: load and
-check (plainbill.pipeline.check_book), compute (pipeline.compute, which calls
-billing.compute_invoices, forking one worker for a big book), and write
-build/invoices/*.json (output.write_build with render=False). Prints wall seconds
-per stage, CPU seconds per stage in this process (steadier than wall on a shared
-machine), in all (this process, and the forked workers') and peak memory.
+under --keep), then, in a fresh process so figures do not mix: load and check
+(plainbill.pipeline.check_book), compute (pipeline.compute), and write
+build/invoices/*.json (output.write_build with render=False) into an empty
+folder; then the same write again over that folder (the manifest's per-invoice
+path: every JSON made again, every recorded file read and its SHA-256 checked);
+then the check alone of every file the manifest records (manifest.files_ok: what
+a build in which nothing changed pays to trust its output). There is no cache:
+every run loads and computes everything.
 
-Each book is measured twice with caches of its own (a fresh $PLAINBILL_CACHE):
-cold (nothing parsed or computed before) and warm (the same command again,
-nothing changed: the ledger parses and every client's invoices come from the
-caches, and the JSON files are compared, not written). The output folder is a
-fresh temporary one each time, so the JSON is always serialised.
+Prints wall seconds and CPU seconds per stage (CPU is steadier on a shared machine),
+peak memory, and the load average.
 """
 from __future__ import annotations
 
@@ -31,31 +30,34 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def _stage(figures: dict, name: str, fn):
+    t, c = time.perf_counter(), time.process_time()
+    result = fn()
+    figures[f"{name}_s"] = time.perf_counter() - t
+    figures[f"{name}_cpu_s"] = time.process_time() - c
+    return result
+
+
 def measure(root: Path, out: Path) -> dict:
     """Run the stages in this process and return the figures."""
     from plainbill import pipeline
-    from plainbill.load.book import entry_count
+    from plainbill.manifest import files_ok, load_manifest
     from plainbill.output import write_build
 
-    figures, t0, c0 = {}, time.perf_counter(), time.process_time()
-    checked = pipeline.check_book(root)
-    figures["load_check_s"] = time.perf_counter() - t0
-    t, c = time.perf_counter(), time.process_time()
-    invoices = pipeline.compute(checked)
-    figures["compute_s"] = time.perf_counter() - t
-    figures["compute_cpu_s"] = time.process_time() - c
-    t, c = time.perf_counter(), time.process_time()
-    write_build(checked.book, invoices, out, render=False, pdf=False)
-    figures["json_s"] = time.perf_counter() - t
-    figures["json_cpu_s"] = time.process_time() - c
-    figures["total_s"] = time.perf_counter() - t0
-    figures["cpu_s"] = time.process_time() - c0
+    figures: dict = {"load_before": os.getloadavg()[0]}
+    checked = _stage(figures, "load_check", lambda: pipeline.check_book(root))
+    invoices = _stage(figures, "compute", lambda: pipeline.compute(checked))
+    _stage(figures, "json", lambda: write_build(checked.book, invoices, out, render=False, pdf=False))
+    again = _stage(figures, "json_again", lambda: write_build(checked.book, invoices, out, render=False, pdf=False))
+    manifest = load_manifest(out)
+    ok = _stage(figures, "hash_outputs", lambda: all(files_ok(out.resolve(), e["files"]) for e in manifest["invoices"].values()))
+    figures["outputs_mb"] = sum(size for e in manifest["invoices"].values() for _, size in e["files"].values()) / 1e6
+    figures["unchanged_again"] = again.unchanged
+    figures["hash_ok"] = ok
     figures["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # the compute worker (forked for big books, billing/parallel.py) shares the book's pages
-    # until it writes to them: its peak counts in part only, shown apart
-    figures["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    figures["worker_cpu_s"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
-    figures["entries"] = entry_count(checked.book)   # not len(entries): a warm build never builds them
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    figures["workers_cpu_s"] = children.ru_utime + children.ru_stime   # the JSON writers (plainbill.parallel)
+    figures["entries"] = len(checked.book.entries)
     figures["invoices"] = len(invoices)
     figures["errors"] = sum(d.severity.value == "error" for d in checked.diagnostics)
     return figures
@@ -77,22 +79,18 @@ def main() -> None:
         if not (book / "plainbill.yaml").exists():
             subprocess.run([sys.executable, str(HERE / "generate.py"), str(book), "--entries", str(n)],
                            check=True, stdout=subprocess.DEVNULL)
-        with tempfile.TemporaryDirectory(prefix="plainbill-bench-cache-") as caches:
-            # cold: empty ledger and compute caches; warm: the same command again, nothing changed
-            env = dict(os.environ, PYTHONHASHSEED="0", PLAINBILL_CACHE=caches)
-            for run in ("cold", "warm"):
-                done = subprocess.run([sys.executable, __file__, "--one", str(book)], check=True,
-                                      capture_output=True, text=True, env=env)
-                _report(n, run, json.loads(done.stdout.strip().splitlines()[-1]))
+        done = subprocess.run([sys.executable, __file__, "--one", str(book)], check=True,
+                              capture_output=True, text=True, env=dict(os.environ, PYTHONHASHSEED="0"))
+        _report(n, json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _report(n: int, run: str, f: dict) -> None:
-    # wall figures move with the machine's load (2 shared cores); the cpu ones less
-    print(f"{n:>9} entries, {run}: load+check {f['load_check_s']:.2f} s, compute {f['compute_s']:.2f} s "
-          f"({f['compute_cpu_s']:.2f} s cpu here), json {f['json_s']:.2f} s ({f['json_cpu_s']:.2f} s cpu here), "
-          f"total {f['total_s']:.2f} s wall ({f['cpu_s']:.2f} s cpu "
-          f"+ {f['worker_cpu_s']:.2f} s in forked workers: compute, JSON half), peak {f['peak_mb']:.0f} MB "
-          f"(biggest worker {f['worker_peak_mb']:.0f} MB), {f['invoices']} invoices, {f['errors']} errors")
+def _report(n: int, f: dict) -> None:
+    stages = " | ".join(f"{name} {f[name + '_s']:.2f} s ({f[name + '_cpu_s']:.2f} CPU)"
+                        for name in ("load_check", "compute", "json", "json_again", "hash_outputs"))
+    print(f"{n:>9} entries (load average {f['load_before']:.2f}): {stages}; {f['outputs_mb']:.0f} MB of JSON, "
+          f"{f['unchanged_again']} unchanged the second time, {f['workers_cpu_s']:.2f} CPU s in worker processes, "
+          f"peak {f['peak_mb']:.0f} MB, "
+          f"{f['invoices']} invoices, {f['errors']} errors", flush=True)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,9 @@ def dec(text) -> Decimal:
 
 
 @functools.lru_cache(maxsize=None)
-def billed(book: str, cache: str):
+def billed(book: str):
     """(invoices by id, load+check diagnostics, billing diagnostics) of a golden book."""
-    result = load_book(GOLDEN / book, cache_dir=Path(cache))
+    result = load_book(GOLDEN / book)
     diags = list(result.diagnostics) + run_checks(result.book)
     invoices, bill_diags = compute_invoices(result.book)
     return {inv.id: inv for inv in invoices}, diags, list(bill_diags)
@@ -48,11 +48,6 @@ def billed(book: str, cache: str):
 @functools.lru_cache(maxsize=None)
 def expected(book: str) -> dict:
     return yaml.safe_load((GOLDEN / book / "expected.yaml").read_text(encoding="utf-8"))["invoices"]
-
-
-@pytest.fixture(scope="module")
-def cache_dir(tmp_path_factory) -> str:
-    return str(tmp_path_factory.mktemp("golden-cache"))
 
 
 def line_key(kind, qty, price, amount) -> tuple:
@@ -152,21 +147,21 @@ def cases():
 
 
 @pytest.mark.parametrize("book", BOOKS)
-def test_book_checks_clean(book, cache_dir):
-    _, diags, bill_diags = billed(book, cache_dir)
+def test_book_checks_clean(book):
+    _, diags, bill_diags = billed(book)
     errors = [f"{d.ref}: {d.message} [{d.code}]" for d in diags + bill_diags if d.severity is Severity.ERROR]
     assert not errors, "\n".join(errors)
 
 
 @pytest.mark.parametrize("book", BOOKS)
-def test_book_has_exactly_the_expected_invoices(book, cache_dir):
-    invoices, _, _ = billed(book, cache_dir)
+def test_book_has_exactly_the_expected_invoices(book):
+    invoices, _, _ = billed(book)
     assert sorted(invoices) == sorted(k for k, v in expected(book).items() if not v.get("absent"))
 
 
 @pytest.mark.parametrize("book,inv_id", list(cases()))
-def test_invoice_matches_hand_computation(book, inv_id, cache_dir):
-    invoices, _, _ = billed(book, cache_dir)
+def test_invoice_matches_hand_computation(book, inv_id):
+    invoices, _, _ = billed(book)
     assert inv_id in invoices, f"no invoice {inv_id}; got {sorted(invoices)}"
     inv = invoices[inv_id]
     problems = compare(inv, expected(book)[inv_id])

@@ -1,7 +1,6 @@
 """The loader: located YAML without YAML 1.1 surprises, the ledger line format, discovery, caching."""
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,7 +8,6 @@ import pytest
 
 from plainbill.diagnostics import SourceRef
 from plainbill.load import load_book, load_files
-from plainbill.load import cache as cache_module
 from plainbill.load.source import discover
 
 SETTINGS = """\
@@ -225,43 +223,16 @@ def test_discovery_is_sorted_and_skips_outputs(tmp_path):
     assert [e.ref.path for e in r.book.entries] == ["ledger/a/z.txt", "ledger/b.txt"]
 
 
-def test_cache_is_used_and_equivalent(tmp_path, monkeypatch):
+def test_loading_writes_nothing_and_reads_nothing_back(tmp_path):
+    """No parse cache (issue 16): a load is the same every time, and leaves no file behind."""
     (tmp_path / "plainbill.yaml").write_text(SETTINGS)
     (tmp_path / "ledger").mkdir()
     (tmp_path / "ledger" / "a.txt").write_text("2026-11-03 1h acme remote @mario x\n2026-11-03 1x a b @c\n")
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     cold = load_book(tmp_path)
-    files = list((tmp_path / "build" / ".cache" / "ledger").iterdir())
-    assert len(files) == 1
-    monkeypatch.setattr(cache_module, "parse_file", lambda *a: pytest.fail("cache not used"))
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
     warm = load_book(tmp_path)
     assert warm.book.entries == cold.book.entries and warm.diagnostics == cold.diagnostics
-    files[0].write_bytes(b"garbage")   # a broken cache is ignored, never an error
-    monkeypatch.undo()
-    assert load_book(tmp_path).book.entries == cold.book.entries
-
-
-def test_parallel_parse_gives_the_same_book(monkeypatch):
-    ledgers = {f"ledger/{m:02d}.txt": "".join(f"2026-{m:02d}-{d:02d} 1h acme remote @mario n{d}\n"
-                                               for d in range(1, 28)) for m in range(1, 7)}
-    ledgers["ledger/03.txt"] += "oops\n"
-    files = [(p, t.encode()) for p, t in sorted(ledgers.items())]
-    serial = list(cache_module.parse_files(files, None))
-    monkeypatch.setattr(cache_module, "PARALLEL_BYTES", 1)
-    assert list(cache_module.parse_files(files, None)) == serial
-
-
-def test_cache_keeps_only_what_the_book_uses(tmp_path):
-    (tmp_path / "plainbill.yaml").write_text(SETTINGS)
-    (tmp_path / "ledger").mkdir()
-    ledger = tmp_path / "ledger" / "a.txt"
-    ledger.write_text("2026-11-03 1h acme remote @mario x\n")
-    load_book(tmp_path)
-    cache = tmp_path / "build" / ".cache" / "ledger"
-    old = next(cache.iterdir())
-    os.utime(old, (1, 1))   # unused for long: pruned; one used recently (by `diff`) would stay
-    ledger.write_text("2026-11-03 2h acme remote @mario x\n")
-    assert load_book(tmp_path).book.entries[0].minutes == 120
-    assert [p.name for p in cache.iterdir()] != [old.name] and len(list(cache.iterdir())) == 1
 
 
 def test_unprintable_names_in_memory_are_file_name_errors():

@@ -169,18 +169,113 @@ def test_index_rendered_again_only_when_what_it_shows_changed(book, monkeypatch)
     assert "Cap reached." in (Path(stats.out_dir) / "index.html").read_text("utf-8")
 
 
-def test_json_written_by_a_forked_writer_is_the_same(book, tmp_path, monkeypatch):
+# ---------------------------------------------------------------- the manifest is never trusted blindly
+
+
+def _manifest(book) -> dict:
+    return json.loads((Path(book.root) / "build" / "manifest.json").read_text())
+
+
+def test_a_file_changed_on_disk_behind_the_manifest_is_rendered_again(book):
+    """Issue 17, item 2: a restored old manifest (or a killed build) never makes stale files "unchanged"."""
+    out = Path(book.root) / "build"
+    build(book, invoices())
+    first = (out / "manifest.json").read_bytes()
+    changed = invoices()
+    changed[1] = sample_invoice(1, entries=5)
+    build(book, changed)                                   # the JSON and HTML of client0001 now differ
+    (out / "manifest.json").write_bytes(first)             # the first manifest put back
+    stats = build(book, invoices())                        # the first invoices again
+    assert stats.unchanged == 2 and stats.rendered == 1
+    for inv in invoices():
+        assert (out / f"invoices/{inv.id}.json").read_text() == inv.to_json()
+    # same size, other bytes: found by the hash, not by the size
+    html = out / "invoices/client0002-2026-11.html"
+    html.write_bytes(html.read_bytes().replace(b"<", b"(", 1))
+    assert build(book, invoices()).rendered == 1 and b"(" not in html.read_bytes()[:1]
+
+
+@pytest.mark.parametrize("listed", ["../plainbill.yaml", "/etc/hostname", "../../outside.txt", "invoices/../../x",
+                                    "link/escape.txt", "manifest.json"])
+def test_a_manifest_path_outside_the_output_folder_is_never_read_nor_deleted(book, listed):
+    """Issue 17, item 7: a crafted manifest (a CI cache shared by branches) makes a clean build."""
+    root, out = Path(book.root), Path(book.root) / "build"
+    build(book, invoices())
+    (root / "plainbill.yaml").write_text("kept\n")
+    (root.parent / "outside.txt").write_text("kept\n")
+    (root.parent / "escape.txt").write_text("kept\n")
+    (out / "link").symlink_to(root.parent)
+    manifest = _manifest(book)
+    manifest["files"][listed] = ["0" * 64, 5]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    stats = build(book, invoices(2))                       # client0002 no longer exists
+    assert (root / "plainbill.yaml").read_text() == "kept\n"
+    assert (root.parent / "outside.txt").read_text() == "kept\n" == (root.parent / "escape.txt").read_text()
+    assert stats.rendered == 2 and stats.removed == []     # the manifest was ignored whole
+    assert (out / "manifest.json").is_file() and listed not in _manifest(book)["files"]
+
+
+@pytest.mark.parametrize("damage", [b"", b"{", b"[]", b'{"version": 2, "invoices": [], "files": {}}',
+                                    b'{"version": 2, "invoices": {"x": {"key": 1}}, "files": {}}',
+                                    b"\x80\x03cos\nsystem\n(S'id'\ntR.", b"[" * 100000])
+def test_a_damaged_manifest_is_ignored(book, damage):
+    build(book, invoices())
+    (Path(book.root) / "build" / "manifest.json").write_bytes(damage)
+    stats = build(book, invoices())
+    assert stats.ok and stats.rendered == 3 and _manifest(book)["version"] == 2
+
+
+def test_a_link_in_the_output_folder_is_never_written_through(book, tmp_path):
+    out = Path(book.root) / "build"
+    (tmp_path / "elsewhere").mkdir()
+    out.mkdir()
+    (out / "invoices").symlink_to(tmp_path / "elsewhere")
+    from plainbill.output import OutputError
+    with pytest.raises(OutputError, match="outside the output folder"):
+        build(book, invoices())
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_temporary_files_of_a_killed_build_are_removed(book):
+    out = Path(book.root) / "build"
+    build(book, invoices())
+    (out / "invoices" / ".client0000-2026-11.json.tmp123").write_text("half")
+    (out / ".manifest.json.tmp9").write_text("half")
+    build(book, invoices())
+    assert not (out / "invoices" / ".client0000-2026-11.json.tmp123").exists()
+    assert not (out / ".manifest.json.tmp9").exists()
+
+
+def test_the_manifest_follows_the_package_files_and_the_dependency_versions(book, monkeypatch):
+    """The key of every invoice is the one fingerprint: plainbill's files and the libraries' versions."""
+    from plainbill import fingerprint
+
+    build(book, invoices())
+    assert build(book, invoices()).rendered == 0
+    real_files = fingerprint.package_files
+    monkeypatch.setattr(fingerprint, "package_files",
+                        lambda: [(rel, data + b"#" if rel == "load/yamlnodes.py" else data) for rel, data in real_files()])
+    fingerprint.forget()
+    assert build(book, invoices()).rendered == 3          # an upgraded loader: everything again
+    assert build(book, invoices()).rendered == 0
+    real_version = fingerprint.dependency_version
+    monkeypatch.setattr(fingerprint, "dependency_version",
+                        lambda name: "999" if name == "weasyprint" else real_version(name))
+    fingerprint.forget()
+    assert build(book, invoices()).rendered == 3          # another WeasyPrint: everything again
+    monkeypatch.undo()
+    fingerprint.forget()
+
+
+def test_json_made_in_two_processes_is_the_same(book, tmp_path, monkeypatch):
     from plainbill import output
 
     invs = invoices(6)
     serial = write_build(book, invs, tmp_path / "serial", jobs=1, render=False)
-    monkeypatch.setattr(output, "PARALLEL_ROWS", 0)    # any size: half the JSON in a forked child
+    monkeypatch.setattr(output, "PARALLEL_ROWS", 0)    # any size: the JSON made by forked workers
     forked = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
-    assert forked.written == serial.written and forked.serialised == 6
+    assert forked.written == serial.written and len(serial.written) == 7
     for rel in serial.written:
         assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
-    monkeypatch.setattr(output, "_child", lambda send, work: send.close())   # a child that fails
-    (tmp_path / "forked" / "manifest.json").unlink()
     again = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
-    assert again.serialised == 6 and (tmp_path / "forked" / "manifest.json").read_bytes() == \
-        (tmp_path / "serial" / "manifest.json").read_bytes()
+    assert again.unchanged == 6 and again.written == []

@@ -6,9 +6,9 @@ of the same call without indent), but an invoice holds one detail row per
 billed entry and one source per entry behind each line: a million entries
 through the pure-Python indenting encoder and a generic converter took minutes.
 Here rows and sources (the bulk: a million entries make two million records)
-are written by an f-string per kind of record and nesting level, generated once
-from the field tables below (an f-string joins its pieces in one step, about a
-third faster than `%` with a template); strings are escaped by the C
+are written by one f-string per kind of record, keys in sorted order (an f-string
+joins its pieces in one step, about a third faster than `%` with a template);
+strings are escaped by the C
 `encode_basestring`, the few that repeat (activity, person, path, line key...)
 once per invoice. Lines are filled into a `%` template, and only the handful of
 other values go through a small generic writer. tests/test_invoice_json.py
@@ -23,21 +23,12 @@ from json.encoder import encode_basestring as _esc
 from .diagnostics import SourceRef
 
 # (name, how) in sorted key order: s = any string (escaped), q = safe text quoted as is
-# (Decimal, hex), d = int, raw = already JSON; in records written by generated code also
-# e = a string that repeats (escaped once per invoice), t = a date, ref = a nested SourceRef
-_REF = (("col", "d"), ("line", "d"), ("path", "e"))
-_DETAIL = (("activity", "e"), ("amount", "q"), ("billed_minutes", "d"), ("date", "t"),
-           ("description", "s"), ("fingerprint", "s"), ("kind", "e"), ("line_key", "e"),
-           ("multiplier", "q"), ("note", "e"), ("person", "e"), ("rate", "q"),
-           ("raw_minutes", "d"), ("ref", "ref"))
+# (Decimal, hex), d = int, raw = already JSON
 _LINE = (("amount", "q"), ("contract", "s"), ("description", "s"), ("entries", "raw"), ("explanation", "s"),
          ("key", "s"), ("kind", "s"), ("minutes", "d"), ("quantity", "q"), ("raw_minutes", "d"),
          ("sources", "raw"), ("tax_code", "s"), ("tax_rate", "q"), ("unit", "s"), ("unit_price", "q"))
 _SLOT = {"s": "%s", "q": '"%s"', "d": "%d", "raw": "%s"}
-# the value of field x in generated f-string code (E, D: the invoice's memos; esc: encode_basestring)
-_CODE = {"s": "{esc(%s)}", "e": "{E[%s]}", "q": '"{str(%s)}"', "t": '"{D[%s]}"', "d": "{%s}"}
 _TEMPLATES: dict[tuple, str] = {}
-_WRITERS: dict[tuple, object] = {}
 
 
 class _Raw(str):
@@ -76,30 +67,32 @@ def _template(fields, level: int | None) -> str:
     return text
 
 
-def _source(fields, var: str, level: int | None) -> str:
-    """The f-string text (without quotes) writing record `var` at nesting `level`."""
-    parts = []
-    for name, how in fields:
-        x = f"{var}.{name}"
-        value = _source(_REF, x, None if level is None else level + 1) if how == "ref" else _CODE[how] % x
-        parts.append(f'"{name}": {value}')
+def _ref_texts(refs, level: int | None, E) -> list[str]:
+    """The JSON text of each SourceRef at nesting `level` (None: one line)."""
     if level is None:
-        return "{{" + ", ".join(parts) + "}}"
-    pad = "\\n" + " " * (level + 1)
-    return "{{" + pad + ("," + pad).join(parts) + "\\n" + " " * level + "}}"
+        return [f'{{"col": {r.col}, "line": {r.line}, "path": {E[r.path]}}}' for r in refs]
+    p, end = "\n" + " " * (level + 1), "\n" + " " * level
+    return [f'{{{p}"col": {r.col},{p}"line": {r.line},{p}"path": {E[r.path]}{end}}}' for r in refs]
 
 
-def _writer(fields, level: int | None):
-    """writer(records, E, D) -> the JSON text of each record at `level`, generated from `fields`
-    (names and kinds only: no text of the book goes into the code)."""
-    key = (fields, level)
-    found = _WRITERS.get(key)
-    if found is None:
-        code = f"def write(items, E, D):\n    return [f'{_source(fields, 'r', level)}' for r in items]\n"
-        scope: dict = {}
-        exec(code, {"esc": _esc}, scope)   # noqa: S102 - generated from the field tables only
-        found = _WRITERS[key] = scope["write"]
-    return found
+def _detail_texts(rows, level: int | None, E, D) -> list[str]:
+    """The JSON text of each EntryDetail at nesting `level` (None: one line), keys sorted."""
+    esc = _esc
+    if level is None:
+        return [f'{{"activity": {E[r.activity]}, "amount": "{str(r.amount)}", "billed_minutes": {r.billed_minutes}, '
+                f'"date": "{D[r.date]}", "description": {esc(r.description)}, "fingerprint": {esc(r.fingerprint)}, '
+                f'"kind": {E[r.kind]}, "line_key": {E[r.line_key]}, "multiplier": "{str(r.multiplier)}", '
+                f'"note": {E[r.note]}, "person": {E[r.person]}, "rate": "{str(r.rate)}", '
+                f'"raw_minutes": {r.raw_minutes}, "ref": {{"col": {r.ref.col}, "line": {r.ref.line}, '
+                f'"path": {E[r.ref.path]}}}}}' for r in rows]
+    p, q = "\n" + " " * (level + 1), "\n" + " " * (level + 2)
+    end = "\n" + " " * level
+    return [f'{{{p}"activity": {E[r.activity]},{p}"amount": "{str(r.amount)}",{p}"billed_minutes": {r.billed_minutes},'
+            f'{p}"date": "{D[r.date]}",{p}"description": {esc(r.description)},{p}"fingerprint": {esc(r.fingerprint)},'
+            f'{p}"kind": {E[r.kind]},{p}"line_key": {E[r.line_key]},{p}"multiplier": "{str(r.multiplier)}",'
+            f'{p}"note": {E[r.note]},{p}"person": {E[r.person]},{p}"rate": "{str(r.rate)}",'
+            f'{p}"raw_minutes": {r.raw_minutes},{p}"ref": {{{q}"col": {r.ref.col},{q}"line": {r.ref.line},'
+            f'{q}"path": {E[r.ref.path]}{p}}}{end}}}' for r in rows]
 
 
 def _list(items: list[str], level: int | None) -> _Raw:
@@ -113,11 +106,11 @@ def _list(items: list[str], level: int | None) -> _Raw:
 
 
 def _refs(refs, level: int | None, memo: tuple) -> _Raw:
-    return _list(_writer(_REF, None if level is None else level + 1)(refs, *memo), level)
+    return _list(_ref_texts(refs, None if level is None else level + 1, memo[0]), level)
 
 
 def _details(rows, level: int | None, memo: tuple) -> _Raw:
-    return _list(_writer(_DETAIL, None if level is None else level + 1)(rows, *memo), level)
+    return _list(_detail_texts(rows, None if level is None else level + 1, *memo), level)
 
 
 def _strings(items, level: int | None) -> _Raw:

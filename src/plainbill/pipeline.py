@@ -50,17 +50,14 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
             only: frozenset[str] | None = None) -> list[Invoice]:
     """Compute drafts and issued invoices (of the clients in `only`, when given); frozen-invoice
     differences become diagnostics."""
-    from .billing import cache, compute_invoices
+    from .billing import compute_invoices
     from .register import verify_issued
 
-    # clients whose inputs did not change are loaded from the build cache (billing/cache.py)
     invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
-                                       issued=checked.register.issued_fingerprints(),
-                                       cache_dir=cache.default_dir(checked.book.root))
+                                       issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
     final = checked.register.apply(invoices)
-    cache.carry(invoices, final)   # issued invoices keep their content key for build's fast path
     return final
 
 
@@ -115,11 +112,28 @@ def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
 
 def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
               render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
-    from .output import write_build
+    from .manifest import input_key
+    from .output import OutputError, out_dir_problem, unchanged_build, write_build
 
     problem = _book_problem(root)
     if problem:
         return usage_error(problem)
+    if out is None and (root / "build").is_symlink():   # e.g. restored from a shared CI cache
+        return usage_error(f"{root / 'build'}: is a link; remove it, or name the output folder with --out")
+    out = out or root / "build"
+    problem = out_dir_problem(root, out)
+    if problem:
+        return usage_error(problem)
+    # nothing changed since the last complete build (inputs, plainbill, libraries, options)
+    # and its files all check: its diagnostics again, nothing loaded (output.py)
+    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render,
+                                "pdf": pdf, "fmt": fmt})
+    found = unchanged_build(out, key)
+    if found is not None:
+        stats, diags = found
+        report(root, diags, fmt)
+        click.echo(stats.summary(), err=True)
+        return EXIT_PROBLEMS if has_errors(diags, strict) else EXIT_OK
     checked = check_book(root)
     if has_errors(checked.diagnostics, strict):
         report(root, checked.diagnostics, fmt)
@@ -128,9 +142,11 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
     report(root, checked.diagnostics, fmt)
     if has_errors(checked.diagnostics, strict):
         return EXIT_PROBLEMS
-    out = out or root / "build"
-    stats = write_build(checked.book, invoices, out, render=render, pdf=pdf, jobs=jobs,
-                        partial=bool(period or client))
+    try:
+        stats = write_build(checked.book, invoices, out, render=render, pdf=pdf, jobs=jobs,
+                            partial=bool(period or client), build_key=key or "", diagnostics=checked.diagnostics)
+    except OutputError as exc:
+        return usage_error(str(exc))
     if stats.diagnostics:   # template and render problems
         report(root, stats.diagnostics, fmt)
     click.echo(stats.summary(), err=True)
@@ -139,12 +155,12 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
 
 def check_files(files, root: str = ".") -> Checked:
     """check_book for a book given as {book-relative path: bytes} (a git revision, for `diff`):
-    the same stages and checks; ledger parses go through the book's parse cache, never pruned."""
+    the same stages and checks."""
     from .checks import run_checks
-    from .load import default_cache_dir, load_files
+    from .load import load_files
     from .register import register_from_files
 
-    loaded = load_files(files, root, cache_dir=default_cache_dir(Path(root)))
+    loaded = load_files(files, root)
     diags = list(loaded.diagnostics)
     diags += run_checks(loaded.book)
     register, reg_diags = register_from_files(files)

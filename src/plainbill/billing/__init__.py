@@ -9,16 +9,16 @@ totals (`taxes.py`). The rules are documented in docs/billing.md.
 from __future__ import annotations
 
 import gc
+import os
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
-from ..load.book import client_sizes, entries_of, entry_count, is_built, last_date, ledgers_of
+from ..load.book import BIG_BOOK, client_sizes, entries_of, entry_count, is_built, last_date, ledgers_of
 from ..model import Book, Settings
-from . import cache, parallel
+from ..parallel import run_parallel
 from .client import ClientRun
 from .clock import Calendar
 from .periods import parse_filter
@@ -49,28 +49,29 @@ class Context:
         return ctx
 
 
+
 def compute_invoices(book: Book, *, period: str | None = None, client: str | None = None,
                      only: frozenset[str] | None = None,
-                     issued: Mapping[str, frozenset[str]] | None = None, jobs: int | None = None,
-                     cache_dir: Path | None = None) -> tuple[list[Invoice], list[Diagnostic]]:
+                     issued: Mapping[str, frozenset[str]] | None = None,
+                     jobs: int | None = None) -> tuple[list[Invoice], list[Diagnostic]]:
     """Every invoice of the book (or of one client / the clients in `only` / the periods overlapping
     `period`), and problems found.
 
-    `jobs`: 1 computes in this process only; None (auto) forks one worker for a big
-    book on Linux with two or more CPUs (`parallel.py`); the result is the same.
-    `cache_dir`: with a folder (e.g. `cache.default_dir(book.root)`), a client whose
-    inputs did not change since a computation stored there is loaded, not computed
-    (`cache.py`); the result is the same.
+    `jobs`: None or 1 computes in this process; 2 or more (0: one per CPU) splits the clients
+    over that many processes (plainbill.parallel), by their entries; the result is the same.
+    One process is the default: sending a client's invoices back from a worker (pickling
+    their rows) cost more than computing them (benchmarks/README.md).
     """
     # The engine makes millions of short-lived objects and no cycles worth collecting;
     # with a million loaded entries alive, the cyclic GC would rescan them again and again.
-    # Afterwards a big book's invoices are frozen out of its sight too (as the loader does
-    # with the entries): they live until the build is written, rescanning them finds nothing.
+    # Afterwards a big book's invoices are frozen out of its sight (as the loader does with
+    # the entries): they live until the build is written, and the processes that write
+    # their JSON (output.py) then do not touch every page of them in each collection.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _compute(book, period, client, only, issued, jobs, cache_dir)
-        if entry_count(book) >= parallel.MIN_ENTRIES:
+        result = _compute(book, period, client, only, dict(issued or {}), jobs)
+        if entry_count(book) >= BIG_BOOK:
             gc.freeze()
         return result
     finally:
@@ -78,7 +79,7 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
             gc.enable()
 
 
-def _compute(book, period, client, only, issued, jobs, cache_dir=None):
+def _compute(book: Book, period, client, only, issued: dict, jobs):
     ctx = Context.of(book)
     window = parse_filter(period) if period else None
     if period and window is None:
@@ -87,44 +88,33 @@ def _compute(book, period, client, only, issued, jobs, cache_dir=None):
         return [], ctx.diags
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug)
                if (client is None or c.slug == client) and (only is None or c.slug in only)]
-    run = _Run(book, ctx, dict(issued or {}), cache_dir, clients)
-    results, todo = run.from_cache(clients)
-    sizes = run.prepare(todo)
-    results += run.collect(todo, _compute_clients(run.compute, todo, sizes, run.by_client or {}, jobs))
-    if run.keys:
-        cache.prune(cache_dir, set(run.keys.values()))
-    results.sort(key=lambda r: r[0])    # client order, as computed one after the other
+    groups = _groups(book, clients, jobs)
+    run = _Run(book, ctx, issued)
+    results = sorted((r for some in run_parallel(run.group, groups, jobs=len(groups)) for r in some),
+                     key=lambda r: r[0])    # client order, as computed one after the other
     invoices: list[Invoice] = []
     for _, some, diags in results:
         invoices += [inv for inv in some if window is None or _overlaps(inv, window)]
         ctx.diags += diags
     invoices.sort(key=lambda inv: inv.id)
-    cache.remember(invoices, run.keys)
     return invoices, ctx.diags
 
 
 class _Run:
-    """One computation of some clients: their keys in the compute cache, their entries built
-    as late as possible (none for a client read from the cache; for a big book with nothing
-    cached, each of the two processes builds only its own clients'), and who computes what.
+    """The computation of groups of clients, each group in a process of its own when there
+    are several: a result is (client slug, its invoices, its diagnostics)."""
 
-    A result is (client slug, its invoices, its diagnostics), whole clients unfiltered by
-    period: what the cache keeps.
-    """
-
-    def __init__(self, book: Book, ctx: Context, issued: dict, cache_dir: Path | None, clients: list):
-        self.book, self.ctx, self.issued, self.cache_dir = book, ctx, issued, cache_dir
+    def __init__(self, book: Book, ctx: Context, issued: dict):
+        self.book, self.ctx, self.issued = book, ctx, issued
         self.fp_issued = {fp: inv for inv, fps in issued.items() for fp in fps}
-        self.ledgers = ledgers_of(book)
-        if cache_dir is None:
-            self.keys = {}
-        elif self.ledgers is not None:   # a client keyed by its rows' digests: no entry built
-            self.keys = cache.fast_keys(ctx, clients, self.ledgers, issued)
-        else:
-            self.keys = cache.client_keys(ctx, clients, _by_client(book.entries), issued)
-        self.lazy = bool(self.keys) and self.ledgers is not None and not is_built(book)
-        self.batch = cache.Batch(book)
-        self.by_client: dict[str, list] | None = {}   # None: each process builds its own
+
+    def group(self, clients: list) -> list:
+        book = self.book
+        # a process computing some of the clients builds only their entries
+        whole = is_built(book) or len(clients) == len(book.clients)
+        entries = book.entries if whole else entries_of(book, {c.slug for c in clients})
+        by_client = _by_client(entries)
+        return [(c.slug, *self.run(c, by_client.get(c.slug, []))) for c in clients]
 
     def run(self, c, entries: list) -> tuple[list, list]:
         """A client's invoices and the diagnostics its computation adds."""
@@ -135,69 +125,23 @@ class _Run:
         del ctx.diags[start:]
         return invoices, diags
 
-    def loaded(self, c):
-        """(invoices, diagnostics) of the cache, their rows unpacked only when read; or None."""
-        return cache.load(self.cache_dir, c.slug, self.keys[c.slug],
-                          lambda: self.run(c, self.batch.entries(c.slug))[0])
 
-    def from_cache(self, clients: list) -> tuple[list, list]:
-        """(results read from the cache, clients to compute)."""
-        results, todo = [], []
-        for c in clients:
-            found = self.loaded(c) if self.keys else None
-            if found is None:
-                todo.append(c)
-            else:
-                results.append((c.slug, *found))
-        return results, todo
-
-    def prepare(self, todo: list) -> dict[str, int]:
-        """Build (or plan to build) the entries of the clients to compute; their sizes."""
-        book = self.book
-        if not todo:
-            self.by_client = {}
-        elif self.lazy:
-            self.by_client = None
-        elif len(todo) == len(book.clients) or self.ledgers is None:
-            self.by_client = _by_client(book.entries)
-        else:   # only these clients' entries are built
-            self.by_client = _by_client(entries_of(book, {c.slug for c in todo}))
-        if self.by_client is None:
-            return client_sizes(self.ledgers)
-        self.batch.got.update(self.by_client)
-        return {slug: len(es) for slug, es in self.by_client.items()}
-
-    def compute(self, some: list, worker: bool = False) -> list:
-        """Results of these clients, each stored by the process that computed it. The forked
-        worker sends back only the diagnostics of a client it stored (of every client, when
-        it built their entries itself): the parent reads those from the cache (`collect`)."""
-        if self.by_client is None:
-            self.batch.fetch({c.slug for c in some})
-        mine = self.batch.got if self.by_client is None else self.by_client
-        out = []
-        for c in some:
-            entries = mine.get(c.slug, [])
-            invoices, diags = self.run(c, entries)
-            stored = False
-            if self.keys:
-                frozen = frozenset(i.id for i in invoices if i.id in self.issued)
-                stored = cache.store(self.cache_dir, c.slug, self.keys[c.slug], invoices, diags, frozen)
-            out.append((c.slug, None if worker and (stored or self.lazy) else invoices, diags))
-        return out
-
-    def collect(self, todo: list, computed: list) -> list:
-        """The computed results, those the worker left in the cache read back (lazily) or,
-        should that fail, computed here."""
-        clients = {c.slug: c for c in todo}
-        out = []
-        for slug, invoices, diags in computed:
-            if invoices is None:
-                c = clients[slug]
-                found = self.loaded(c)
-                out.append((slug, *found) if found is not None else (slug, *self.run(c, self.batch.entries(slug))))
-            else:
-                out.append((slug, invoices, diags))
-        return out
+def _groups(book: Book, clients: list, jobs: int | None) -> list[list]:
+    """The clients in one group, or (jobs > 1) in one group per process, about
+    equal in entries: the biggest client first to the group with the fewest."""
+    if jobs is None or jobs == 1 or len(clients) < 2:
+        return [clients] if clients else []
+    n = min(len(clients), jobs if jobs > 1 else (os.cpu_count() or 1))
+    ledgers = ledgers_of(book)
+    sizes = client_sizes(ledgers) if ledgers is not None and not is_built(book) else \
+        {slug: len(es) for slug, es in _by_client(book.entries).items()}
+    groups: list[list] = [[] for _ in range(n)]
+    load = [0] * n
+    for c in sorted(clients, key=lambda c: (-sizes.get(c.slug, 0), c.slug)):
+        i = load.index(min(load))
+        groups[i].append(c)
+        load[i] += sizes.get(c.slug, 0) + 50
+    return [g for g in groups if g]
 
 
 def _by_client(entries) -> dict[str, list]:
@@ -209,15 +153,6 @@ def _by_client(entries) -> dict[str, list]:
             found = by_client[e.client] = []
         found.append(e)
     return by_client
-
-
-def _compute_clients(compute, clients: list, sizes: dict[str, int], by_client: dict[str, list], jobs) -> list:
-    """compute(clients), in two processes for a big share of a big book (`parallel.py`)."""
-    n = sum(sizes.get(c.slug, 0) for c in clients)
-    if len(clients) > 1 and parallel.usable(n, jobs):
-        worker, parent = parallel.split(clients, sizes)
-        return parallel.run(compute, worker, parent, by_client)
-    return compute(clients)
 
 
 def _overlaps(inv: Invoice, window: tuple[date, date]) -> bool:

@@ -1,6 +1,6 @@
 """Load a book: discover its files, read settings, clients and ledgers into records.
 
-    load_book(root)            a book on disk (ledger parses cached by content hash)
+    load_book(root)            a book on disk
     load_files({path: text})   an in-memory book (tests, docs examples, `plainbill diff`)
     entries_of(book, clients)  the entries of some clients, without building the others
 
@@ -13,7 +13,6 @@ line and column) of the text it was read from.
 from __future__ import annotations
 
 import gc
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
@@ -22,12 +21,12 @@ from ..confine import name_is_safe
 from ..diagnostics import Diagnostic, Severity, SourceRef, error, warning
 from ..model import Client, Party, Settings
 from .book import LoadedBook, entries_of
-from .cache import LedgerFile, default_cache_dir, parse_files
+from .parsing import LedgerFile, parse_files
 from .clients import client_slug, load_client
 from .settings import load_settings
 from .source import INPUT_PARTS, decode, discover, file_name_error, is_source_path, read_sources
 
-__all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files", "default_cache_dir"]
+__all__ = ["LoadResult", "LoadedBook", "entries_of", "load_book", "load_files"]
 
 SETTINGS_PATH = "plainbill.yaml"
 YAML_EXT = (".yaml", ".yml")
@@ -40,7 +39,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
+def load_book(root: Path) -> LoadResult:
     """Load the book at `root` (a folder). What cannot be listed or read safely (source.discover,
     source.read_sources) is an error diagnostic, so a book that was not read whole is never billed."""
     root = Path(root)
@@ -49,34 +48,30 @@ def load_book(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     paths, diags = discover(root, (*INPUT_PARTS, "templates"))
     files, unread = read_sources(root, [p for p in paths if is_source_path(p, INPUT_PARTS)])
     diags += unread
-    # the book's own cache is pruned of files it no longer uses; a shared one is left alone
-    prune = cache_dir is None and "PLAINBILL_CACHE" not in os.environ
-    result = _load(files, str(root), cache_dir or default_cache_dir(root), prune)
+    result = _load(files, str(root))
     if any(d.ref.path == SETTINGS_PATH for d in diags):   # already said why it was not read
         result.diagnostics = [d for d in result.diagnostics if d.code != "missing-file"]
     result.diagnostics[:0] = diags
     return result
 
 
-def load_files(files: Mapping[str, bytes | str], root: str = ".", *, cache_dir: Path | None = None) -> LoadResult:
+def load_files(files: Mapping[str, bytes | str], root: str = ".") -> LoadResult:
     """Load an in-memory book keyed by relative path ("plainbill.yaml", "ledger/2026/11.txt").
 
     Only the paths `discover` would list are kept (source.is_source_path), and a name that
     cannot be printed safely is a `file-name` error, as on disk. The problems a
-    source.SourceTree carries (links of a git revision not followed) are reported too. With `cache_dir` (e.g.
-    `default_cache_dir(book)` for a git revision of that book), ledger files given as bytes
-    go through the parse cache; nothing is ever pruned from it here."""
+    source.SourceTree carries (links of a git revision not followed) are reported too."""
     kept = {p: d for p, d in files.items() if is_source_path(p, INPUT_PARTS)}
     diags = [d for d in getattr(files, "problems", ()) if is_source_path(d.ref.path)]   # a SourceTree's
     diags += [file_name_error(p) for p in kept if not name_is_safe(p)]
     kept = {p: d for p, d in kept.items() if name_is_safe(p)}
     ordered = dict(sorted(kept.items(), key=lambda kv: kv[0].encode("utf-8")))
-    result = _load(ordered, root, cache_dir)
+    result = _load(ordered, root)
     result.diagnostics[:0] = diags
     return result
 
 
-def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool = False) -> LoadResult:
+def _load(files: dict[str, bytes | str], root: str) -> LoadResult:
     """Settings, clients and entries; the cyclic garbage collector is paused meanwhile.
 
     A big book is a million new objects, none of them garbage: every automatic collection
@@ -86,7 +81,7 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
     paused = gc.isenabled()
     gc.disable()
     try:
-        result = _load_all(files, root, cache, prune)
+        result = _load_all(files, root)
         if sum(f.facts[0] for f in result.book.ledgers) > BIG_BOOK:
             gc.freeze()
         return result
@@ -95,10 +90,10 @@ def _load(files: dict[str, bytes | str], root: str, cache: Path | None, prune: b
             gc.enable()
 
 
-def _load_all(files: dict[str, bytes | str], root: str, cache: Path | None, prune: bool) -> LoadResult:
+def _load_all(files: dict[str, bytes | str], root: str) -> LoadResult:
     diags: list[Diagnostic] = []
     sources, ignored = _ledger_sources(files)
-    parsing = parse_files(sources, cache, prune)   # worker processes start now: YAML is read meanwhile
+    parsing = parse_files(sources)
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
     diags += ignored

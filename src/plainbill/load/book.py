@@ -4,7 +4,7 @@ A million Entry records cost seconds and hundreds of megabytes; `plainbill check
 does not need them (the checks read the facts of each ledger file, see
 checks_files.py), `build` does. A LoadedBook is a Book in every respect (frozen,
 equal to a Book with the same fields, pickled as one); it also keeps its
-`ledgers` (cache.LedgerFile), from which `entries` is built on first access.
+`ledgers` (parsing.LedgerFile), from which `entries` is built on first access.
 """
 from __future__ import annotations
 

@@ -1,9 +1,7 @@
 """What the checks need to know about one parsed ledger file, whatever the rest of the book.
 
-Facts depend only on the file's bytes, so they are computed where the file is
-parsed (a worker process, for a big book) and cached with its rows: a warm
-`plainbill check` reads a few kilobytes per file instead of its rows. See
-checks_files.py for how the checks use them.
+Facts depend only on the file's bytes; they are computed where the file is
+parsed (load/parsing.py). See checks_files.py for how the checks use them.
 
     (rows, names, dates, named, amounts, overlaps, duplicates)
 
@@ -18,9 +16,8 @@ checks_files.py for how the checks use them.
               (start, order, row, earlier row), start in minutes since year 1, and
               {person: (first start, last end)} to tell whether files may interact
   duplicates  [(order, row, first row)]: the file's own duplicate entries (order: see spans)
-  clients     {client: (digest of its rows in this file, their number)}: what build's compute
-              cache keys a client by (billing/cache.py), so that an unchanged client's entries
-              need not be built at all; a line edited for one client changes only its digest
+  clients     {client: (digest of its rows in this file, their number)}: the number is how
+              billing/__init__.py balances clients over processes (`jobs`)
 """
 from __future__ import annotations
 

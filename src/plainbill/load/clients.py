@@ -7,7 +7,7 @@ from ..diagnostics import Diagnostic, SourceRef, error
 from ..model import (Budget, Callout, Cap, Client, Minimum, Multipliers, Party, Project, Rate, Rounding,
                      Rules, Withholding)
 from .contracts import read_contracts
-from .settings import PARTY_KEYS, _is_currency, read_party
+from .settings import PARTY_KEYS, _is_currency, read_language, read_locale, read_party
 from .source import SourceFile
 from .yamlnodes import SLUG_RE, Reader, compose
 
@@ -40,12 +40,12 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         r.fail("invalid-value", m["currency"], f"currency `{currency}` is not an ISO 4217 code",
                "write a three-letter code such as EUR, USD, CHF")
         currency = defaults.currency
-    language = r.text(m.get("language"), "language", defaults.language)
+    language = read_language(r, m.get("language"), defaults.language)
     kw: dict = {}
     _terms(r, m, kw, defaults)
     return Client(
         slug=slug, party=read_party(r, m, "client"), language=language,
-        locale=r.text(m.get("locale"), "locale", defaults.locale), currency=currency,
+        locale=read_locale(r, m.get("locale"), defaults.locale), currency=currency,
         billing_cycle=r.choice(m.get("billing_cycle"), ("monthly", "quarterly"), "billing_cycle") or "monthly",
         tax=r.text(m.get("tax"), "tax"),
         split_payment=bool(r.boolean(m.get("split_payment"), "split_payment")),

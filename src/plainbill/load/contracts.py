@@ -163,7 +163,10 @@ def _recurring(r: Reader, m: dict, node) -> RecurringTerms:
 def _expenses(r: Reader, m: dict, node) -> ExpenseTerms:
     kw = {}
     markup = r.percent(m.get("markup"), "markup")
-    if markup is not None:
+    if markup is not None and markup < 0:
+        r.fail("negative-markup", m["markup"], f"markup `{m['markup'].value}` is negative: expenses would be billed "
+               "below their cost", "write 0% to re-bill at cost, or `rebill: false`; a discount is an adjustment")
+    elif markup is not None:
         kw["markup"] = markup
     rebill = r.boolean(m.get("rebill"), "rebill")
     if rebill is not None:

@@ -8,7 +8,7 @@ minor digits, so the same book always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -128,10 +128,6 @@ class Invoice:
                  e.raw_minutes, e.billed_minutes, e.rate, e.multiplier, e.amount, e.line_key, e.note, e.kind)
                 for e in self.entries]
         return (_unpickle_invoice, (values, lines, rows))
-
-    @property
-    def period_label(self) -> str:
-        return self.id.split("-", 1)[1] if "-" in self.id else ""
 
     def to_dict(self) -> dict[str, Any]:
         from .invoice_json import detail_dict

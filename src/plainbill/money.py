@@ -1,14 +1,14 @@
 """Money: Decimal amounts made from text, rounded half-up at named points only.
 
 Nothing here accepts a float. Amounts are plain Decimals; the currency they are
-in travels with the invoice (one currency per invoice), and `Money` exists for
-the places where two amounts meet and must not mix currencies.
+in travels with the invoice (one currency per invoice, every line of it in that
+currency), so no amount of two currencies ever meets and a Money type would only
+wrap every Decimal of the engine (one was written, never used, and removed).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 ZERO = Decimal(0)
@@ -89,39 +89,3 @@ def decimals_of(text: str) -> int:
     m = _AMOUNT_RE.match(text.strip().replace("_", ""))
     return len(m.group(3)) if m and m.group(3) else 0
 
-
-def round_quantity(value: Decimal, increment: Decimal, mode: str) -> Decimal:
-    """Round a quantity (minutes, hours) to a multiple of increment: up, down or nearest (half-up)."""
-    if increment <= 0:
-        return value
-    steps = value / increment
-    rounding = {"up": ROUND_UP, "down": ROUND_DOWN, "nearest": ROUND_HALF_UP}[mode]
-    return steps.quantize(Decimal(1), rounding=rounding) * increment
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self):
-        if not isinstance(self.amount, Decimal):
-            raise MoneyError(f"money must be Decimal, got {type(self.amount).__name__}")
-
-    def _same(self, other: "Money") -> None:
-        if other.currency != self.currency:
-            raise MoneyError(f"cannot mix {self.currency} and {other.currency}")
-
-    def __add__(self, other: "Money") -> "Money":
-        self._same(other)
-        return Money(self.amount + other.amount, self.currency)
-
-    def __sub__(self, other: "Money") -> "Money":
-        self._same(other)
-        return Money(self.amount - other.amount, self.currency)
-
-    def rounded(self) -> "Money":
-        return Money(round_money(self.amount, self.currency), self.currency)
-
-    def __str__(self) -> str:
-        return f"{self.amount:.{minor_digits(self.currency)}f} {self.currency}"

@@ -57,27 +57,13 @@ class Calendar:
             found = self._cache[day] = day in self.extra or day in self._calendar()
         return found
 
-    def holiday_name(self, day: date) -> str:
-        if day in self.extra:
-            return self.extra[day]
-        return self._calendar().get(day) or ""
-
     def _calendar(self):
         if self._holidays is None:
             self._holidays = _country_holidays(self._country, self._subdivision)
         return self._holidays
 
-    def segments(self, entry: Entry, mult: Multipliers | None) -> list[Segment]:
-        """The entry cut into pieces by multiplier (one piece in the common case)."""
-        found = self.split(entry, mult)
-        if found is None:
-            s = entry.start.hour * 60 + entry.start.minute if entry.start is not None and entry.end is not None \
-                else -1
-            return [Segment(s, s + entry.minutes if s >= 0 else -1, entry.minutes, ONE, "")]
-        return found
-
     def split(self, entry: Entry, mult: Multipliers | None) -> list[Segment] | None:
-        """segments(), or None when the entry is one piece at normal hours (the common case)."""
+        """The entry cut into pieces by multiplier, or None when it is one piece at normal hours (the common case)."""
         start = entry.start
         if start is None or entry.end is None:
             if mult is None or _TAGS.isdisjoint(entry.tags):   # most tags are tickets

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 _FILTER = re.compile(r"^(\d{4})-(?:(\d{2})|Q([1-4]))$")
 
@@ -94,6 +94,3 @@ def month_range(first: date, last: date) -> list[tuple[int, int]]:
 def month_end(year: int, month: int) -> date:
     return date(year, month, month_days(year, month))
 
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import lru_cache
 from hashlib import sha256
 
@@ -21,7 +20,6 @@ from ..model import Client, Contract, Entry, Rules
 from .clock import ONE, Calendar
 from .lines import whole_minutes
 
-NO_CHARGE_KINDS = ("no-charge",)
 
 
 class Part:
@@ -311,7 +309,3 @@ def _raise_to(members: list[list[Part]], minimum: int, m, lang: str) -> None:
         last.billed += minimum - total
         per = i18n.t(lang, "per_visit" if m.per == "visit" else "per_entry")
         last.notes += (i18n.t(lang, "minimum", min=i18n.duration(lang, minimum), per=per),)
-
-
-def exact_amount(minutes: int, unit_price: Decimal) -> Decimal:
-    return minutes * unit_price / 60

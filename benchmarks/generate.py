@@ -101,6 +101,7 @@ locale: it_IT
 language: it
 reference_date: 2026-12-31
 payment_terms_days: 30
+max_hours_per_day: 96   # a synthetic team of ten books a big book's volume: long days by design
 calendar:
   country: IT
   extra:
@@ -302,7 +303,8 @@ def day_lines(day: date, count: int, rng: random.Random, tgt: list[str], acts: l
                 end -= 1440
             cursors[person] = cur + length + 5 * int(rnd() * 6) if end > cur else 1440
             tk = f" #T-{1000 + int(rnd() * 9000)}" if rnd() < 0.5 else ""
-            out.append(f"{ds} {fmt_minutes(cur)}-{fmt_minutes(end)} {target} {act} @{person} "
+            night = "+1" if 0 < end < cur else ""   # said so: past midnight (docs/format.md)
+            out.append(f"{ds} {fmt_minutes(cur)}-{fmt_minutes(end)}{night} {target} {act} @{person} "
                        f"{desc}{tk}{tags}")
         else:                                   # duration with a unique ticket
             seq[0] += 1

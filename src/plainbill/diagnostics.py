@@ -119,14 +119,26 @@ def format_text(diags: list[Diagnostic], sources: SourceLines | None = None) -> 
         out.append(f"{d.ref}: {d.severity.value}: {d.message} [{d.code}]")
         src = sources.line(d.ref) if sources else None
         if src is not None:
-            shown = src.expandtabs(1)
+            shown, col = _window(src.expandtabs(1), d.ref.col)
             out.append(f"    {shown}")
-            out.append("    " + " " * max(0, min(d.ref.col, len(shown) + 1) - 1) + "^")
+            out.append("    " + " " * max(0, min(col, len(shown) + 1) - 1) + "^")
         if d.hint:
             out.append(f"  hint: {d.hint}")
         for r in d.related:
             out.append(f"  see: {r}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+SHOWN = 160   # characters of a quoted line: a 5 MB line is cut to the part around the caret
+
+
+def _window(line: str, col: int) -> tuple[str, int]:
+    """The part of a long line around column `col`, with `…` where it was cut, and the column in it."""
+    if len(line) <= SHOWN:
+        return line, col
+    start = max(0, min(col - 1 - SHOWN // 3, len(line) - SHOWN))
+    cut = ("…" if start else "") + line[start:start + SHOWN] + ("…" if start + SHOWN < len(line) else "")
+    return cut, col - start + (1 if start else 0)
 
 
 def format_json(diags: list[Diagnostic]) -> str:

@@ -12,6 +12,7 @@ from yaml.nodes import ScalarNode
 from ..diagnostics import error
 from ..model import (BlockTerms, Contract, ExpenseTerms, FixedTerms, Milestone, Purchase, QuantityChange,
                      RecurringItem, RecurringTerms, RetainerTerms)
+from .rules import read_rates, read_rules
 from .yamlnodes import Reader, suggest
 
 KINDS = ("hourly", "block", "retainer", "fixed", "recurring", "expenses")
@@ -27,8 +28,6 @@ KIND_KEYS = {
 
 
 def read_contracts(r: Reader, node, language: str) -> tuple[Contract, ...]:
-    from .clients import read_rates, read_rules
-
     out = []
     seen: dict[str, object] = {}
     for item in r.sequence(node, "contracts"):

@@ -42,17 +42,19 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     for e in entries:
         client = e.client
         if client not in clients:
-            tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`", _hint_client(ctx, client))
+            tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`",
+                      lambda client=client: _hint_client(ctx, client))
         elif e.project and projects[client] is not None and e.project not in projects[client]:
             tally.add("unknown-project", f"{client}/{e.project}", token_ref(e, f"{client}/{e.project}"),
                       f"client `{client}` has no project `{e.project}`",
-                      _did_you_mean(e.project, projects[client], f"add it under `projects:` in clients/{client}.yaml"))
+                      lambda e=e: _did_you_mean(e.project, projects[e.client],
+                                                f"add it under `projects:` in clients/{e.client}.yaml"))
         if e.activity and e.activity not in acts:
             tally.add("unknown-activity", e.activity, token_ref(e, e.activity), f"unknown activity `{e.activity}`",
-                      _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
+                      lambda e=e: _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
         if e.person not in people:
             tally.add("unknown-person", e.person, token_ref(e, "@" + e.person), f"unknown person `@{e.person}`",
-                      _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
+                      lambda e=e: _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
         if e.meta:
             _check_meta(ctx, e, tally)
     yield from tally.diagnostics()
@@ -90,10 +92,10 @@ def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
         ids = [c.id for c in client.contracts]
         tally.add("unknown-contract", f"{e.client}:{contract}", token_ref(e, f"contract={contract}"),
                   f"client `{e.client}` has no contract `{contract}`",
-                  _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
+                  lambda: _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
     if tax and tax not in ctx.taxes:
         tally.add("unknown-tax-code", tax, token_ref(e, f"tax={tax}"), f"unknown tax code `{tax}`",
-                  _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
+                  lambda: _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
 
 
 def _hint_client(ctx: Context, slug: str) -> str:

@@ -78,7 +78,9 @@ class Tally:
         self.first: dict[tuple, tuple] = {}
         self.count: dict[tuple, int] = defaultdict(int)
 
-    def add(self, code: str, value: str, ref: SourceRef, message: str, hint: str) -> None:
+    def add(self, code: str, value: str, ref: SourceRef, message: str, hint: str | Callable[[], str]) -> None:
+        """Count one occurrence; `hint` may be a function, called only for the one reported
+        (a "did you mean" over every name of the book, for each of 100k lines, would not be)."""
         key = (code, value, ref.path)
         self.count[key] += 1
         if key not in self.first:
@@ -88,7 +90,7 @@ class Tally:
         for key, (ref, message, hint) in self.first.items():
             more = self.count[key] - 1
             suffix = f" (and {more} more line{'s' * (more != 1)} in this file)" if more else ""
-            yield make(key[0], ref, message + suffix, hint)
+            yield make(key[0], ref, message + suffix, hint() if callable(hint) else hint)
 
 
 def token_ref(e, token: str) -> SourceRef:

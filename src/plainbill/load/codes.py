@@ -64,6 +64,8 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "negative-markup": ("error", "A negative `markup` (`markup=-150%` on a line, or an expenses contract's): the "
                                  "expense would be billed below its cost, down to a negative line. Re-bill at cost "
                                  "with `0%`, or not at all with `bill=no`; a discount is an adjustment."),
+    "line-too-long": ("error", "A ledger line of more than 4,000 characters: one entry, whose description says "
+                               "what was done in a sentence or two. Nothing else of the line is read."),
     "description-too-long": ("error", "A description of more than 1,000 characters (a ledger line or a YAML "
                                       "record): an invoice line says what was done in a sentence or two."),
     "unknown-language": ("error", "A `language` (plainbill.yaml or a client file) plainbill writes no invoices "

@@ -39,6 +39,7 @@ _KEY = re.compile(r"[a-z][a-z0-9_]*$")
 _RANGE = re.compile(r"(\d\d?):(\d\d)-(\d\d?):(\d\d)(\+1)?$")
 MAX_MINUTES = 24 * 60
 MAX_DESCRIPTION = 1000   # characters: a line of an invoice, not a document (and textwrap stays cheap)
+MAX_LINE = 4000          # characters of a ledger line: a description, tags and key=value with room to spare
 
 
 @lru_cache(maxsize=1)
@@ -134,6 +135,10 @@ class _State:
         """The regex path: comments, expenses, first sightings of tokens, and every error."""
         stripped = line.lstrip()
         if not stripped or stripped[0] in "#;":
+            return
+        if len(line) > MAX_LINE:   # before any tokenising: what follows stays linear in the line
+            _fail(self.diags, lineno, 1, "line-too-long", 1, f"this line has {len(line):,} characters, more than "
+                  f"{MAX_LINE:,}", "a ledger line is one entry: its description says what was done in a sentence or two")
             return
         if not stripped[0].isdigit():
             _fail(self.diags, lineno, 1, *diagnose(line))
@@ -300,7 +305,7 @@ class _State:
             toks = rest.split()
             return (" ".join([t for t in toks if t[0] != "#" or len(t) == 1]),
                     tuple([t[1:] for t in toks if t[0] == "#" and len(t) > 1]), ())
-        words, tags, meta = [], [], []
+        words, tags, meta, keys = [], [], [], set()
         problems = len(self.diags)
         for tok in rest.split():
             if tok[0] == "#" and len(tok) > 1:
@@ -308,18 +313,19 @@ class _State:
                 continue
             key, eq, value = tok.partition("=")
             if eq and value and _KEY.match(key):
-                self._meta(lineno, rest, offset, tok, key, value, meta)
+                self._meta(lineno, rest, offset, tok, key, value, meta, keys)
             else:
                 words.append(tok)
         return " ".join(words), tuple(tags), (tuple(meta) if len(self.diags) == problems else None)
 
-    def _meta(self, lineno: int, rest: str, offset: int, tok: str, key: str, value: str, meta: list) -> None:
-        for k, _ in meta:
-            if k == key:
-                col = offset + rest.find(tok)   # only needed when something is wrong
-                _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
-                      "keep one of them")
-                return
+    def _meta(self, lineno: int, rest: str, offset: int, tok: str, key: str, value: str, meta: list,
+              keys: set) -> None:
+        if key in keys:
+            col = offset + rest.find(tok)   # only needed when something is wrong
+            _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
+                  "keep one of them")
+            return
+        keys.add(key)
         problem = _bad_meta(key, value) if key in _CHECKED_KEYS else None
         if problem:
             col = offset + rest.find(tok)

@@ -71,17 +71,48 @@ def check_ambiguous_contracts(ctx: Context) -> Iterator[Diagnostic]:
     entries with the same specificity (docs/format.md "Contracts": naming the project beats
     naming the activity, which beats taking everything): an entry in the overlap could go
     to either. Reported at the later contract, pointing at the other. Give them disjoint
-    periods, activities or projects, or make one more specific."""
+    periods, activities or projects, or make one more specific. Each contract is reported
+    once, with the first earlier contract it clashes with."""
     for client in ctx.book.clients:
-        contracts = [c for c in client.contracts if c.kind != "recurring"]
-        for i, a in enumerate(contracts):
-            for b in contracts[i + 1:]:
+        earlier: dict[tuple, list[Contract]] = {}   # contracts so far, by a name they take
+        for b in client.contracts:
+            if b.kind == "recurring":
+                continue
+            keys = _names(b)
+            clash = _first_clash(b, keys, earlier)
+            for key in keys:
+                earlier.setdefault(key, []).append(b)
+            if clash:
+                a, overlap = clash
+                yield error("ambiguous-contract", b.ref,
+                            f"contracts `{a.id}` and `{b.id}` of `{client.slug}` both take {overlap}",
+                            "make their periods, activities or projects disjoint, or one more specific",
+                            related=(a.ref,))
+
+
+def _names(c: Contract) -> list[tuple]:
+    """What two clashing contracts must share (an activity, else a project, else everything):
+    only contracts with a name in common are compared, so a client with thousands of
+    contracts on different activities is checked in linear time."""
+    if c.kind == "expenses":
+        return [("expenses",)]
+    if c.activities:
+        return [("activity", a) for a in dict.fromkeys(c.activities)]
+    if c.projects:
+        return [("project", p) for p in dict.fromkeys(c.projects)]
+    return [("all",)]
+
+
+def _first_clash(b: Contract, keys: list[tuple], earlier: dict) -> tuple[Contract, str] | None:
+    seen: set[int] = set()
+    for key in keys:
+        for a in earlier.get(key, ()):
+            if id(a) not in seen:
+                seen.add(id(a))
                 overlap = _overlap(a, b)
                 if overlap:
-                    yield error("ambiguous-contract", b.ref,
-                                f"contracts `{a.id}` and `{b.id}` of `{client.slug}` both take {overlap}",
-                                "make their periods, activities or projects disjoint, or one more specific",
-                                related=(a.ref,))
+                    return a, overlap
+    return None
 
 
 def _overlap(a: Contract, b: Contract) -> str:

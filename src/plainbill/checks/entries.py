@@ -37,6 +37,7 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     projects = {slug: None if c.ref.line == 0 else {p.slug for p in c.projects} for slug, c in clients.items()}
     if ctx.settings_broken:
         acts, people = _Anything(), _Anything()
+    contract_ids = {slug: {c.id for c in client.contracts} for slug, client in clients.items()}
     if _all_known(entries, clients, projects, acts, people):   # the usual case, at C speed
         entries = list(filter(_META, entries))
     for e in entries:
@@ -56,7 +57,7 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
             tally.add("unknown-person", e.person, token_ref(e, "@" + e.person), f"unknown person `@{e.person}`",
                       lambda e=e: _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
         if e.meta:
-            _check_meta(ctx, e, tally)
+            _check_meta(ctx, e, tally, contract_ids)
     yield from tally.diagnostics()
 
 
@@ -85,11 +86,10 @@ class _Anything:
         return True
 
 
-def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
+def _check_meta(ctx: Context, e: Entry, tally: Tally, contract_ids: dict[str, set[str]]) -> None:
     contract, tax = e.get("contract"), e.get("tax")
-    client = ctx.clients.get(e.client)
-    if contract and client is not None and all(c.id != contract for c in client.contracts):
-        ids = [c.id for c in client.contracts]
+    ids = contract_ids.get(e.client)
+    if contract and ids is not None and contract not in ids:
         tally.add("unknown-contract", f"{e.client}:{contract}", token_ref(e, f"contract={contract}"),
                   f"client `{e.client}` has no contract `{contract}`",
                   lambda: _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))

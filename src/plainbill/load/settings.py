@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from yaml.nodes import MappingNode, ScalarNode
+
 from ..diagnostics import Diagnostic, SourceRef
 from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
                      TaxCode, WorkingHours)
@@ -251,35 +253,38 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
 
 def _team(r: Reader, node) -> tuple[Person, ...]:
     people = []
+    key_node = _key_nodes(node)
     for slug, item in r.mapping(node, (), "team").items():
-        if r.slug(_key_node(node, slug), "person") is None:
+        if r.slug(key_node.get(slug, node), "person") is None:
             continue
         p = r.mapping(item, ("name", "role", "cost_rate", "default_rate"), f"person `{slug}`")
         people.append(Person(slug=slug, name=r.text(p.get("name"), "name", slug),
                              role=r.text(p.get("role"), "role"),
                              cost_rate=r.amount(p.get("cost_rate"), "cost_rate"),
                              default_rate=r.amount(p.get("default_rate"), "default_rate"),
-                             ref=r.ref(_key_node(node, slug))))
+                             ref=r.ref(key_node.get(slug, node))))
     return tuple(people)
 
 
 def _activities(r: Reader, node, language: str) -> tuple[Activity, ...]:
     out = []
+    key_node = _key_nodes(node)
     for slug, item in r.mapping(node, (), "activities").items():
-        if r.slug(_key_node(node, slug), "activity") is None:
+        if r.slug(key_node.get(slug, node), "activity") is None:
             continue
         a = r.mapping(item, ("names", "billable", "visit"), f"activity `{slug}`")
         billable = r.boolean(a.get("billable"), "billable")
         out.append(Activity(slug=slug, names=r.labels(a.get("names"), "names", language),
                             billable=True if billable is None else billable,
                             visit=bool(r.boolean(a.get("visit"), "visit")),
-                            ref=r.ref(_key_node(node, slug))))
+                            ref=r.ref(key_node.get(slug, node))))
     return tuple(out)
 
 
-def _key_node(mapping_node, key: str):
-    """The key node of `key` in a mapping node (for refs pointing at the name)."""
-    for k, _ in mapping_node.value:
-        if getattr(k, "value", None) == key:
-            return k
-    return mapping_node
+def _key_nodes(mapping_node) -> dict:
+    """{key: its key node} of a mapping node (for refs pointing at the name), built once
+    (looking each name up in the node's pairs made a team of n people cost n^2); the first
+    of two equal keys wins, as in Reader.mapping."""
+    if not isinstance(mapping_node, MappingNode):
+        return {}
+    return {k.value: k for k, _ in reversed(mapping_node.value) if isinstance(k, ScalarNode)}

@@ -31,11 +31,12 @@ def _after_person(e: Entry) -> SourceRef:
     """Where the description would start: after `@person` on a ledger line (the line's own
     ref for a YAML record)."""
     ref = token_ref(e, "@" + e.person)
-    if ref.col <= 1:
+    if not ref.path.endswith(".txt") or ref.col <= 1:
         return ref
     at = ref.col + len(e.person) + 1
-    if e.kind == "expense":
-        at = token_ref(e, str(e.amount)).col + len(str(e.amount)) if e.amount is not None else at
+    if e.kind == "expense" and e.amount is not None:   # after the amount and its currency
+        written = f"{e.amount} {e.currency}" if e.currency else str(e.amount)
+        at = token_ref(e, written).col + len(written)
     return SourceRef(ref.path, ref.line, at + 1)
 
 

@@ -6,7 +6,14 @@
 #   ./setup.sh         set up only
 #
 # Idempotent and quick when already set up: system packages are installed only
-# when missing, and pip runs only when pyproject.toml changed since the last run.
+# when missing, and pip runs only when pyproject.toml, requirements.lock or this
+# script changed since the last run.
+#
+# Python packages come from requirements.lock: the exact versions (with hashes) that
+# give byte-identical PDFs. pyproject.toml only states the ranges plainbill works
+# with. Regenerate the lock after changing pyproject.toml:
+#   pip-compile --generate-hashes --extra test --strip-extras --allow-unsafe \
+#       --output-file requirements.lock pyproject.toml
 set -eu
 cd "$(dirname "$0")"
 
@@ -33,11 +40,12 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 stamp=.venv/.plainbill-setup
-want=$(cat pyproject.toml setup.sh | sha256sum | cut -c1-16)
+want=$(cat pyproject.toml requirements.lock setup.sh | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "setup: installing Python packages into .venv"
     .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip 2>/dev/null || true
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r requirements.lock
+    .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
     echo "$want" > "$stamp"
 fi
 

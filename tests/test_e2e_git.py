@@ -178,3 +178,19 @@ def test_parallel_and_sequential_diff_agree(repo):
     one = format_json(diff_revisions(repo, "HEAD~1", "HEAD", parallel=False))
     two = format_json(diff_revisions(repo, "HEAD~1", "HEAD", parallel=True))
     assert one == two and "One more" in one
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_revision_that_does_not_check_is_not_compared(repo, parallel):
+    """One typo in HEAD: not "every invoice removed", but HEAD named, with its error, exit 1."""
+    from plainbill.gitdiff import diff_revisions
+
+    text = (repo / LEDGER).read_text()
+    (repo / LEDGER).write_text(text.replace("example-client onsite", "example-clinet onsite", 1))
+    commit(repo, "typo")
+    result = diff_revisions(repo, "HEAD~1", "HEAD", parallel=parallel)
+    assert result.base.computed and not result.head.computed and result.head.error_count >= 1
+    assert any(LEDGER in e for e in result.head.errors)
+    r = plainbill("diff", "HEAD~1", "HEAD")
+    assert r.exit_code == 1 and "cannot diff: HEAD (" in r.output and "removed" not in r.output
+    assert f"{LEDGER}:" in r.output

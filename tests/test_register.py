@@ -1,6 +1,7 @@
 """The register: numbering, record files, consistency checks, frozen invoices, credit notes."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from decimal import Decimal
@@ -11,13 +12,22 @@ from plainbill.model import Numbering, Party, Settings
 from plainbill.register import load_register, path_for, register_from_files, verify_issued
 from plainbill.register.credit import plan_credit_note
 from plainbill.register.issue import numbered, plan_issue, select_drafts
-from plainbill.register.numbering import format_number, write_new
+from plainbill.register.journal import commit
+from plainbill.register.numbering import format_number
+from plainbill.register.records import lock_path
 from plainbill.register.records import invoice_from_dict, parse_record
 from plainbill.register.store import Register
 from registerkit import book, entry, invoice
 
 NOV = [entry("2026-11-03 1h acme remote @mario Printer", line=1),
        entry("2026-11-04 1h acme remote @mario VPN", line=2)]
+
+
+def register_files(recs) -> dict[str, str]:
+    """What `issue` writes for these records: each record, and each invoice's draft lock."""
+    files = {r.ref.path: r.to_json() for r in recs}
+    files.update({lock_path(r.draft): r.number + "\n" for r in recs if r.series == "invoice"})
+    return files
 
 
 def codes(diags):
@@ -50,9 +60,12 @@ def test_issue_numbers_records_and_roundtrips(tmp_path):
     (r,) = records
     assert (r.number, r.seq, r.year, r.due_date) == ("2026/0001", 1, 2026, date(2026, 12, 31))
     assert {e.ref for e in r.entries} == {"ledger/2026/11.txt:1", "ledger/2026/11.txt:2"}
-    write_new(tmp_path, r.ref.path, r.to_json())
+    files = [(r.ref.path, r.to_json()), (lock_path(r.draft), r.number + "\n")]
+    commit(tmp_path, files, "issue")
     with pytest.raises(FileExistsError):
-        write_new(tmp_path, r.ref.path, r.to_json())
+        commit(tmp_path, files, "issue")
+    assert sorted(p.name for p in (tmp_path / "issued").rglob("*")) == ["0001.json", "2026", "acme-2026-11.txt",
+                                                                        "drafts"]   # no journal, no temp file
     loaded, diags = load_register(tmp_path)
     assert diags == [] and loaded.get("2026/0001") == r
     assert loaded.issued_fingerprints() == {"acme-2026-11": frozenset(e.fingerprint for e in NOV)}
@@ -86,18 +99,19 @@ def test_bad_numbering_format_is_a_diagnostic():
 def test_register_problems():
     bk = book(NOV, clients=("acme", "beta", "gamma"))
     reg, recs = issue(Register(), bk, [invoice("acme", 11, NOV), invoice("beta", 11, []), invoice("gamma", 11, [])])
-    files = {r.ref.path: r.to_json() for r in recs}
-    del files["issued/2026/0002.json"]
+    files = register_files(recs)
+    del files["issued/2026/0002.json"], files[lock_path("beta-2026-11")]
     files["issued/2026/0009.json"] = "{not json"
     _, diags = register_from_files(files)
     assert codes(diags) == ["issued-number-gap", "issued-record-invalid"]
     twice = json.loads(files["issued/2026/0003.json"])
     twice.update(number="2026/0004", seq=4, draft="acme-2026-11", issue_date="2026-11-30")
-    files = {**{r.ref.path: r.to_json() for r in recs}, "issued/2026/0004.json": json.dumps(twice)}
+    files = {**register_files(recs), "issued/2026/0004.json": json.dumps(twice)}
     _, diags = register_from_files(files)
     assert codes(diags) == ["issued-date-order", "issued-draft-twice"]
-    files = {"issued/elsewhere.json": recs[0].to_json()}
+    files = {"issued/elsewhere.json": recs[0].to_json(), lock_path(recs[0].draft): recs[0].number + "\n"}
     assert codes(register_from_files(files)[1]) == ["issued-record-misplaced"]
+    assert codes(register_from_files({recs[0].ref.path: recs[0].to_json()})[1]) == ["issued-draft-lock"]
 
 
 def test_frozen_entry_changed_and_removed():
@@ -173,5 +187,45 @@ def test_draft_locks_and_over_crediting():
     original = numbered(invoice("acme", 11, NOV), r)
     full, _ = plan_credit_note(bk, reg, original, (), "cancel", date(2026, 12, 5))
     twin = dc_replace(full, number="NC-2027/0001", year=2027, seq=1, issue_date=date(2027, 1, 2))
-    files = {r.ref.path: r.to_json(), full.ref.path: full.to_json(), twin.ref.path: twin.to_json()}
+    files = {**register_files([r, full, twin])}
     assert codes(register_from_files(files)[1]) == ["credit-note-exceeds"]
+
+
+def test_a_write_that_fails_half_way_leaves_the_old_register(tmp_path, monkeypatch):
+    """Disk full after two files: what was written is rolled back, the journal removed."""
+    from plainbill.register import journal
+
+    bk = book(NOV, clients=("acme", "beta"))
+    _, recs = issue(Register(), bk, [invoice("acme", 11, NOV), invoice("beta", 11, [])])
+    files = sorted(register_files(recs).items())
+    real, calls = journal._create, []
+
+    def create(target, data):
+        calls.append(target)
+        if len(calls) == 4:   # the journal, then three of the four files
+            raise OSError(28, "No space left on device")
+        real(target, data)
+
+    monkeypatch.setattr(journal, "_create", create)
+    with pytest.raises(OSError):
+        commit(tmp_path, files, "issue")
+    assert [p for p in (tmp_path / "issued").rglob("*") if p.is_file()] == []
+    monkeypatch.setattr(journal, "_create", real)
+    commit(tmp_path, files, "issue")
+    loaded, diags = load_register(tmp_path)
+    assert diags == [] and sorted(loaded.records) == ["2026/0001", "2026/0002"]
+
+
+def test_rollback_deletes_only_what_the_journal_wrote(tmp_path):
+    from plainbill.register.journal import JOURNAL, rollback
+
+    (tmp_path / "issued/2026").mkdir(parents=True)
+    (tmp_path / "issued/2026/0001.json").write_text("mine\n")
+    (tmp_path / "issued/2026/0002.json").write_text("changed since\n")
+    (tmp_path / "issued/2026/.0003.json.77.tmp").write_text("half")
+    digest = hashlib.sha256
+    (tmp_path / JOURNAL).write_text(json.dumps({"plainbill_journal": 1, "command": "issue", "files": [
+        {"path": "issued/2026/0001.json", "sha256": digest(b"mine\n").hexdigest()},
+        {"path": "issued/2026/0002.json", "sha256": digest(b"what was written\n").hexdigest()}]}))
+    assert rollback(tmp_path) == ["issued/2026/0001.json", "issued/2026/.0003.json.77.tmp"]
+    assert sorted(p.name for p in (tmp_path / "issued").rglob("*")) == ["0002.json", "2026"]

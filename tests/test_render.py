@@ -151,7 +151,7 @@ def test_fetcher_refuses_network_and_allows_book_files(book):
     logo = Path(book.root) / "templates" / "logo.svg"
     logo.write_text("<svg/>")
     ts = template_set(Path(book.root))
-    fetcher = BookFetcher(ts.fetch_roots, Path(book.root) / "build" / "assets", ts.assets)
+    fetcher = BookFetcher(ts.sources, Path(book.root) / "build" / "assets", ts.assets)
     assert fetcher.fetch(logo.as_uri()).read() == b"<svg/>"
     assert fetcher.fetch((Path(book.root) / "build/assets/invoice.css").as_uri()).read().startswith(b"/*")
     with pytest.raises(OutsideBookError, match="network"):
@@ -190,34 +190,7 @@ def test_assets_are_css_and_fonts_not_the_init_scaffold(book):
     assert not any(name.startswith("init/") for name in assets)
 
 
-# ---------------------------------------------------------------- what WeasyPrint is given
-
-
-def test_squeeze_drops_only_whitespace_that_never_shows():
-    from plainbill.render.weasy import squeeze
-
-    html = ('<table>\n  <tr>\n    <td>\n      <div>a</div>\n    </td>\n  </tr>\n</table>\n'
-            '<div class="ids">\n  <span>VAT 1</span>\n  <span>REA 2</span>\n</div>\n'
-            '<pre>\n  keep   this\n<a href="x">src</a>\n</pre>')
-    assert squeeze(html) == ('<table><tr><td><div>a</div></td></tr></table>'
-                             '<div class="ids">\n  <span>VAT 1</span>\n  <span>REA 2</span></div>'
-                             '\n<pre>\n  keep   this\n<a href="x">src</a>\n</pre>')
-
-
-def test_squeezed_invoice_shows_the_same_text(book):
-    from plainbill.render.weasy import squeeze
-
-    html = render_html(book, sample_invoice(1, entries=5))
-    assert text_of(squeeze(html)) == text_of(html)
-
-
-def test_user_agent_stylesheet_keeps_all_but_footnote_note_and_form_rules():
-    from plainbill.render.weasy import ua_stylesheet_text
-
-    text = ua_stylesheet_text()
-    assert "footnote-call" not in text and "::note-" not in text and "textarea { height" not in text
-    assert "li::marker {" in text and "\n::marker" not in text
-    assert "@bottom-right" in text and "thead, thead[hidden] { display: table-header-group }" in text
+# ---------------------------------------------------------------- PDF
 
 
 def test_worker_warm_up_leaves_a_stylesheet_reaching_outside_to_the_invoice(book, tmp_path_factory):
@@ -245,75 +218,89 @@ def test_hours_that_are_not_whole_hundredths_show_as_time():
     assert quantity(SimpleNamespace(quantity=Decimal("2"), unit="pcs", minutes=0), "en_US") == "2"
 
 
-def _same_tree(a, b, path="html"):
-    assert (a.tag, dict(a.attrib)) == (b.tag, dict(b.attrib)), path
-    assert ((a.text or ""), (a.tail or "")) == ((b.text or ""), (b.tail or "")), path
-    assert [c.tag for c in a] == [c.tag for c in b], path
-    for i, (x, y) in enumerate(zip(a, b)):
-        _same_tree(x, y, f"{path}/{x.tag}[{i}]")
+def test_render_workers_and_this_process_leave_no_font_folder(tmp_path, monkeypatch):
+    """WeasyPrint copies fonts into a temporary folder it removes when its FontConfiguration is
+    collected: every renderer is dropped before its process ends (pool workers end with os._exit)."""
+    import tempfile
+
+    from plainbill.render.parallel import RenderTask, render_tasks
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))     # where WeasyPrint's mkdtemp() puts its fonts
+    book = sample_book(root=str(tmp_path / "book"), clients=4)
+    templates = template_set(Path(book.root))
+    tasks = [RenderTask(inv.id, inv, client_context(book, inv.client, inv.language), True)
+             for inv in (sample_invoice(i, entries=2) for i in range(4))]
+    for jobs in (2, 1):       # two pool workers, then this process
+        results = render_tasks(tasks, templates, tmp_path / "build", jobs=jobs)
+        assert all(r.pdf and r.pdf.startswith(b"%PDF") for r in results)
+        assert not list(temp.glob("weasyprint-*")), jobs
 
 
-@pytest.mark.parametrize("index, language, issued, description", [
-    (0, "it", True, None), (1, "en", False, '<script>alert("x")</script> & \'q\''), (7, "it", False, "a\r\nb")])
-def test_builtin_invoice_parses_as_xml_into_the_tree_of_an_html5_parser(book, index, language, issued, description):
-    import tinyhtml5
+PATCH_PROBE = """
+import sys
+from pathlib import Path
+import weasyprint
 
-    from plainbill.render.weasy import squeeze, xml_tree
+def attributes():
+    out = {}
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not name.startswith(("weasyprint", "pydyf", "jinja2", "tinycss2", "cssselect2")):
+            continue
+        for attr, value in list(vars(module).items()):
+            out[name + "." + attr] = id(value)
+            if isinstance(value, type) and value.__module__ == name:
+                out.update({f"{name}.{attr}.{k}": id(v) for k, v in vars(value).items()})
+    return out
 
-    inv = sample_invoice(index, entries=4, language=language, issued=issued, description=description)
-    html = squeeze(render_html(book, inv))
-    tree = xml_tree(html)
-    assert tree is not None
-    _same_tree(tree, tinyhtml5.parse(html, namespace_html_elements=False))
-
-
-def test_pdf_from_the_xml_tree_is_the_pdf_from_html5_parsing(book):
-    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
-    inv = sample_invoice(2, entries=3)
-    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
-    fast = renderer.pdf(html, inv.id)
-    assert renderer._builtin is True
-    renderer._builtin = False          # as for a book's own invoice.html
-    assert renderer.pdf(html, inv.id) == fast
-
-
-def test_a_book_template_and_html_that_is_not_xml_go_to_the_html5_parser(book):
-    from plainbill.render.weasy import xml_tree
-
-    assert xml_tree("<html><body><p>a<p>b</body></html>") is None
-    assert xml_tree('<html><head><base href="x/"></head><body></body></html>') is None
-    assert xml_tree("<html><body><p>a\x0cb</p></body></html>") is None
-    (Path(book.root) / "templates" / "invoice.html").write_text("<html><body><p>{{ title }}</body></html>")
-    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
-    inv = sample_invoice(0, entries=1)
-    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
-    assert renderer.pdf(html, inv.id).startswith(b"%PDF") and renderer._builtin is False
+root = Path(sys.argv[1])
+weasyprint.HTML(string="<p>warm up <b>every</b> module</p>").write_pdf()    # WeasyPrint alone
+before = attributes()
+from plainbill.render import Renderer, client_context, template_set
+from plainbill.render.sample import sample_book, sample_invoice
+book = sample_book(root=str(root), clients=2, repository_url="https://example.com/b")
+renderer = Renderer(template_set(root), root / "build")
+inv = sample_invoice(1, entries=3)
+renderer.pdf(renderer.invoice_html(inv, client_context(book, inv.client, inv.language)), inv.id)
+after = attributes()
+changed = sorted(k for k in before if k in after and before[k] != after[k])
+print("\\n".join(changed))
+"""
 
 
-@pytest.mark.parametrize("index, issued", [(0, True), (1, False)])
-def test_weasyprint_fast_paths_give_the_same_pdf(book, index, issued, monkeypatch):
+def test_rendering_replaces_nothing_in_weasyprint_or_its_libraries(tmp_path):
+    """No module of plainbill replaces another package's functions or attributes (issue 16)."""
+    import subprocess
     import sys
 
-    import pydyf
-    from weasyprint.css import ComputedStyle
+    done = subprocess.run([sys.executable, "-c", PATCH_PROBE, str(tmp_path)], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == ""
+    assert not any(f.name.startswith(("weasy", "patching")) for f in
+                   (Path(__file__).parent.parent / "src/plainbill/render").iterdir())
 
-    renderer = Renderer(template_set(Path(book.root)), Path(book.root) / "build")
-    renderer.warm()
-    inv = sample_invoice(index, entries=4, language="en" if index else "it", issued=issued)
-    html = renderer.invoice_html(inv, client_context(book, inv.client, inv.language))
-    pdf = renderer.pdf(html, inv.id)
-    fast = ComputedStyle.__missing__
-    assert getattr(fast, "plainbill_fast", False)
-    monkeypatch.setattr(ComputedStyle, "__missing__", fast.__wrapped__)
-    patched = [m for name, m in sys.modules.items() if name.startswith("weasyprint.layout")
-               and getattr(getattr(m, "resolve_percentages", None), "plainbill_fast", False)]
-    assert len(patched) >= 8
-    for module in patched:
-        monkeypatch.setattr(module, "resolve_percentages", module.resolve_percentages.__wrapped__)
-    assert getattr(pydyf._to_bytes, "plainbill_fast", False)
-    monkeypatch.setattr(pydyf, "_to_bytes", pydyf._to_bytes.__wrapped__)
-    from weasyprint.formatting_structure.boxes import Box
 
-    assert getattr(Box.is_in_normal_flow, "plainbill_fast", False)
-    monkeypatch.setattr(Box, "is_in_normal_flow", Box.is_in_normal_flow.__wrapped__)
-    assert renderer.pdf(html, inv.id) == pdf
+def test_check_templates_finds_refused_files_and_syntax_errors_without_rendering(book, tmp_path_factory):
+    from plainbill.render import check_templates
+
+    outside = tmp_path_factory.mktemp("outside") / "x.css"
+    outside.write_text("body {}")
+    templates = Path(book.root) / "templates"
+    assert check_templates(Path(book.root)) == []
+    (templates / "x.css").symlink_to(outside)
+    (templates / "invoice.html").write_text("<p>\n{% if %}\n")
+    found = sorted((d.code, str(d.ref)) for d in check_templates(Path(book.root)))
+    assert found == [("template-error", "templates/invoice.html:2:1"), ("template-outside-book", "templates/x.css:1:1")]
+
+
+def test_a_book_template_may_include_its_svg_logo_and_stylesheet_but_not_a_font(book):
+    templates = Path(book.root) / "templates"
+    (templates / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><title>Logo</title></svg>')
+    (templates / "invoice.html").write_text('{% include "logo.svg" %}\n<style>{% include "invoice.css" %}</style>\n')
+    html = render_html(book, sample_invoice(1, entries=1))
+    assert "<title>Logo</title>" in html and "@font-face" in html
+    (templates / "invoice.html").write_text('{% include "fonts/Inter-Regular.otf" %}\n')
+    with pytest.raises(RenderFailure) as info:
+        render_html(book, sample_invoice(1, entries=1))
+    assert info.value.diagnostic.code == "template-missing"

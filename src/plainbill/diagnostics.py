@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -96,7 +97,11 @@ class SourceLines:
         lines = self._cache.get(ref.path)
         if lines is None:
             try:
-                raw = (self.root / ref.path).read_bytes()
+                path = self.root / ref.path
+                real, root = os.path.realpath(path), os.path.realpath(self.root)
+                if os.path.commonpath([real, root]) != root or not os.path.isfile(real):
+                    raise OSError("never quoted: outside the book (a link to /etc/shadow) or not a file")
+                raw = path.read_bytes()
                 lines = _split_lines(raw.decode("utf-8", errors="replace").lstrip("\ufeff"))
             except OSError:
                 lines = []

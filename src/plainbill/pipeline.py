@@ -34,12 +34,14 @@ def check_book(root: Path) -> Checked:
     from .checks import run_checks
     from .load import load_book
     from .register import load_register
+    from .render import check_templates
 
     loaded = load_book(root)
     diags = list(loaded.diagnostics)
     diags += run_checks(loaded.book)
     register, reg_diags = load_register(root)
     diags += reg_diags
+    diags += check_templates(Path(root))    # files refused and syntax errors: found before any build
     return Checked(loaded.book, diags, register)
 
 
@@ -132,3 +134,18 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
         report(root, stats.diagnostics, fmt)
     click.echo(stats.summary(), err=True)
     return EXIT_OK if stats.ok else EXIT_PROBLEMS
+
+
+def check_files(files, root: str = ".") -> Checked:
+    """check_book for a book given as {book-relative path: bytes} (a git revision, for `diff`):
+    the same stages and checks; ledger parses go through the book's parse cache, never pruned."""
+    from .checks import run_checks
+    from .load import default_cache_dir, load_files
+    from .register import register_from_files
+
+    loaded = load_files(files, root, cache_dir=default_cache_dir(Path(root)))
+    diags = list(loaded.diagnostics)
+    diags += run_checks(loaded.book)
+    register, reg_diags = register_from_files(files)
+    diags += reg_diags
+    return Checked(loaded.book, diags, register)

@@ -1,8 +1,10 @@
 """`plainbill diff`: which invoices a change of the book moves, by how much, and why.
 
-Both revisions are read straight from git (never checked out) and computed,
-in two processes when the machine has two cores, then compared invoice by
-invoice. Public API: `diff_revisions(repo, base, head, book) -> DiffResult`
+Both revisions are read straight from git (never checked out), checked and
+computed through the pipeline (check_files / check_book, compute), in two
+processes when the machine has two cores, then compared invoice by invoice. A
+revision that does not check is not compared: `run_diff` says which and why,
+and exits 1. Public API: `diff_revisions(repo, base, head, book) -> DiffResult`
 and `run_diff(...)` for the CLI.
 """
 from __future__ import annotations
@@ -94,7 +96,25 @@ def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "
     except GitError as exc:
         click.echo(f"plainbill: error: git: {exc}", err=True)
         return 2
+    refused = [snap for snap in (result.base, result.head) if not snap.computed]
+    if refused:
+        for snap in refused:
+            _does_not_check(snap)
+        return 1
     formatter = {"text": format_text, "markdown": format_markdown, "json": format_json}[fmt]
     click.echo(formatter(result), nl=False)
+    if result.base.error_count or result.head.error_count:
+        return 1   # a revision that does not check (say, an edit to an issued invoice), shown above
     # like `git diff --exit-code`: without the flag a successful diff exits 0
-    return 1 if exit_code and (result.changes or result.head.error_count) else 0
+    return 1 if exit_code and result.changes else 0
+
+
+def _does_not_check(snap: Snapshot) -> None:
+    """Say which revision cannot be compared and why, instead of a diff that would list
+    every one of its invoices as removed."""
+    click.echo(f"plainbill: error: cannot diff: {snap.label} does not check ({snap.error_count} "
+               f"error{'s' if snap.error_count != 1 else ''}), so its invoices cannot be computed:", err=True)
+    for line in snap.errors:
+        click.echo(f"  {line}", err=True)
+    if snap.error_count > len(snap.errors):
+        click.echo(f"  ... and {snap.error_count - len(snap.errors)} more", err=True)

@@ -49,20 +49,23 @@ class Snapshot:
     errors: list[str] = field(default_factory=list)                     # formatted, first ones only
     error_count: int = 0
     digests: dict[str, str] = field(default_factory=dict)              # only on a lite() copy
+    computed: bool = True        # False: the book does not check, so it has no invoices to compare
 
     def digests_of(self) -> dict[str, str]:
         return {k: hashlib.sha1(repr(v).encode()).hexdigest() for k, v in self.invoices.items()}
 
     def lite(self) -> "Snapshot":
         """Everything but invoices and entries, with a digest per invoice: cheap to send."""
-        return Snapshot(self.label, {}, {}, self.settings, self.errors, self.error_count, self.digests_of())
+        return Snapshot(self.label, {}, {}, self.settings, self.errors, self.error_count, self.digests_of(),
+                        self.computed)
 
     def only(self, ids) -> "Snapshot":
         """A copy holding just these invoices and the texts of their entries."""
         invoices = {k: self.invoices[k] for k in ids if k in self.invoices}
         fps = {fp for v in invoices.values() for fp in v.entries}
         entries = {fp: self.entries[fp] for fp in fps if fp in self.entries}
-        return Snapshot(self.label, invoices, entries, self.settings, self.errors, self.error_count)
+        return Snapshot(self.label, invoices, entries, self.settings, self.errors, self.error_count,
+                        computed=self.computed)
 
 
 def view(inv: Invoice) -> InvoiceView:
@@ -78,60 +81,37 @@ def view(inv: Invoice) -> InvoiceView:
 
 
 def snapshot_files(label: str, files: Mapping[str, bytes], root: str = ".") -> Snapshot:
-    """Load, check and compute a book given as {path: bytes} (a git revision)."""
-    from ..register import register_from_files
+    """Check and compute a book given as {path: bytes} (a git revision)."""
+    from ..pipeline import check_files
 
-    loaded = _load_files(files, root)
-    register, reg_diags = register_from_files(files)
-    return _compute(label, loaded.book, list(loaded.diagnostics) + reg_diags, register, files)
-
-
-def _load_files(files: Mapping[str, bytes], root: str):
-    """load_files, but through the book's ledger parse cache (build/.cache, keyed by content):
-    most ledger files of a revision are byte-identical to the working tree's."""
-    from .. import load
-
-    try:
-        from ..load.cache import default_cache_dir
-
-        kept = dict(sorted((p, d) for p, d in files.items() if load._is_source(p)))
-        return load._load(kept, root, default_cache_dir(Path(root)))
-    except (ImportError, AttributeError, TypeError):   # a loader without the cache
-        return load.load_files(files, root=root)
+    settings = {p: b for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
+    return _snapshot(label, check_files(files, root), settings)
 
 
 def snapshot_worktree(label: str, root: Path) -> Snapshot:
     """The same for the book on disk (the working tree)."""
-    from ..load import load_book
-    from ..register import load_register
+    from ..pipeline import check_book
     from .gitread import read_worktree
 
-    loaded = load_book(root)
-    register, reg_diags = load_register(root)
     settings = {p: b for p, b in read_worktree(root).items() if p.startswith(SETTINGS_PARTS)}
-    return _compute(label, loaded.book, list(loaded.diagnostics) + reg_diags, register, settings)
+    return _snapshot(label, check_book(root), settings)
 
 
-def _compute(label, book, diags: list[Diagnostic], register, files: Mapping[str, bytes]) -> Snapshot:
-    from ..billing import cache, compute_invoices
-    from ..checks import run_checks
-    from ..register import verify_issued
+def _snapshot(label: str, checked, settings: Mapping[str, bytes]) -> Snapshot:
+    """The pipeline's invoices of a checked book; none when the book does not check (it could
+    not be read whole, or breaks a rule): comparing them would be comparing nonsense."""
+    from ..pipeline import compute
 
     snap = Snapshot(label)
     snap.settings = {p: hashlib.sha1(b if isinstance(b, bytes) else b.encode()).hexdigest()
-                     for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
-    diags += run_checks(book)
-    if not has_errors(diags):
-        # the build's compute cache: clients a change does not touch are not billed again
-        invoices, more = compute_invoices(book, issued=register.issued_fingerprints(),
-                                          cache_dir=cache.default_dir(book.root))
-        diags += more
-        diags += verify_issued(register, invoices, book)
-        for inv in register.apply(invoices):
+                     for p, b in settings.items()}
+    snap.computed = not has_errors(checked.diagnostics)
+    if snap.computed:
+        for inv in compute(checked):
             v = view(inv)
             snap.invoices[v.id] = v
-        snap.entries = {e.fingerprint: (e.ref.short, e.text) for e in book.entries}
-    errors = sorted((d for d in diags if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+        snap.entries = {e.fingerprint: (e.ref.short, e.text) for e in checked.book.entries}
+    errors = sorted((d for d in checked.diagnostics if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
     snap.error_count = len(errors)
     snap.errors = [f"{d.ref}: {d.message} [{d.code}]" for d in errors[:20]]
     return snap

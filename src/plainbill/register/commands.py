@@ -1,12 +1,14 @@
 """`plainbill issue` and `plainbill credit-note`: the only commands that write records.
 
-Both run check and compute first and refuse while the book has errors, so a
-number is consumed only by a document that can be issued. Every record is
-validated before the first one is written; each write is atomic and
-create-only.
+Both hold the register's lock for their whole run (a second run exits 2 at once),
+roll back what an interrupted run left, run check and compute and refuse while
+the book has errors, so a number is consumed only by a document that can be
+issued. Every record is validated before the first one is written, and all are
+written or none (journal.py); "issued" is printed only after the commit.
 """
 from __future__ import annotations
 
+import difflib
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from ..diagnostics import has_errors
 from ..pipeline import EXIT_OK, EXIT_PROBLEMS, _book_problem, check_book, compute, report, usage_error
 from .credit import plan_credit_note
 from .issue import plan_issue, select_drafts
-from .numbering import write_new
+from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
 
@@ -27,9 +29,6 @@ def parse_day(text: str | None) -> date | None:
 
 def _prepare(root: Path, fmt: str, period=None, client=None):
     """Check and compute; (checked, invoices) or an exit code when the book is not clean."""
-    problem = _book_problem(root)
-    if problem:
-        return None, usage_error(problem)
     checked = check_book(root)
     invoices = [] if has_errors(checked.diagnostics) else compute(checked, period, client)
     if has_errors(checked.diagnostics):
@@ -39,24 +38,61 @@ def _prepare(root: Path, fmt: str, period=None, client=None):
     return (checked, invoices), EXIT_OK
 
 
-def _write(root: Path, records: list[Record]) -> int:
+def _exclusive(command: str, root: Path, work) -> int:
+    """Run `work()` holding the register's lock, after undoing what an interrupted run left."""
+    problem = _book_problem(root)
+    if problem:
+        return usage_error(problem)
+    try:
+        with locked(root):
+            problem = _repair(root)
+            return usage_error(problem) if problem else work()
+    except Busy:
+        return usage_error(f"another `plainbill issue` or `credit-note` is writing this book's register "
+                           f"({LOCK} is locked): nothing issued; run it again once that one has finished")
+    except LockError as exc:
+        return usage_error(f"cannot lock the register ({LOCK}): {exc}; nothing issued")
+
+
+def _repair(root: Path) -> str | None:
+    """Roll back an interrupted run (its journal and temporary files), saying so; why not, if it fails."""
+    try:
+        removed = rollback(root)
+    except JournalError:
+        return None   # check_book reports it (issued-interrupted) and nothing is issued
+    except OSError as exc:
+        return (f"cannot roll back an interrupted run: {exc.strerror or exc} ({exc.filename or ''}); "
+                "nothing issued")
+    if removed:
+        shown = ", ".join(removed[:4]) + (f" and {len(removed) - 4} more" if len(removed) > 4 else "")
+        click.echo(f"plainbill: rolled back an interrupted run: removed {len(removed)} file(s) "
+                   f"it had left ({shown}); none of them had been issued", err=True)
+
+
+def _write(root: Path, records: list[Record], command: str) -> int:
+    """All records and their draft locks, or none of them."""
+    files = []
     for r in records:
-        files = [(r.ref.path, r.to_json())]
+        files.append((r.ref.path, r.to_json()))
         if r.series == "invoice":
             files.append((lock_path(r.draft), r.number + "\n"))
-        try:
-            for path, text in files:
-                write_new(root, path, text)
-        except FileExistsError:
-            return usage_error(f"{path} appeared while issuing; run the command again")
-        except OSError as exc:
-            return usage_error(f"cannot write {path}: {exc}")
+    try:
+        commit(root, files, command)
+    except FileExistsError as exc:
+        return usage_error(f"{exc} is in the way of the register: nothing issued")
+    except OSError as exc:
+        return usage_error(f"cannot write the register: {exc.strerror or exc} "
+                           f"({exc.filename or ''}); nothing issued")
     return EXIT_OK
 
 
 def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
               drafts: tuple[str, ...] = (), fmt: str = "text") -> int:
     on = on or date.today()
+    return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt))
+
+
+def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str) -> int:
     prepared, code = _prepare(root, fmt, period, client)
     if prepared is None:
         return code
@@ -72,11 +108,13 @@ def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
     if diags:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
-    code = _write(root, records)
-    for r in records:
+    code = _write(root, records, "issue")
+    if code != EXIT_OK:
+        return code
+    for r in records:   # only now: every record is committed
         total = dict(r.totals)["total"]
         click.echo(f"issued {r.number}  {r.draft}  {total} {r.currency}  -> {r.ref.path}")
-    return code
+    return EXIT_OK
 
 
 def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), reason: str,
@@ -84,6 +122,10 @@ def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), rea
     on = on or date.today()
     if not reason.strip():
         return usage_error("--reason must say why the invoice is credited")
+    return _exclusive("credit-note", root, lambda: _credit_note(root, number, lines, reason.strip(), on, fmt))
+
+
+def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, on: date, fmt: str) -> int:
     prepared, code = _prepare(root, fmt)
     if prepared is None:
         return code
@@ -91,12 +133,22 @@ def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), rea
     record = checked.register.get(number)
     original = next((i for i in invoices if i.number == number and i.kind == "invoice"), None)
     if record is None or record.series != "invoice" or original is None:
-        return usage_error(f"{number} is not an issued invoice")
-    rec, diags = plan_credit_note(checked.book, checked.register, original, lines, reason.strip(), on)
+        return usage_error(_not_issued(checked.register, number))
+    rec, diags = plan_credit_note(checked.book, checked.register, original, lines, reason, on)
     if diags or rec is None:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
-    code = _write(root, [rec])
+    code = _write(root, [rec], "credit-note")
+    if code != EXIT_OK:
+        return code
     click.echo(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
                f"{rec.currency}  -> {rec.ref.path}")
-    return code
+    return EXIT_OK
+
+
+def _not_issued(register, number: str) -> str:
+    issued = sorted(n for n, r in register.records.items() if r.series == "invoice")
+    close = difflib.get_close_matches(number, issued, n=3, cutoff=0.6)
+    hint = (f"; did you mean {', '.join(close)}?" if close else
+            f"; issued invoices run from {issued[0]} to {issued[-1]}" if issued else "; nothing is issued yet")
+    return f"{number} is not an issued invoice{hint}"

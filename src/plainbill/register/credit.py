@@ -30,7 +30,8 @@ _NOTE = {"it": "Nota di credito relativa alla fattura n. {number} del {date}: {r
 def plan_credit_note(book: Book, register: Register, original: Invoice, specs: tuple[str, ...],
                      reason: str, on: date) -> tuple[Record | None, list[Diagnostic]]:
     """The record of a credit note against `original` (an issued invoice), or why not."""
-    where = register.get(original.number).ref
+    record = register.get(original.number)
+    where = record.at("lines")
     diags = _series_ready(book, register, "credit-note", on)
     if on < original.issue_date:
         diags.append(error("credit-note-date", where,

@@ -12,11 +12,14 @@ from collections import defaultdict
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from ..model import Book, Entry
-from .records import Record, billed_fingerprints, frozen_digest
+from .audit import HINT, locate
+from .records import Record, billed_fingerprints, frozen_digest, totals_of
 from .store import Register
 
-REMEDY = ("an issued invoice never changes: revert the edit, or leave it and bill the difference "
-          "with `plainbill credit-note {number}` or an adjustment in a later period")
+# The edit itself must go: while the book holds it, check fails and issue and credit-note refuse.
+REMEDY = ("an issued invoice never changes: revert the edit; to correct the invoice, add what was missing "
+          "as a new entry (billed, marked late, in the next open period), or credit what was over-billed "
+          "with `plainbill credit-note {number} --lines KEY=AMOUNT` once the edit is reverted")
 
 
 def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> list[Diagnostic]:
@@ -27,6 +30,7 @@ def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> li
     for record in register.by_draft.values():
         inv = computed.get(record.draft)
         if inv is not None and frozen_digest(inv) == record.digest:
+            diags += _record_edited(record, inv)
             continue
         index = index or _BookIndex(book)
         entry_diags = _entry_changes(record, inv, index)
@@ -70,6 +74,28 @@ def _entry_changes(record: Record, inv: Invoice | None, index: _BookIndex) -> li
                                f"{where} billed an entry that is gone: {billed.text}", hint,
                                related=[record.ref]))
     return diags
+
+
+def _record_edited(record: Record, inv: Invoice) -> list[Diagnostic]:
+    """The invoice is unchanged (same digest), so totals or line amounts that differ from it were
+    edited in the record itself."""
+    stated, actual = dict(record.totals), dict(totals_of(inv))
+    where = [(("totals", k), f"{k} {stated.get(k)} is not the issued invoice's ({v})")
+             for k, v in sorted(actual.items()) if k in stated and stated[k] != v]
+    if getattr(inv, "stored_digest", None) is not None:
+        # read from the compute cache: its lines stay packed (warm builds); the record's own
+        # arithmetic (audit.py) already ties its lines to the totals compared above
+        return _errors(record, where)
+    amounts = {l.key: str(l.amount) for l in inv.lines}
+    where += [(("lines", i, "amount"), f"line {key} says {amount}, the issued invoice {amounts[key]}")
+              for i, (key, amount) in enumerate(record.lines) if key in amounts and amounts[key] != amount]
+    return _errors(record, where)
+
+
+def _errors(record: Record, where: list) -> list[Diagnostic]:
+    return [error("issued-record-totals", locate(record.text, record.ref.path, keys),
+                  f"issued record {record.number}: {message}", HINT.format(path=record.ref.path))
+            for keys, message in where]
 
 
 def _invoice_changed(record: Record, inv: Invoice) -> Diagnostic:

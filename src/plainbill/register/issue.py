@@ -81,6 +81,7 @@ def _record(book: Book, inv: Invoice, number: str, on: date, seq: int, texts) ->
                   draft=inv.id, client=inv.client, period_start=inv.period_start, period_end=inv.period_end,
                   currency=inv.currency, totals=totals_of(inv), hash=inv.hash, digest=frozen_digest(inv),
                   lines=tuple((l.key, str(l.amount)) for l in inv.lines), entries=tuple(entries),
+                  taxes=tuple((t.tax_code, str(t.rate), str(t.base), str(t.tax)) for t in inv.taxes),
                   references=inv.references,
                   invoice=inv.to_dict() if inv.kind == "credit-note" else None)
 

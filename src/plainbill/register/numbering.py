@@ -1,5 +1,5 @@
 """Invoice numbers: format strings per series, next number per series and year,
-due dates, and atomic create-only writes of records.
+and due dates (records are written by journal.py).
 
 A number is `settings.numbering.<series>` formatted with `year`, `seq` and
 `series`; sequences restart at 1 every year and never skip or repeat.
@@ -7,9 +7,7 @@ A number is `settings.numbering.<series>` formatted with `year`, `seq` and
 from __future__ import annotations
 
 import calendar
-import os
 from datetime import date, timedelta
-from pathlib import Path
 
 from ..diagnostics import Diagnostic, error
 from ..model import Client, Settings
@@ -51,30 +49,3 @@ def due_date(issue: date, client: Client | None, settings: Settings) -> date:
     if client and client.end_of_month:
         due = due.replace(day=calendar.monthrange(due.year, due.month)[1])
     return due
-
-
-def write_new(root: Path, relpath: str, text: str) -> None:
-    """Create root/relpath atomically; fails with FileExistsError if it is already there.
-
-    The temporary file lives in the same folder so the final step is one
-    rename-like operation on one file system; os.link refuses to overwrite.
-    """
-    target = Path(root) / relpath
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise
-    except OSError:  # file systems without hard links
-        if target.exists():
-            raise FileExistsError(str(target)) from None
-        os.replace(tmp, target)
-        return
-    finally:
-        if tmp.exists():
-            tmp.unlink()

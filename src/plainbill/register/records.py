@@ -72,7 +72,9 @@ class Record:
     references: tuple[str, ...] = ()               # credit note: the number it credits
     reason: str = ""
     invoice: dict | None = None                    # credit note: the whole document
+    taxes: tuple[tuple[str, str, str, str], ...] = ()  # (code, rate, base, tax); older records: none
     path: str = field(default="", compare=False)   # where it was read from
+    text: str = field(default="", compare=False, repr=False)   # as read, to locate problems in it
 
     @property
     def kind(self) -> str:
@@ -80,7 +82,11 @@ class Record:
 
     @property
     def ref(self) -> SourceRef:
-        return SourceRef(self.path or path_for(self.number))
+        return SourceRef(self.path or path_for(self.number), 1, 1)
+
+    def at(self, *keys) -> SourceRef:
+        """Where a field of the record is (path:line:col), e.g. `at("totals", "total")`."""
+        return locate(self.text, self.ref.path, keys) if self.text else self.ref
 
     @property
     def fingerprints(self) -> frozenset[str]:
@@ -100,6 +106,7 @@ class Record:
             "currency": self.currency, "totals": dict(self.totals),
             "hash": self.hash, "digest": self.digest,
             "lines": [{"key": k, "amount": a} for k, a in self.lines],
+            "taxes": [{"code": c, "rate": r, "base": b, "tax": t} for c, r, b, t in self.taxes],
             "entries": [{"fingerprint": e.fingerprint, "ref": e.ref, "date": e.date, "text": e.text}
                         for e in self.entries],
         }
@@ -113,23 +120,27 @@ class Record:
 
 
 class RecordError(ValueError):
-    """A record file that cannot be read; the message says which field."""
+    """A record file that cannot be read; the message says which field, line and col where."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1):
+        super().__init__(message)
+        self.line, self.col = line, col
 
 
 def parse_record(text: str, path: str) -> Record:
     try:
         d = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecordError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+        raise RecordError(f"not valid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     if not isinstance(d, dict):
         raise RecordError("not a JSON object")
     try:
-        return _record_from(d, path)
+        return _record_from(d, path, text)
     except (KeyError, TypeError, ValueError) as exc:
         raise RecordError(f"missing or bad field {exc}") from None
 
 
-def _record_from(d: dict, path: str) -> Record:
+def _record_from(d: dict, path: str, text: str = "") -> Record:
     if d.get("kind") not in SERIES:
         raise ValueError("'kind'")
     due = d.get("due_date")
@@ -149,8 +160,38 @@ def _record_from(d: dict, path: str) -> Record:
         references=tuple(str(r) for r in d.get("references", ())),
         reason=str(d.get("reason", "")),
         invoice=d.get("invoice"),
-        path=path,
+        taxes=tuple((str(t["code"]), str(t["rate"]), str(t["base"]), str(t["tax"])) for t in d.get("taxes", ())),
+        path=path, text=text,
     )
+
+
+def locate(text: str, path: str, keys: tuple) -> SourceRef:
+    """path:line:col of the value at `keys` (dict keys and list indexes) in a JSON text.
+
+    Only called for a record with a problem: JSON is read again as YAML nodes, which keep
+    their positions; the deepest key found is the place (the file's start at worst)."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=loader)
+    except yaml.YAMLError:
+        return SourceRef(path, 1, 1)
+    mark = node.start_mark if node is not None else None
+    for key in keys:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                if k.value == key:
+                    child, mark = v, k.start_mark
+                    break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            child = node.value[key]
+            mark = child.start_mark
+        if child is None:
+            break
+        node = child
+    return SourceRef(path, mark.line + 1, mark.column + 1) if mark else SourceRef(path, 1, 1)
 
 
 # ---------------------------------------------------------------- invoice digests

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
+from .audit import audit_record
+from .journal import JOURNAL, LOCK, JournalError, held, is_temp, parse_journal
 from .records import ISSUED_DIR, Record, RecordError, invoice_from_dict, lock_path, parse_record, path_for
 
 
@@ -80,47 +83,146 @@ def _order(r: Record):
 
 
 def load_register(root: Path) -> tuple[Register, list[Diagnostic]]:
-    """Read `root/issued/**/*.json`; an absent folder is an empty register."""
+    """Read `root/issued/`; an absent folder is an empty register.
+
+    Records (`*.json`), draft locks (`drafts/*.txt`) and the journal are read;
+    temporary files are only named (their content is never used), and links are
+    never followed: plainbill writes none, and one could point outside the book."""
     base = Path(root) / ISSUED_DIR
     files: dict[str, bytes] = {}
-    if base.is_dir():
+    links: list[str] = []
+    unreadable: list[Diagnostic] = []
+    if base.is_symlink():
+        links.append(ISSUED_DIR)
+    elif base.is_dir():
         for p in sorted(base.rglob("*")):
-            if p.is_file() and p.suffix in (".json", ".txt"):
-                files[p.relative_to(root).as_posix()] = p.read_bytes()
-    return register_from_files(files)
+            rel = p.relative_to(root).as_posix()
+            if p.is_symlink():
+                links.append(rel)
+            elif is_temp(rel):
+                files[rel] = b""
+            elif p.is_file() and p.suffix in (".json", ".txt"):
+                try:
+                    files[rel] = p.read_bytes()
+                except OSError as exc:
+                    unreadable.append(error("issued-record-invalid", SourceRef(rel),
+                                            f"{rel} cannot be read: {exc.strerror or exc}",
+                                            "check the file's permissions"))
+    register, diags = register_from_files(files)
+    diags += unreadable
+    if any(d.code in _HALF_WRITTEN for d in diags) and held(root):
+        diags = [_in_progress(d) if d.code in _HALF_WRITTEN else d for d in diags]
+    diags += [error("issued-record-invalid", SourceRef(rel), f"{rel} is a link, and is not read",
+                    "plainbill writes the register as plain files: replace the link by the file, "
+                    "restored from git") for rel in links]
+    return register, diags
+
+
+_HALF_WRITTEN = ("issued-interrupted", "issued-temp-file")
+
+
+def _in_progress(d: Diagnostic) -> Diagnostic:
+    return dataclasses.replace(d, message=f"{d.message}: a run is writing the register right now ({LOCK} is held)",
+                               hint="check again once it has finished")
 
 
 def register_from_files(files: Mapping[str, bytes | str]) -> tuple[Register, list[Diagnostic]]:
     """The register held by a {book-relative path: content} map (other paths ignored)."""
     records, diags, locks = [], [], {}
+    pending, journal_diags = _journal(files)
+    diags += journal_diags
     for path in sorted(files):
+        if not path.startswith(ISSUED_DIR + "/") or path == JOURNAL or path in pending:
+            continue
+        if is_temp(path):
+            diags.append(error("issued-temp-file", SourceRef(path, 1, 1),
+                               "a temporary file of an interrupted `plainbill issue` or `credit-note`",
+                               "no record was written from it: delete it (the next `plainbill issue` or "
+                               "`credit-note` does so itself)"))
+            continue
         if path.startswith(ISSUED_DIR + "/drafts/") and path.endswith(".txt"):
-            raw = files[path]
-            locks[path] = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).strip()
+            locks[path] = _text(files[path]).strip()
             continue
-        if not (path.startswith(ISSUED_DIR + "/") and path.endswith(".json")):
+        if not path.endswith(".json"):
             continue
-        raw = files[path]
         try:
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            records.append(parse_record(text, path))
-        except (RecordError, UnicodeDecodeError) as exc:
+            text = _text(files[path], strict=True)
+            record = parse_record(text, path)
+        except RecordError as exc:
+            diags.append(error("issued-record-invalid", SourceRef(path, exc.line, exc.col),
+                               f"issued record cannot be read: {exc}", RESTORE))
+            continue
+        except UnicodeDecodeError:
             diags.append(error("issued-record-invalid", SourceRef(path, 1, 1),
-                               f"issued record cannot be read: {exc}",
-                               "records under issued/ are written by `plainbill issue`; restore it from git"))
+                               "issued record cannot be read: not UTF-8 text", RESTORE))
+            continue
+        records.append(record)
+        diags += audit_record(record, text)
     diags += validate(records)
     diags += _check_locks(records, locks)
     return Register(records), diags
 
 
+RESTORE = "records under issued/ are written by `plainbill issue`; restore it from git"
+
+
+def _text(raw: bytes | str, strict: bool = False) -> str:
+    if isinstance(raw, str):
+        return raw
+    return raw.decode("utf-8") if strict else raw.decode("utf-8", "replace")
+
+
+def _journal(files: Mapping[str, bytes | str]) -> tuple[set[str], list[Diagnostic]]:
+    """The files an interrupted run left (still as it wrote them), and the error naming them."""
+    if JOURNAL not in files:
+        return set(), []
+    where = SourceRef(JOURNAL, 1, 1)
+    try:
+        journal = parse_journal(files[JOURNAL])
+    except JournalError as exc:
+        return set(), [error("issued-interrupted", where, f"{JOURNAL} cannot be read: {exc}",
+                             "it is written by `plainbill issue` and `credit-note` while they write the "
+                             "register; if none is running, compare the files it lists with git, then delete it")]
+    left = sorted(path for path, digest in journal.files if path in files and
+                  hashlib.sha256(_raw(files[path])).hexdigest() == digest)
+    numbers = [p.removeprefix(ISSUED_DIR + "/").removesuffix(".json") for p in left if not p.startswith(
+        ISSUED_DIR + "/drafts/")]
+    listed = ", ".join(left[:4]) + (f" and {len(left) - 4} more" if len(left) > 4 else "")
+    message = (f"an interrupted `plainbill {journal.command}` left {len(left)} of the {len(journal.files)} "
+               f"files it was writing ({', '.join(numbers[:3]) or 'no record'}"
+               f"{' ...' if len(numbers) > 3 else ''}); none of them was issued")
+    hint = (f"run `plainbill {journal.command}` again: it first removes them and this journal, then works as "
+            f"usual; or delete them by hand ({listed or 'none'}), then {JOURNAL}")
+    return set(left), [error("issued-interrupted", where, message, hint)]
+
+
+def _raw(data: bytes | str) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
 def _check_locks(records: list[Record], locks: dict[str, str]) -> list[Diagnostic]:
-    """Each draft lock names the number its draft was issued as."""
-    issued = {lock_path(r.draft): r.number for r in records if r.series == "invoice"}
-    return [error("issued-draft-lock", SourceRef(path, 1, 1),
-                  f"{path} says {number or 'nothing'}, but " +
-                  (f"the draft was issued as {issued[path]}" if path in issued else "no invoice is issued for it"),
-                  "the lock files under issued/drafts/ are written by `plainbill issue`; restore it from git")
-            for path, number in sorted(locks.items()) if issued.get(path) != number]
+    """Each issued invoice has its draft lock, and each lock names the number its draft was issued as.
+
+    A draft issued twice is reported as that (issued-draft-twice): either number satisfies its lock."""
+    issued: dict[str, list[Record]] = defaultdict(list)
+    for r in records:
+        if r.series == "invoice":
+            issued[lock_path(r.draft)].append(r)
+    diags = []
+    for path, number in sorted(locks.items()):
+        if number not in {r.number for r in issued.get(path, ())}:
+            diags.append(error("issued-draft-lock", SourceRef(path, 1, 1),
+                               f"{path} says {number or 'nothing'}, but " +
+                               (f"the draft was issued as {issued[path][0].number}" if path in issued
+                                else "no invoice is issued for it"),
+                               "the lock files under issued/drafts/ are written by `plainbill issue`; "
+                               "restore it from git"))
+    for path, rs in sorted(issued.items()):
+        if path not in locks:
+            diags.append(error("issued-draft-lock", rs[0].ref,
+                               f"issued invoice {rs[0].number} has no lock file {path}",
+                               f"restore it from git, or write it: printf '{rs[0].number}\\n' > {path}"))
+    return diags
 
 
 def validate(records: list[Record]) -> list[Diagnostic]:
@@ -131,7 +233,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
     drafts: dict[str, list[Record]] = defaultdict(list)
     for r in records:
         if r.path and r.path != path_for(r.number):
-            diags.append(error("issued-record-misplaced", r.ref,
+            diags.append(error("issued-record-misplaced", r.at("number"),
                                f"record of {r.number} is at {r.path}, expected {path_for(r.number)}",
                                "move it back: the path derived from the number is what makes a "
                                "number issued on two branches conflict in git"))
@@ -141,7 +243,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
             drafts[r.draft].append(r)
     for number, rs in sorted(by_number.items()):
         if len(rs) > 1:
-            diags.append(error("issued-number-duplicate", rs[1].ref, f"number {number} is issued twice",
+            diags.append(error("issued-number-duplicate", rs[1].at("number"), f"number {number} is issued twice",
                                "a number is never reused: keep one record, credit the other invoice",
                                related=[r.ref for r in rs[:1]]))
     for (name, year), rs in sorted(series.items()):
@@ -149,7 +251,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
     for draft, rs in sorted(drafts.items()):
         if len(rs) > 1:
             rs = sorted(rs, key=_order)
-            diags.append(error("issued-draft-twice", rs[1].ref,
+            diags.append(error("issued-draft-twice", rs[1].at("draft"),
                                f"draft {draft} is issued twice: {', '.join(r.number for r in rs)}",
                                "keep the first; cancel the other with a credit note",
                                related=[r.ref for r in rs[:1]]))
@@ -192,7 +294,7 @@ def _check_series(name: str, year: int, rs: list[Record]) -> list[Diagnostic]:
                            "numbers are gap-free: restore the missing records from git history"))
     for prev, cur in zip(rs, rs[1:]):
         if cur.issue_date < prev.issue_date:
-            diags.append(error("issued-date-order", cur.ref,
+            diags.append(error("issued-date-order", cur.at("issue_date"),
                                f"{cur.number} is dated {cur.issue_date}, before {prev.number} "
                                f"({prev.issue_date})",
                                "numbers must follow issue dates within a series and year",

@@ -65,11 +65,26 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
         "bank": bank_dict(s.bank),
         "terms": {"days": client.payment_terms_days if client else s.payment_terms_days,
                   "end_of_month": bool(client and client.end_of_month)},
-        "repository_url": s.repository_url.rstrip("/"),
+        "repository_url": web_url(s.repository_url),
         "people": {p.slug: p.name for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
     }
+
+
+def web_url(url: str) -> str:
+    """The URL when it is an http(s) address, else "": only such a URL may become a link on an invoice
+    (a `javascript:` or `data:` URL in plainbill.yaml never reaches an href)."""
+    from urllib.parse import urlsplit
+
+    url = (url or "").strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\"'<> \t\n"):
+        return ""
+    return url
 
 
 def context_key(ctx: dict[str, Any]) -> str:

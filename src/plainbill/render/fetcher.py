@@ -1,15 +1,17 @@
-"""The only door WeasyPrint has to the outside: files of the book and of plainbill, nothing else.
+"""The only door WeasyPrint has to the outside: the files of the template set, from memory.
 
-A template (the book may override them) could reference `file:///etc/passwd`
-or an `https://` tracker; the fetcher refuses both with a fatal error that
-stops the render, and the renderer turns it into a diagnostic naming the
-template. The build's own assets (CSS, fonts) are served from memory, since
-they are written to `build/assets/` only after every invoice has rendered.
+A template (the book may override them) could reference `file:///etc/passwd`,
+`../../ledger/...` or an `https://` tracker; the fetcher serves only the
+files `template_set()` read (the book's `templates/`, plainbill's own
+templates and fonts, under their own paths or under `build/assets/`) and
+`data:` URLs. Anything else stops the render with a fatal error, which the
+renderer turns into a diagnostic naming the template. It never reads the disk
+and never goes to the network.
 """
 from __future__ import annotations
 
 import mimetypes
-import os
+import posixpath
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -17,7 +19,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 
 class OutsideBookError(FatalURLFetchingError):
-    """A template reached for a file outside the allowed folders, or for the network."""
+    """A template reached for a file outside the template set, or for the network."""
 
     def __init__(self, url: str, reason: str):
         super().__init__(f"{url}: {reason}")
@@ -26,40 +28,28 @@ class OutsideBookError(FatalURLFetchingError):
 
 
 class BookFetcher(URLFetcher):
-    """Serves in-memory assets under `assets_dir`, files under `roots`, and `data:` URLs."""
+    """Serves `files` (absolute path -> bytes), `assets` under `assets_dir`, and `data:` URLs."""
 
-    def __init__(self, roots: list[Path], assets_dir: Path, assets: dict[str, bytes]):
-        super().__init__(allowed_protocols=("file", "data"))
-        self.roots = [Path(os.path.realpath(r)) for r in roots]
-        self.assets_dir = Path(os.path.realpath(assets_dir))
-        self.assets = assets
+    def __init__(self, files: dict[str, bytes], assets_dir: Path, assets: dict[str, bytes]):
+        super().__init__(allowed_protocols=("data",))
+        self.served = dict(files)
+        for name, data in assets.items():
+            self.served[posixpath.join(Path(assets_dir).as_posix(), name)] = data
 
     def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme != "file":
             raise OutsideBookError(url, "network access is not allowed at build time")
-        path = Path(os.path.realpath(unquote(urlsplit(url).path)))
-        name = _relative(path, self.assets_dir)
-        if name is not None and name in self.assets:
-            return _response(url, name, self.assets[name])
-        if not any(_relative(path, root) is not None for root in self.roots):
-            raise OutsideBookError(url, "outside the book and plainbill's templates and fonts")
-        if not path.is_file():
-            raise OutsideBookError(url, "no such file")
-        return _response(url, path.name, path.read_bytes())
+        path = posixpath.normpath(unquote(parts.path))
+        if parts.netloc not in ("", "localhost") or path not in self.served:
+            raise OutsideBookError(url, "outside the book's templates/ and plainbill's templates and fonts")
+        return _response(url, path, self.served[path])
 
 
 def _response(url: str, name: str, body: bytes) -> URLFetcherResponse:
     # WeasyPrint ignores a stylesheet that does not come as text/css
     mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return URLFetcherResponse(url, body, headers={"Content-Type": mime})
-
-
-def _relative(path: Path, root: Path) -> str | None:
-    """path relative to root as a posix string, or None when path is not inside root."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return None

@@ -1,13 +1,12 @@
-"""Invoice -> HTML (Jinja) -> PDF (WeasyPrint), with failures turned into diagnostics.
+"""Invoice -> HTML (Jinja, sandboxed) -> PDF (WeasyPrint's public API), failures turned into diagnostics.
 
-One Renderer lives in each worker process: its Jinja environment, URL fetcher
-and WeasyPrint font configuration are built once and reused for every
-invoice, so fonts are loaded once per worker, not once per document.
-What WeasyPrint is given is trimmed first, and its hottest functions have
-faster copies giving the same bytes (weasy.py, weasy_text.py, weasy_glyphs.py,
-weasy_boxes.py, weasy_pdf.py). PDF bytes depend only on the HTML: the metadata date is the
-invoice's date (written by the template as `dcterms.created`), there is no
-file identifier, and fonts come only from the package.
+One Renderer lives in each worker process: its Jinja environment, URL
+fetcher, WeasyPrint font configuration and parsed stylesheets are made once
+and reused for every invoice, so fonts are loaded and CSS parsed once per
+worker, not once per document. PDF bytes depend only on the HTML and the
+locked versions of WeasyPrint and pydyf: the metadata date is the invoice's
+date (written by the template as `dcterms.created`), there is no file
+identifier, and fonts come only from the package.
 """
 from __future__ import annotations
 
@@ -18,13 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SecurityError
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from .context import invoice_view
-from .environment import PACKAGE_TEMPLATES, TemplateSet, make_environment, template_path
+from .environment import TemplateSet, make_environment, template_path, template_set
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="\.\./assets/([^"<>]+\.css)">')
+# documented options of write_pdf(): no file identifier (optional in PDF 1.7, and pydyf would make it
+# by serialising the file a second time), compressed streams, subset fonts, no hinting
 PDF_OPTIONS = {"pdf_identifier": False, "uncompressed_pdf": False, "full_fonts": False, "hinting": False}
 
 
@@ -44,7 +46,7 @@ class Renderer:
         self._fetcher = None
         self._font_config = None
         self._css: dict = {}
-        self._builtin: bool | None = None
+        self._images: dict = {}          # WeasyPrint's image cache, kept across documents
 
     # ------------------------------------------------------------ HTML
 
@@ -55,6 +57,8 @@ class Renderer:
         return self._render(name, variables)
 
     def _render(self, name: str, variables: dict[str, Any]) -> str:
+        if self.templates.problems:
+            raise RenderFailure(self.templates.problems[0])
         try:
             return self.env.get_template(name).render(variables)
         except jinja2.TemplateSyntaxError as exc:
@@ -64,12 +68,20 @@ class Renderer:
             raise RenderFailure(error("template-missing", ref, f"template {exc.name!r} not found",
                                       f"put {exc.name} in the book's templates/ folder "
                                       "(plainbill's own templates are invoice.html and index.html)")) from None
-        except jinja2.TemplateError as exc:
+        except SecurityError as exc:
             filename, line = _template_frame(exc, self.templates)
-            raise RenderFailure(self._diag(filename or name, line, str(exc))) from None
+            ref = SourceRef(template_path(self.templates, filename or name), line or 1, 1)
+            raise RenderFailure(error(
+                "template-unsafe", ref, f"template refused: {exc}",
+                "templates run in a sandbox: they format the variables listed in docs/rendering.md "
+                "and cannot reach Python's internals, files or commands")) from None
+        except Exception as exc:   # noqa: BLE001  undefined names, and whatever else a template's code raises
+            filename, line = _template_frame(exc, self.templates)
+            message = str(exc) if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+            raise RenderFailure(self._diag(filename or name, line, message)) from None
 
     def _diag(self, filename: str | None, line: int | None, message: str) -> Diagnostic:
-        ref = SourceRef(template_path(self.templates, filename), line or 0, 1 if line else 0)
+        ref = SourceRef(template_path(self.templates, filename), line or 1, 1)
         return error("template-error", ref, f"template error: {message}",
                      "templates format values; every variable they use must exist (see docs/rendering.md)")
 
@@ -77,37 +89,24 @@ class Renderer:
 
     def pdf(self, html: str, name: str) -> bytes:
         """The PDF of an HTML page that lives at build/invoices/<name>.html."""
-        from .fetcher import OutsideBookError
-        from .weasy import html_class, squeeze, xml_tree
-        from .weasy_boxes import plain_tree
+        from weasyprint import HTML
 
-        self._warm()
+        from .fetcher import OutsideBookError
+
+        self.warm()
         base_url = (self.out_dir / "invoices" / f"{name}.html").as_uri()
         try:
             html, sheets = self._stylesheets(html)
-            html = squeeze(html)
-            # the built-in template's HTML parses as XML into the tree an HTML5 parser builds, 50x faster
-            tree = xml_tree(html) if self._builtin_invoice() else None
-            if tree is not None:
-                plain_tree(tree)
-                document = html_class().from_tree(tree, base_url, self._fetcher)
-            else:
-                document = html_class()(string=html, base_url=base_url, url_fetcher=self._fetcher)
-            return document.write_pdf(font_config=self._font_config, stylesheets=sheets, **PDF_OPTIONS)
+            document = HTML(string=html, base_url=base_url, url_fetcher=self._fetcher)
+            return document.write_pdf(font_config=self._font_config, stylesheets=sheets, cache=self._images,
+                                      **PDF_OPTIONS)
         except OutsideBookError as exc:
             raise RenderFailure(self._outside_diag(exc)) from None
         except Exception as exc:   # noqa: BLE001  WeasyPrint failing on what a template asks of it
             raise RenderFailure(self._failed_diag(name, exc)) from None
 
-    def _builtin_invoice(self) -> bool:
-        """Whether invoices come from plainbill's own invoice.html (not a book's)."""
-        if self._builtin is None:
-            filename = self.env.get_template("invoice.html").filename or ""
-            self._builtin = Path(filename).resolve().parent == PACKAGE_TEMPLATES
-        return self._builtin
-
     def _stylesheets(self, html: str):
-        """Swap `<link href="../assets/x.css">` for x.css parsed once per worker: parsing is a third of a render."""
+        """`<link href="../assets/x.css">` swapped for x.css parsed once per renderer (weasyprint.CSS)."""
         from weasyprint import CSS
 
         sheets = []
@@ -117,47 +116,34 @@ class Renderer:
                 continue
             if name not in self._css:
                 url = (self.out_dir / "assets" / name).as_uri()
-                self._css[name] = CSS(string=self.templates.assets[name].decode("utf-8"), base_url=url,
-                                      url_fetcher=self._fetcher, font_config=self._font_config)
+                self._css[name] = CSS(string=self.templates.assets[name].decode("utf-8", errors="replace"),
+                                      base_url=url, url_fetcher=self._fetcher, font_config=self._font_config)
             sheets.append(self._css[name])
             html = html.replace(match.group(0), "", 1)
         return html, sheets
 
     def warm(self) -> None:
-        """Load fonts, parse the stylesheets: what every PDF needs, done before the first one."""
-        from .weasy import html_class
-
-        from .fetcher import OutsideBookError
-
-        self._warm()
-        html_class()
-        try:
-            self._stylesheets('<link rel="stylesheet" href="../assets/invoice.css">')
-        except OutsideBookError:
-            pass     # a book stylesheet reaching outside: each invoice's pdf() reports it
-
-    def _warm(self) -> None:
+        """The fetcher and the font configuration, made once; then invoice.css parsed (fonts loaded)."""
         if self._fetcher is not None:
             return
         from weasyprint.text.fonts import FontConfiguration
 
-        from . import weasy, weasy_boxes, weasy_glyphs, weasy_pdf, weasy_text
-        from .fetcher import BookFetcher
+        from .fetcher import BookFetcher, OutsideBookError
 
         logging.getLogger("weasyprint").setLevel(logging.ERROR)   # CSS notes are not the user's problem
-        weasy.install()
-        weasy_text.install()
-        weasy_glyphs.install()
-        weasy_boxes.install()
-        weasy_pdf.install()
-        self._fetcher = BookFetcher(self.templates.fetch_roots, self.out_dir / "assets", self.templates.assets)
+        self._fetcher = BookFetcher(self.templates.sources, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
+        try:
+            self._stylesheets('<link rel="stylesheet" href="../assets/invoice.css">')
+        except OutsideBookError:
+            pass     # a book stylesheet reaching outside: each invoice's pdf() reports it
+        except Exception:   # noqa: BLE001  nor a stylesheet WeasyPrint cannot parse
+            pass
 
     def _failed_diag(self, name: str, exc: Exception) -> Diagnostic:
         """WeasyPrint raised: name the book's own template files, the likeliest cause, else plainbill's."""
-        book_templates = self.templates.book_root / "templates"
-        own = [f"templates/{n}" for n in ("invoice.css", "invoice.html") if (book_templates / n).is_file()]
-        where = own[0] if own else template_path(self.templates, self.env.get_template("invoice.html").filename)
+        own = [n for n in ("templates/invoice.css", "templates/invoice.html") if n in self.templates.book_texts()]
+        where = own[0] if own else template_path(self.templates, self.templates.templates["invoice.html"][1])
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         hint = (f"undo the last change to {' and '.join(own)}: WeasyPrint cannot lay out what it asks for "
                 "(for instance line-clamp on justified text); "
@@ -168,11 +154,27 @@ class Renderer:
 
     def _outside_diag(self, exc) -> Diagnostic:
         ref = _find_reference(exc.url, self.templates) or SourceRef(
-            template_path(self.templates, self.env.get_template("invoice.html").filename))
+            template_path(self.templates, self.templates.templates["invoice.html"][1]), 1, 1)
         return error("template-outside-book", ref,
                      f"a template refers to {exc.url}: {exc.reason}",
-                     "templates may use only files inside the book (e.g. templates/logo.png) "
+                     "templates may use only files in the book's templates/ folder (as {{ assets }}/logo.png) "
                      "and plainbill's own templates and fonts; nothing is fetched from the network")
+
+
+def check_templates(book_root: Path) -> list[Diagnostic]:
+    """What `check` can tell of the book's templates without rendering: files refused and syntax errors."""
+    templates = template_set(book_root)
+    renderer = Renderer(templates, Path(book_root) / "build")
+    found = list(templates.problems)
+    folder = str(templates.book_root / "templates")
+    for name, (text, filename) in sorted(templates.templates.items()):
+        if not filename.startswith(folder):
+            continue
+        try:
+            renderer.env.parse(text, name, filename)
+        except jinja2.TemplateSyntaxError as exc:
+            found.append(renderer._diag(filename, exc.lineno, exc.message or str(exc)))
+    return found
 
 
 def _template_frame(exc: BaseException, templates: TemplateSet) -> tuple[str | None, int | None]:
@@ -191,15 +193,11 @@ def _find_reference(url: str, templates: TemplateSet) -> SourceRef | None:
 
     parts = urlsplit(url)
     needles = [url, unquote(parts.path), parts.netloc, Path(unquote(parts.path)).name]
-    book_templates = templates.book_root / "templates"
-    if not book_templates.is_dir():
-        return None
-    for path in sorted(p for p in book_templates.rglob("*") if p.is_file()):
-        text = path.read_text("utf-8", errors="replace")
+    for path, text in templates.book_texts().items():
         for needle in filter(None, needles):
-            match = re.search(re.escape(needle), text)
-            if match:
-                line = text.count("\n", 0, match.start()) + 1
-                col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-                return SourceRef(path.relative_to(templates.book_root).as_posix(), line, col)
+            found = text.find(needle)
+            if found >= 0:
+                line = text.count("\n", 0, found) + 1
+                col = found - (text.rfind("\n", 0, found) + 1) + 1
+                return SourceRef(path, line, col)
     return None

@@ -323,3 +323,10 @@ def test_thousands_of_activities_and_contracts_stay_linear(book):
     start = time.perf_counter()
     hostile(book, "check", book, code=0)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("value, code", [("0", "invalid-value"), ("no", "invalid-duration"),
+                                         ("-3", "invalid-duration"), ("99999999999999999999", "invalid-duration")])
+def test_a_day_limit_that_is_no_limit(book, value, code):
+    edit(book, "plainbill.yaml", "payment_terms_days: 30", f"payment_terms_days: 30\nmax_hours_per_day: {value}")
+    refuses(book, code, "plainbill.yaml")

@@ -178,7 +178,10 @@ def _simple(r: Reader, m: dict, kw: dict) -> None:
             kw["payment_terms_days"] = days
     if "max_hours_per_day" in m:
         minutes = r.hours(m["max_hours_per_day"], "max_hours_per_day")
-        if minutes is not None:
+        if minutes == 0:
+            r.fail("invalid-value", m["max_hours_per_day"], "max_hours_per_day is zero: every day would be too long",
+                   "write the most hours one person plausibly works in a day, e.g. 14")
+        elif minutes is not None:
             kw["max_day_minutes"] = minutes
     if "bank" in m:
         b = r.mapping(m["bank"], ("name", "iban", "bic"), "bank")

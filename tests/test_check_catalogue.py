@@ -112,3 +112,15 @@ def test_generated_reference_is_up_to_date():
     docs = DOCS.read_text(encoding="utf-8")
     generated = BEGIN + docs.split(BEGIN, 1)[1].split(END, 1)[0] + END + "\n"
     assert generated == reference(), "run `python -m plainbill.checks docs/diagnostics.md`"
+
+
+def test_reference_writer_runs_as_a_module(tmp_path):
+    """`python -m plainbill.checks PAGE` rewrites only the generated part of the page."""
+    import subprocess
+    import sys
+
+    from plainbill.checks import BEGIN, END, reference
+    page = tmp_path / "diagnostics.md"
+    page.write_text(f"# Head\n\n{BEGIN}\nstale\n{END}\n\nTail\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "plainbill.checks", str(page)], check=True)
+    assert page.read_text(encoding="utf-8") == "# Head\n\n" + reference() + "\nTail\n"

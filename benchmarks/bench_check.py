@@ -8,8 +8,8 @@ and peak memory from os.wait4's rusage (the largest resident set of the process
 and its workers). Three things are timed:
 
   load+checks   what `check` itself does: load the book and run every check
-                (a `python -c` of load_book and run_checks); no Entry record is built
-  +entries      the same, then every Entry record built (what `build` needs besides)
+                (a `python -c` of load_book and run_checks), over every Entry record
+  +entries      the same, then asking for the entries again (already built by the checks)
   plainbill check   the whole command, which also computes the invoices of a clean
                 book (to verify issued ones), so it includes the billing engine
 
@@ -28,8 +28,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PYTHON = sys.executable
-# the entry count comes from the ledger files' facts: asking book.entries would build the
-# Entry records, which checking does not need (and `build` does: see "entries" below)
+# the entry count comes from the ledger files' facts (the checks have built the entries anyway)
 STAGE = ("import sys, gc; from pathlib import Path; from plainbill.load import load_book; "
          "from plainbill.checks import run_checks; "
          "r = load_book(Path(sys.argv[1])); d = r.diagnostics + run_checks(r.book); "

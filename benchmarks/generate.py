@@ -77,7 +77,7 @@ CITIES = [("Milano", "MI", "20121"), ("Torino", "TO", "10121"), ("Bergamo", "BG"
           ("Varese", "VA", "21100"), ("Pavia", "PV", "27100")]
 
 
-def settings_yaml() -> str:
+def settings_yaml(day_hours: int = 96) -> str:
     team = "\n".join(
         f"  {s}: {{name: {n}, role: {r}, cost_rate: {c}, default_rate: {d}}}"
         for s, n, r, c, d in TEAM)
@@ -101,6 +101,7 @@ locale: it_IT
 language: it
 reference_date: 2026-12-31
 payment_terms_days: 30
+max_hours_per_day: {day_hours}   # ten people book a big book's volume: long days by design
 calendar:
   country: IT
   extra:
@@ -238,9 +239,9 @@ def contracts_yaml(i: int, projects: list[str], base: int) -> list[str]:
     return out
 
 
-def write_setup(out: Path, rng: random.Random) -> list[tuple[str, list[str]]]:
+def write_setup(out: Path, rng: random.Random, day_hours: int = 96) -> list[tuple[str, list[str]]]:
     (out / "clients").mkdir(parents=True, exist_ok=True)
-    (out / "plainbill.yaml").write_text(settings_yaml(), encoding="utf-8")
+    (out / "plainbill.yaml").write_text(settings_yaml(day_hours), encoding="utf-8")
     clients = []
     for i in range(50):
         slug = f"client{i:02d}"
@@ -302,7 +303,8 @@ def day_lines(day: date, count: int, rng: random.Random, tgt: list[str], acts: l
                 end -= 1440
             cursors[person] = cur + length + 5 * int(rnd() * 6) if end > cur else 1440
             tk = f" #T-{1000 + int(rnd() * 9000)}" if rnd() < 0.5 else ""
-            out.append(f"{ds} {fmt_minutes(cur)}-{fmt_minutes(end)} {target} {act} @{person} "
+            night = "+1" if 0 < end < cur else ""   # said so: past midnight (docs/format.md)
+            out.append(f"{ds} {fmt_minutes(cur)}-{fmt_minutes(end)}{night} {target} {act} @{person} "
                        f"{desc}{tk}{tags}")
         else:                                   # duration with a unique ticket
             seq[0] += 1
@@ -351,7 +353,7 @@ def generate(out: Path, entries: int, seed: int = 1) -> None:
     """Write the synthetic book into `out` (created if missing)."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    clients = write_setup(out, rng)
+    clients = write_setup(out, rng, max(96, entries // 500))   # a person's day grows with the volume
     write_ledger(out, entries, rng, clients)
 
 

@@ -54,16 +54,19 @@ def test_quarterly_retainer_carries_what_the_previous_month_left(invoices, diags
     assert not diags
 
 
-@billed
-def test_expense_qty_zero_is_a_quantity_not_a_missing_one(invoices, diags):
-    """
+def test_expense_qty_zero_is_refused_when_loading():
+    """qty=0 used to bill "0 x 10.00 = 10.00": it is now a `zero-quantity` error, and the
+    line is not billed at all."""
+    from billing_helpers import split_book
+    from plainbill.load import load_files
+    book = split_book("""
     --- clients/acme.yaml
     name: Acme
     --- ledger/2026/11.txt
     2026-11-06 expense acme @mario 10.00 Sample at list price qty=0 price=5.00
     2026-11-06 expense acme @mario 10.00 Sample at cost qty=0
-    """
-    inv = invoices["acme-2026-11"]
-    got = sorted((ln.description, ln.quantity, ln.amount) for ln in lines_of(inv, "expense"))
-    assert got == [("Sample at cost", 0, 10), ("Sample at list price", 0, 0)]
-    assert not diags
+    """)
+    result = load_files(book)
+    assert [(d.code, d.ref.line, d.ref.col) for d in result.diagnostics] == \
+        [("zero-quantity", 1, 59), ("zero-quantity", 2, 53)]
+    assert result.book.entries == ()

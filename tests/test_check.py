@@ -45,7 +45,7 @@ def test_unknown_names_reported_once_per_file_with_a_count():
 def test_overlaps_touching_and_past_midnight():
     ledger = ("2026-11-03 10:00-11:00 acme remote @mario a\n"
               "2026-11-03 11:00-12:00 acme remote @mario touching, fine\n"
-              "2026-11-03 23:00-01:00 acme remote @mario night\n"
+              "2026-11-03 23:00-01:00+1 acme remote @mario night\n"
               "2026-11-04 00:30-02:00 acme remote @mario overlaps the night\n"
               "2026-11-04 00:30-02:00 acme remote @lucia another person, fine\n")
     diags = [d for d in check(**{"ledger/a.txt": ledger}) if d.code == "overlapping-time"]
@@ -55,7 +55,7 @@ def test_overlaps_touching_and_past_midnight():
 def test_overlap_across_files_and_clients():
     diags = check(**{"ledger/a.txt": "2026-11-03 09:00-12:00 acme remote @mario a\n",
                      "ledger/b.yaml": "- {date: 2026-11-03, start: '11:00', end: '11:30', client: acme,"
-                                      " activity: onsite, person: mario}\n"})
+                                      " activity: onsite, person: mario, description: b}\n"})
     assert [d.code for d in diags] == ["overlapping-time"]
 
 
@@ -74,8 +74,8 @@ def test_future_entry_only_with_a_reference_date():
 
 def test_non_billable_entries_need_no_rate():
     client = "name: Beta\nrates: [{activity: remote, rate: 60.00}]\n"
-    ledger = ("2026-11-03 1h beta onsite @mario #nobill\n2026-11-03 1h beta internal @mario meeting\n"
-              "2026-11-04 1h beta onsite @mario bill=no\n")
+    ledger = ("2026-11-03 1h beta onsite @mario x #nobill\n2026-11-03 1h beta internal @mario meeting\n"
+              "2026-11-04 1h beta onsite @mario x bill=no\n")
     assert check(**{"clients/beta.yaml": client, "ledger/a.txt": ledger}) == []
     diags = check(**{"clients/beta.yaml": client, "ledger/a.txt": "2026-11-03 1h beta internal @mario x #billable\n"})
     assert [d.code for d in diags] == ["rate-missing"]
@@ -83,7 +83,7 @@ def test_non_billable_entries_need_no_rate():
 
 def test_person_default_rate_and_rate_override_are_rates():
     client = "name: Beta\nrates: [{activity: remote, rate: 60.00}]\n"
-    ledger = "2026-11-03 1h beta onsite @mario rate=50.00\n"
+    ledger = "2026-11-03 1h beta onsite @mario x rate=50.00\n"
     assert check(**{"clients/beta.yaml": client, "ledger/a.txt": ledger}) == []
 
 

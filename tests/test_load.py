@@ -127,7 +127,7 @@ def test_ledger_line_forms():
     ledger = (
         "# comment\n; another\n\n"
         "2026-11-03 09:00-10:30 acme remote @mario Printer  offline #T-1042\n"
-        "2026-11-07 22:00-01:30 acme remote @mario Restore after ransomware\n"
+        "2026-11-07 22:00-01:30+1 acme remote @mario Restore after ransomware\n"
         "2026-11-03 2h15m acme/migration onsite @mario Cabling rate=70.00 ticket=T-7\n"
         "2026-11-04 1.5h acme remote @mario A\n2026-11-04 1:30 acme remote @mario B #nobill\n"
         "2026-11-06 expense acme @mario 95.00 UPS battery markup=20%\n"
@@ -141,6 +141,7 @@ def test_ledger_line_forms():
     assert e[0].text == "2026-11-03 09:00-10:30 acme remote @mario Printer offline #T-1042"
     assert e[0].ref == SourceRef("ledger/2026/11.txt", 4, 1)
     assert e[1].minutes == 210 and e[1].end == datetime(2026, 11, 8, 1, 30)   # past midnight
+    assert e[1].text == "2026-11-07 22:00-01:30 acme remote @mario Restore after ransomware"   # +1 is no content
     assert e[2].project == "migration" and e[2].get("rate") == "70.00" and e[2].ticket == "T-7"
     assert (e[3].minutes, e[4].minutes, e[4].billable) == (90, 90, False)
     assert e[5].kind == "expense" and e[5].amount == Decimal("95.00") and e[5].description == "UPS battery"

@@ -21,11 +21,11 @@ VALID = {str(p.relative_to(BASE)): p.read_bytes() for p in BASE.rglob("*") if p.
 VALID["ledger/2026/11.txt"] = (
     b"2026-11-03 09:00-10:30 acme remote @mario Printer offline #T-1042\n"
     b"2026-11-03 2h15m acme/migration onsite @mario Server room cabling rate=70.00\n"
-    b"2026-11-07 22:00-01:30 acme remote @lucia Restore #nobill\n"
+    b"2026-11-07 22:00-01:30+1 acme remote @lucia Restore #nobill\n"
     b"2026-11-06 expense acme @mario 95.00 USD UPS battery markup=20% qty=2\n")
 VALID["ledger/2026/11.yaml"] = (
-    b"- {date: 2026-11-04, start: '09:00', end: '10:00', client: acme, activity: remote, person: lucia}\n"
-    b"- {date: 2026-11-04, duration: 1h30m, client: acme, activity: onsite, person: mario, tags: [x]}\n")
+    b"- {date: 2026-11-04, start: '09:00', end: '10:00', client: acme, activity: remote, person: lucia, description: Backup check}\n"
+    b"- {date: 2026-11-04, duration: 1h30m, client: acme, activity: onsite, person: mario, description: Switch, tags: [x]}\n")
 VALID["clients/beta.yaml"] = (
     b"name: Beta\ncurrency: EUR\nrates:\n  - {activity: remote, rate: 60.00, from: 2026-01-01}\n"
     b"rules:\n  rounding: {increment: 15m, mode: up, scope: entry}\n  minimum: {time: 1h, per: visit}\n"

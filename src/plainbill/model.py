@@ -146,6 +146,7 @@ class Settings:
     no_charge: Literal["show", "hide"] = "show"
     late_entries: Literal["next-period", "error"] = "next-period"
     payment_terms_days: int = 30
+    max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:

@@ -45,10 +45,29 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
 
 
+# digits of a number typed in a book, before and after the point: 999,999,999,999.99 is
+# more than any invoice needs, and every product and sum of the engine stays well within
+# Decimal's 28 digits (a 25-digit rate made `quantize` raise InvalidOperation in build)
+MAX_DIGITS = MAX_PLACES = 12
+
+
+def size_problem(text: str) -> str:
+    """Why a number as typed is too big to bill with ('' when it is not, or not a number)."""
+    m = _AMOUNT_RE.match(text.strip().replace("_", "").removesuffix("%"))
+    if m is None:
+        return ""
+    if len(m.group(1).lstrip("0")) > MAX_DIGITS:
+        return f"has more than {MAX_DIGITS} digits before the point"
+    if m.group(3) and len(m.group(3)) > MAX_PLACES:
+        return f"has more than {MAX_PLACES} digits after the point"
+    return ""
+
+
 def parse_decimal(text: str) -> Decimal | None:
-    """A plain decimal number as typed ('85.50', '-3', '1200'); None when it is not one."""
+    """A plain decimal number as typed ('85.50', '-3', '1200'); None when it is not one, or
+    when it has more digits than MAX_DIGITS / MAX_PLACES (see size_problem)."""
     text = text.strip().replace("_", "")
-    if not _AMOUNT_RE.match(text):
+    if not _AMOUNT_RE.match(text) or size_problem(text):
         return None
     try:
         return Decimal(text)
@@ -60,7 +79,7 @@ def parse_percent(text: str) -> Decimal | None:
     """'22%' or '22' -> Decimal('0.22'); '12.5%' -> Decimal('0.125')."""
     text = text.strip()
     if _PERCENT_RE.match(text):
-        return Decimal(text[:-1]) / HUNDRED
+        return None if size_problem(text) else Decimal(text[:-1]) / HUNDRED
     value = parse_decimal(text)
     return None if value is None else value / HUNDRED
 

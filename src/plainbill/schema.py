@@ -24,6 +24,12 @@ DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "ISO
 TIME = {"type": "string", "pattern": r"^([01]?\d|2[0-3]):[0-5]\d$", "description": "24 h clock, e.g. 18:00"}
 CLOCK = {"type": "string", "pattern": r"^(\d{4}-\d{2}-\d{2}[ T])?([01]?\d|2[0-3]):[0-5]\d$",
          "description": "18:00, or with its date: 2026-11-03 18:00"}
+END = {"type": "string", "pattern": r"^((\d{4}-\d{2}-\d{2}[ T])?([01]?\d|2[0-3]):[0-5]\d|([01]?\d|2[0-3]):[0-5]\d\+1)$",
+       "description": "18:00, 02:00+1 (the next day: past midnight), or with its date: 2026-11-04 02:00"}
+LANGUAGE = {"type": "string", "enum": ["it", "en"], "description": "the language of the invoices' texts"}
+LOCALE = {"type": "string", "pattern": r"^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]+)*$",
+          "description": "a Babel locale for number and date formats, e.g. it_IT, de_CH"}
+URL = {"type": "string", "pattern": r"^https?://\S+$", "description": "an http(s) address"}
 DURATION = {"type": "string", "pattern": r"^(\d+h(\d+m)?|\d+m|\d+\.\d+h|\d+:[0-5]\d)$",
             "description": "90m, 1h30m, 1.5h, 2h or 1:30"}
 AMOUNT = {"type": ["number", "string"], "pattern": r"^-?\d+(\.\d+)?$", "description": "decimal, e.g. 85.50"}
@@ -115,8 +121,10 @@ def settings_schema() -> dict:
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
         "issuer": obj(PARTY, ("name",)),
         "bank": obj({"name": TEXT, "iban": TEXT, "bic": TEXT}),
-        "currency": CURRENCY, "locale": TEXT, "language": TEXT, "reference_date": DATE,
-        "repository_url": TEXT, "payment_terms_days": {"type": "integer", "minimum": 0},
+        "currency": CURRENCY, "locale": LOCALE, "language": LANGUAGE, "reference_date": DATE,
+        "repository_url": URL, "payment_terms_days": {"type": "integer", "minimum": 0},
+        "max_hours_per_day": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, DURATION],
+                              "description": "a person's day above it is a warning (default 14)"},
         "calendar": obj({"country": TEXT, "subdivision": TEXT,
                          "extra": seq(obj({"date": DATE, "name": TEXT}, ("date",)))}),
         "working_hours": obj({"days": seq(enum("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
@@ -134,7 +142,7 @@ def settings_schema() -> dict:
 def client_schema() -> dict:
     return _doc("client", "clients/<slug>.yaml: one client", obj({
         **PARTY,
-        "language": TEXT, "locale": TEXT, "currency": CURRENCY,
+        "language": LANGUAGE, "locale": LOCALE, "currency": CURRENCY,
         "payment_terms": obj({"days": {"type": "integer", "minimum": 0}, "end_of_month": {"type": "boolean"}}),
         "billing_cycle": enum("monthly", "quarterly"), "tax": TEXT,
         "split_payment": {"type": "boolean"},
@@ -146,9 +154,10 @@ def client_schema() -> dict:
 
 
 def ledger_schema() -> dict:
-    record = obj({"date": DATE, "start": CLOCK, "end": CLOCK, "duration": DURATION, "expense": AMOUNT,
+    record = obj({"date": DATE, "start": CLOCK, "end": END, "duration": DURATION, "expense": AMOUNT,
                   "currency": CURRENCY, "client": SLUG, "project": SLUG, "activity": SLUG, "person": SLUG,
-                  "description": TEXT, "tags": seq(TEXT),
+                  "description": {"type": ["string", "number"], "minLength": 1, "maxLength": 1000},
+                  "tags": seq(TEXT),
                   "meta": {"type": "object", "propertyNames": {"pattern": "^[a-z][a-z0-9_]*$"},
                            "additionalProperties": TEXT}},
                  ("date", "client", "person"))

@@ -1,8 +1,8 @@
 """LoadedBook: a Book whose entries are built the first time someone asks for them.
 
-A million Entry records cost seconds and hundreds of megabytes; `plainbill check`
-does not need them (the checks read the facts of each ledger file, see
-checks_files.py), `build` does. A LoadedBook is a Book in every respect (frozen,
+A million Entry records cost seconds and hundreds of megabytes; what needs only
+some of them (`entries_of` a few clients, the counts and dates of the ledger files'
+facts) does not build the rest. A LoadedBook is a Book in every respect (frozen,
 equal to a Book with the same fields, pickled as one); it also keeps its
 `ledgers` (parsing.LedgerFile), from which `entries` is built on first access.
 """

@@ -52,7 +52,8 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "invalid-duration": ("error", "Not a duration: write `90m`, `1h30m`, `1.5h` or `1:30`; durations are "
                                   "whole minutes (`1.33h` is not)."),
     "invalid-amount": ("error", "Not an amount: a decimal number with a point and no thousands separator "
-                                "(`1200.50`), never negative on an expense line."),
+                                "(`1200.50`), never negative on an expense line, and with at most 12 digits "
+                                "before the point and 12 after it (numbers, quantities and percentages too)."),
     "invalid-value": ("error", "A value outside its type: a boolean that is not `true`/`false` (`yes`, `no`, "
                                "`on`, `off` are refused), a percentage, a number, a currency code, a choice "
                                "among fixed words."),
@@ -61,11 +62,37 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "ledger-syntax": ("error", "A ledger line that does not follow the grammar; the message names the "
                                "first token that is wrong or missing."),
     "non-positive-duration": ("error", "A duration of zero, a negative duration, or a clock range whose start "
-                                       "and end are equal (a range whose end is earlier runs past midnight)."),
-    "duration-too-long": ("error", "One entry longer than 24 hours: split it into one line per day."),
+                                       "and end are equal (`22:00-22:00+1` is a whole day)."),
+    "duration-too-long": ("error", "One entry longer than 24 hours (`09:00-10:00+1` too): split it into one line "
+                                   "per day."),
+    "past-midnight": ("warning", "A clock range whose end is before its start (`14:30-11:00`), without the "
+                                 "marker that says it runs past midnight: it is read as ending the next day "
+                                 "(20 h 30 m here), which is more often a typo. Write `22:00-02:00+1` (in a YAML "
+                                 "record `end: \"02:00+1\"`, or a date and time) when the work did run past "
+                                 "midnight, else fix the times. An end at `00:00` is midnight and needs no "
+                                 "marker. The marker is not part of the entry's text: adding it to a line of "
+                                 "an issued invoice does not change the entry."),
+    "duration-mismatch": ("warning", "A YAML record with both a `duration` and `start`/`end` that span another "
+                                     "length. The duration is billed; keep one of the two, or make them agree."),
     "end-before-start": ("error", "An end before its start where both carry dates: a YAML record with dated "
                                   "`start`/`end`, a contract's or a rate's `from`/`to`, a block purchase's "
-                                  "expiry, working hours. (Ledger clock ranges never are: `22:00-01:30` "
-                                  "ends the next day.)"),
+                                  "expiry, working hours. (A clock range that ends before it starts runs past "
+                                  "midnight: see `past-midnight`.)"),
+    "zero-quantity": ("error", "`qty=0` on an expense: zero items, yet the line would bill the whole amount "
+                               "(0 x 95.00 = 95.00). Leave `qty=` out for one item, or remove the line."),
+    "negative-markup": ("error", "A negative `markup` (`markup=-150%` on a line, or an expenses contract's): the "
+                                 "expense would be billed below its cost, down to a negative line. Re-bill at cost "
+                                 "with `0%`, or not at all with `bill=no`; a discount is an adjustment."),
+    "line-too-long": ("error", "A ledger line of more than 4,000 characters: one entry, whose description says "
+                               "what was done in a sentence or two. Nothing else of the line is read."),
+    "description-too-long": ("error", "A description of more than 1,000 characters (a ledger line or a YAML "
+                                      "record): an invoice line says what was done in a sentence or two."),
+    "unknown-language": ("error", "A `language` (plainbill.yaml or a client file) plainbill writes no invoices "
+                                  "in: it writes `it` and `en`. Other languages were silently rendered in "
+                                  "English; `language: no` (Norwegian, and YAML 1.1's false) is the usual case."),
+    "unknown-locale": ("error", "A `locale` Babel does not know (`zz_ZZ`, `no` read as a boolean by other "
+                                "tools). `it-IT` is accepted and read as `it_IT`."),
+    "invalid-url": ("error", "A `repository_url` that is not an `http(s)://` address (`javascript:...`, "
+                             "`file:...`): it becomes a link on every invoice, so anything else is refused."),
     "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
 }

@@ -20,7 +20,7 @@ import re
 from operator import itemgetter
 from typing import NamedTuple
 
-from .ledger import _State, parse_ledger
+from .ledger import MAX_DESCRIPTION, _State, parse_ledger
 
 # whitespace other than " " and "\n" (control characters aside: see _has_control)
 _ODD_SPACES = ("\t", "\x85", "\xa0", "\u1680", *map(chr, range(0x2000, 0x200b)), "\u2028", "\u2029",
@@ -56,7 +56,7 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
     def expense(lineno: int, line: str, t: list[str]) -> None:
         """An expense line: its tokens looked up like a time line's, then state.expense."""
         ds, target, person = dates.get(t[0]), targets.get(t[2]), persons.get(t[3])
-        if ds is None or target is None or person is None or not _AMOUNT.match(t[4]):
+        if ds is None or target is None or person is None or not _AMOUNT.match(t[4]) or len(t[4]) > 12:
             careful(lineno, line, slow)
             return
         raw = t[5] if len(t) == 6 else None
@@ -70,7 +70,7 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
         n = len(t)
         # the line must be its own normal form (single spaces, no other whitespace): the five
         # tokens looked up below never hold whitespace, so only the rest needs a look here
-        if n < 5 or (odd and line != " ".join(line.split())) or \
+        if n < 5 or len(line) > MAX_DESCRIPTION or (odd and line != " ".join(line.split())) or \
                 (n == 6 and (not t[5] or t[5][0] == " " or t[5][-1] == " " or "  " in t[5])):
             careful(lineno, line, slow)
             continue

@@ -12,6 +12,7 @@ from yaml.nodes import ScalarNode
 from ..diagnostics import error
 from ..model import (BlockTerms, Contract, ExpenseTerms, FixedTerms, Milestone, Purchase, QuantityChange,
                      RecurringItem, RecurringTerms, RetainerTerms)
+from .rules import read_rates, read_rules
 from .yamlnodes import Reader, suggest
 
 KINDS = ("hourly", "block", "retainer", "fixed", "recurring", "expenses")
@@ -27,8 +28,6 @@ KIND_KEYS = {
 
 
 def read_contracts(r: Reader, node, language: str) -> tuple[Contract, ...]:
-    from .clients import read_rates, read_rules
-
     out = []
     seen: dict[str, object] = {}
     for item in r.sequence(node, "contracts"):
@@ -163,7 +162,10 @@ def _recurring(r: Reader, m: dict, node) -> RecurringTerms:
 def _expenses(r: Reader, m: dict, node) -> ExpenseTerms:
     kw = {}
     markup = r.percent(m.get("markup"), "markup")
-    if markup is not None:
+    if markup is not None and markup < 0:
+        r.fail("negative-markup", m["markup"], f"markup `{m['markup'].value}` is negative: expenses would be billed "
+               "below their cost", "write 0% to re-bill at cost, or `rebill: false`; a discount is an adjustment")
+    elif markup is not None:
         kw["markup"] = markup
     rebill = r.boolean(m.get("rebill"), "rebill")
     if rebill is not None:

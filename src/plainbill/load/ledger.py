@@ -13,7 +13,9 @@ and computed in another process; `entries.py` turns rows into Entry records.
 Row: (line, col, kind, date, client, project, activity, person, minutes, start,
       description, tags, meta, amount, currency, text)
   kind "time" | "expense"; date "YYYY-MM-DD"; start minutes from midnight or -1;
-  amount the expense amount as typed ("" for time); text the line normalised.
+  amount the expense amount as typed ("" for time); text the line normalised (runs of
+  whitespace made one space, the past-midnight marker `+1` of a clock range left out: it
+  says how to read the range, it does not change the entry or its fingerprint).
 Diagnostic tuple: (code, severity "error" | "warning", line, col, message, hint).
 """
 from __future__ import annotations
@@ -21,12 +23,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..money import parse_decimal, parse_percent
+from ..money import parse_decimal, parse_percent, size_problem
 from .yamlnodes import DATE_RE, SLUG_RE, parse_date, parse_duration
 
 SLUG = r"[a-z0-9][a-z0-9_-]*"
 _TIME = re.compile(
-    rf"\s*(\d{{4}}-\d\d-\d\d)\s+(?:(\d\d?:\d\d-\d\d?:\d\d)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))\s+"
+    rf"\s*(\d{{4}}-\d\d-\d\d)\s+(?:(\d\d?:\d\d-\d\d?:\d\d(?:\+1)?)|(\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d))\s+"
     rf"({SLUG})(?:/({SLUG}))?\s+({SLUG})\s+@({SLUG})(?:\s+(.*))?$")
 _EXPENSE = re.compile(
     rf"\s*(\d{{4}}-\d\d-\d\d)\s+expense\s+({SLUG})(?:/({SLUG}))?\s+@({SLUG})\s+(\d+(?:\.\d+)?)"
@@ -34,8 +36,10 @@ _EXPENSE = re.compile(
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r"\S+")
 _KEY = re.compile(r"[a-z][a-z0-9_]*$")
-_RANGE = re.compile(r"(\d\d?):(\d\d)-(\d\d?):(\d\d)$")
+_RANGE = re.compile(r"(\d\d?):(\d\d)-(\d\d?):(\d\d)(\+1)?$")
 MAX_MINUTES = 24 * 60
+MAX_DESCRIPTION = 1000   # characters: a line of an invoice, not a document (and textwrap stays cheap)
+MAX_LINE = 4000          # characters of a ledger line: a description, tags and key=value with room to spare
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +72,7 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
                   f"control character U+{ord(line[col - 1]):04X} in a ledger line", "remove it")
             continue
         toks = line.split()
-        if len(toks) < 5:
+        if len(toks) < 5 or len(line) > MAX_DESCRIPTION:
             state.careful(lineno, line, append)
             continue
         ds = dates.get(toks[0])
@@ -132,6 +136,10 @@ class _State:
         stripped = line.lstrip()
         if not stripped or stripped[0] in "#;":
             return
+        if len(line) > MAX_LINE:   # before any tokenising: what follows stays linear in the line
+            _fail(self.diags, lineno, 1, "line-too-long", 1, f"this line has {len(line):,} characters, more than "
+                  f"{MAX_LINE:,}", "a ledger line is one entry: its description says what was done in a sentence or two")
+            return
         if not stripped[0].isdigit():
             _fail(self.diags, lineno, 1, *diagnose(line))
             return
@@ -152,7 +160,8 @@ class _State:
         ds, rng, dur = m.group(1, 2, 3)
         if ds != "9999-12-31":   # a range past midnight there leaves the calendar: always check
             self.dates_ok[ds] = row[3]
-        self.whens[rng or dur] = (row[9], row[8])
+        if not (rng and (rng.endswith("+1") or _crosses_midnight(rng))):   # warned, or +1 cut from the text: line by line
+            self.whens[rng or dur] = (row[9], row[8])
         self.targets[m.group(4) + ("/" + m.group(5) if m.group(5) else "")] = (row[4], row[5])
         self.acts[row[6]] = row[6]
         self.persons["@" + row[7]] = row[7]
@@ -163,10 +172,10 @@ class _State:
         if not _TIME_WHEN.match(token):
             return None
         if "-" in token:
-            h1, m1, h2, m2 = map(int, _RANGE.match(token).groups())
-            if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+            found = None if "+" in token else _clock_range(token)   # +1: the careful path drops it from the text
+            if found is None or _crosses_midnight(token):
                 return None
-            start, minutes = h1 * 60 + m1, (h2 * 60 + m2 - h1 * 60 - m1) % MAX_MINUTES
+            start, minutes = found[:2]
         else:
             start, minutes = -1, parse_duration(token)
         if not minutes or minutes > MAX_MINUTES:
@@ -192,6 +201,8 @@ class _State:
             if start_minutes is None:
                 return None
             start, minutes = start_minutes
+            if rng.endswith("+1"):
+                line = line.replace(rng, rng[:-2], 1)   # the text of the entry, see the module docstring
             if start + minutes > MAX_MINUTES and ds == "9999-12-31":
                 _fail(self.diags, lineno, 1, "invalid-date", 1, "a range past midnight leaves the calendar", "")
                 return None
@@ -203,7 +214,7 @@ class _State:
         if rest and rest[-1].isspace():
             rest = rest.rstrip()
         desc, tags, meta = self._rest(lineno, rest, m.start(8) + 1) if rest else ("", (), ())
-        if meta is None:
+        if meta is None or self._too_long(lineno, desc, m.start(8) + 1):
             return None
         intern = self.strings.setdefault
         return (lineno, 1, "time", intern(ds, ds), intern(client, client), intern(project or "", project or ""),
@@ -213,6 +224,11 @@ class _State:
     def expense_row(self, lineno: int, line: str, m):
         ds, client, project, person, amount, rest = m.groups()
         if not self._date_ok(lineno, ds, m.start(1) + 1):
+            return None
+        if size_problem(amount):
+            col = m.start(5) + 1
+            _fail(self.diags, lineno, col, "invalid-amount", col, f"expense amount `{_cut(amount)}` "
+                  + size_problem(amount), "no expense needs that many digits: check the amount")
             return None
         intern = self.strings.setdefault
         return self.expense(lineno, intern(ds, ds), intern(client, client), intern(project or "", project or ""),
@@ -229,23 +245,36 @@ class _State:
             currency, rest = rest[:3], rest[3:].lstrip()
             offset = start + len(raw) - len(rest)
         desc, tags, meta = self._rest(lineno, rest, offset) if rest else ("", (), ())
-        if meta is None:
+        if meta is None or self._too_long(lineno, desc, offset):
             return None
         return (lineno, 1, "expense", ds, client, project, "", person, 0, -1, desc, tags, meta, amount, currency, text)
 
+    def _too_long(self, lineno: int, desc: str, col: int) -> bool:
+        if len(desc) <= MAX_DESCRIPTION:
+            return False
+        _fail(self.diags, lineno, col, "description-too-long", col,
+              f"the description has {len(desc):,} characters, more than {MAX_DESCRIPTION:,}",
+              "an invoice line says what was done in a sentence or two: keep the details elsewhere")
+        return True
+
     def _range(self, lineno: int, rng: str, col: int):
         if rng not in self.ranges:
-            h1, m1, h2, m2 = map(int, _RANGE.match(rng).groups())
-            if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
-                self.ranges[rng] = None
-            else:
-                start, end = h1 * 60 + m1, h2 * 60 + m2
-                self.ranges[rng] = (start, (end - start) % MAX_MINUTES)   # end <= start: the next day
+            self.ranges[rng] = _clock_range(rng)
         found = self.ranges[rng]
         if found is None:
             _fail(self.diags, lineno, col, "invalid-time", col, f"`{rng}` is not a valid clock range",
-                  "write HH:MM-HH:MM on a 24-hour clock, e.g. 09:00-10:30 (22:00-01:30 runs past midnight)")
-        elif found[1] == 0:
+                  "write HH:MM-HH:MM on a 24-hour clock, e.g. 09:00-10:30 (22:00-01:30+1 runs past midnight)")
+            return None
+        if found[2]:
+            _fail(self.diags, lineno, col, "duration-too-long", col, f"clock range `{rng}` lasts more than 24 hours",
+                  "the marker +1 is for a range that ends the next day before it started: split longer work by day")
+            return None
+        if found[1] and _crosses_midnight(rng):
+            _fail(self.diags, lineno, col, "past-midnight", col,
+                  f"`{rng}` ends before it starts: read as running past midnight, {hours_minutes(found[1])}",
+                  f"if the work ran past midnight, say so: `{rng}+1`; else fix the times", "warning")
+        found = found[:2]
+        if found[1] == 0:
             whole_day = rng.startswith("00:00") and rng.endswith("24:00")
             _fail(self.diags, lineno, col, "non-positive-duration", col, f"clock range `{rng}` is empty",
                   "for a whole day write the duration 24h" if whole_day else
@@ -276,7 +305,7 @@ class _State:
             toks = rest.split()
             return (" ".join([t for t in toks if t[0] != "#" or len(t) == 1]),
                     tuple([t[1:] for t in toks if t[0] == "#" and len(t) > 1]), ())
-        words, tags, meta = [], [], []
+        words, tags, meta, keys = [], [], [], set()
         problems = len(self.diags)
         for tok in rest.split():
             if tok[0] == "#" and len(tok) > 1:
@@ -284,23 +313,55 @@ class _State:
                 continue
             key, eq, value = tok.partition("=")
             if eq and value and _KEY.match(key):
-                self._meta(lineno, rest, offset, tok, key, value, meta)
+                self._meta(lineno, rest, offset, tok, key, value, meta, keys)
             else:
                 words.append(tok)
         return " ".join(words), tuple(tags), (tuple(meta) if len(self.diags) == problems else None)
 
-    def _meta(self, lineno: int, rest: str, offset: int, tok: str, key: str, value: str, meta: list) -> None:
-        for k, _ in meta:
-            if k == key:
-                col = offset + rest.find(tok)   # only needed when something is wrong
-                _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
-                      "keep one of them")
-                return
+    def _meta(self, lineno: int, rest: str, offset: int, tok: str, key: str, value: str, meta: list,
+              keys: set) -> None:
+        if key in keys:
+            col = offset + rest.find(tok)   # only needed when something is wrong
+            _fail(self.diags, lineno, col, "duplicate-key", col, f"`{key}=` appears twice on this line",
+                  "keep one of them")
+            return
+        keys.add(key)
         problem = _bad_meta(key, value) if key in _CHECKED_KEYS else None
         if problem:
             col = offset + rest.find(tok)
             _fail(self.diags, lineno, col, problem[0], col, *problem[1:])
         meta.append((key, value))
+
+
+def _clock_range(rng: str) -> tuple[int, int, bool] | None:
+    """(start minute, minutes, longer than a day) of a clock range, None when impossible. An end
+    before the start is the next day (with or without the marker +1, which says so); an end
+    equal to the start is an empty range (0 minutes), or a whole day with +1."""
+    h1, m1, h2, m2, marker = _RANGE.match(rng).groups()
+    h1, m1, h2, m2 = int(h1), int(m1), int(h2), int(m2)
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and (m2 or marker)):
+        return None
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if marker:
+        minutes = end + MAX_MINUTES - start
+        return start, minutes, minutes > MAX_MINUTES
+    return start, (end - start) % MAX_MINUTES, False
+
+
+def hours_minutes(minutes: int) -> str:
+    """'20 h 30 m', '2 h', '45 m': a length of time in a message."""
+    h, m = divmod(minutes, 60)
+    return " ".join(filter(None, [f"{h} h" if h else "", f"{m} m" if m or not h else ""]))
+
+
+def _crosses_midnight(rng: str) -> bool:
+    """Whether a range without the marker ends before it starts (an end at 00:00 is midnight:
+    plainly the end of the day, never a typo)."""
+    if rng.endswith("+1"):
+        return False
+    h1, m1, h2, m2, _ = _RANGE.match(rng).groups()
+    end = int(h2) * 60 + int(m2)
+    return 0 < end < int(h1) * 60 + int(m1)
 
 
 _CHECKED_KEYS = frozenset({"rate", "price", "qty", "markup", "bill", "currency"})   # what _bad_meta looks at
@@ -311,19 +372,31 @@ def _bad_meta(key: str, value: str) -> tuple | None:
     if key in ("rate", "price"):
         amount = parse_decimal(value)
         if amount is None:
-            return "invalid-amount", f"`{key}={value}`: not an amount", "write e.g. 70.00"
+            if size_problem(value):
+                return "invalid-amount", f"`{key}={_cut(value)}` {size_problem(value)}", \
+                    "no rate or price needs that many digits: check the amount"
+            return "invalid-amount", f"`{key}={_cut(value)}`: not an amount", "write e.g. 70.00"
         if amount < 0:
             return "invalid-amount", f"`{key}={value}` is negative", \
                 "write the amount without a sign; a refund or discount is a credit note or an adjustment"
     if key == "qty":
         qty = parse_decimal(value)
         if qty is None:
-            return "invalid-value", f"`qty={value}`: not a number", "write e.g. qty=2"
+            return "invalid-value", f"`qty={_cut(value)}`: " + (size_problem(value) or "not a number"), "write e.g. qty=2"
         if qty < 0:
             return "invalid-value", f"`qty={value}` is negative", \
                 "write the quantity without a sign; goods returned are a credit note"
-    if key == "markup" and parse_percent(value) is None:
-        return "invalid-value", f"`markup={value}`: not a percentage", "write e.g. markup=20%"
+        if qty == 0:
+            return "zero-quantity", f"`qty={value}`: zero items, yet the line would bill the whole amount (0 x price = price)", \
+                "write the quantity bought (qty=1 is the default: leave qty= out), or remove the line"
+    if key == "markup":
+        markup = parse_percent(value)
+        if markup is None:
+            return "invalid-value", f"`markup={_cut(value)}`: " + (size_problem(value) or "not a percentage"), \
+                "write e.g. markup=20%"
+        if markup < 0:
+            return "negative-markup", f"`markup={value}` is negative: the expense would be billed below its cost", \
+                "write markup=0% to re-bill at cost, or bill=no not to re-bill it; a discount is an adjustment"
     if key == "bill" and value not in ("yes", "no", "true", "false"):
         return "invalid-value", f"`bill={value}`: expected yes or no", "write bill=no (or the tag #nobill)"
     if key == "currency" and value not in currencies():
@@ -410,6 +483,6 @@ _TIME_STEPS = [("duration or clock range", lambda t: None if _TIME_WHEN.match(t)
                ("client", _target), ("activity", _slug("activity")), ("@person", _person)]
 _EXPENSE_STEPS = [("word expense", lambda t: None), ("client", _target), ("@person", _person),
                   ("amount", lambda t: None if re.match(r"\d+(\.\d+)?$", t) else _amount(t))]
-_TIME_WHEN = re.compile(r"(\d\d?:\d\d-\d\d?:\d\d|\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d)$")
+_TIME_WHEN = re.compile(r"(\d\d?:\d\d-\d\d?:\d\d(?:\+1)?|\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d)$")
 _FORMS = {False: "the form is: DATE DURATION|HH:MM-HH:MM CLIENT[/PROJECT] ACTIVITY @PERSON description #tags key=value",
           True: "the form is: DATE expense CLIENT[/PROJECT] @PERSON AMOUNT [CURRENCY] description key=value"}

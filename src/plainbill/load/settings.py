@@ -9,17 +9,19 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+from yaml.nodes import MappingNode, ScalarNode
+
 from ..diagnostics import Diagnostic, SourceRef
 from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
                      TaxCode, WorkingHours)
 from .source import SourceFile
-from .yamlnodes import Reader, compose
+from .yamlnodes import Reader, compose, short, suggest
 
 PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
               "phone", "fiscal_regime", "rea", "public_administration")
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
-                 "payment_terms_days", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
+                 "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
                  "taxes", "team", "activities")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -58,7 +60,7 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
                         "issuer")
     if issuer_node is not None:
         issuer = replace(issuer, ref=r.ref(issuer_node))
-    language = r.text(m.get("language"), "language", "it")
+    language = read_language(r, m.get("language"), "it")
     kw: dict = {}
     _simple(r, m, kw)
     _calendar(r, m.get("calendar"), kw)
@@ -82,10 +84,88 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     return Settings(issuer=issuer, language=language, ref=ref, **kw)
 
 
+LANGUAGES = ("en", "it")   # what plainbill writes invoices in: the texts of i18n.py and render/labels.py
+YAML_BOOLEANS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false"})
+
+
+def read_language(r: Reader, node, default: str) -> str:
+    """`language`: one plainbill writes invoices in; anything else is `unknown-language`, never
+    a silent fall-back to English (e.g. `language: no`, YAML 1.1's false and Norwegian)."""
+    text = r.scalar(node, "language")
+    if text is None:
+        return default
+    text = text.strip()
+    if text in LANGUAGES:
+        return text
+    name = _language_name(text)
+    known = " or ".join(f"`{c}`" for c in LANGUAGES)
+    hint = f"plainbill writes invoices in {known}" + (
+        f"; it has no {name} texts (number and date formats follow `locale`, which may be any)" if name else "")
+    if text.lower() in YAML_BOOLEANS:
+        truth = "true" if text.lower() in ("y", "yes", "on", "true") else "false"
+        hint += f"; unquoted, `{text}` is also YAML 1.1's {truth} to other tools: quote it ('{text}')"
+    r.fail("unknown-language", node, f"language `{short(text)}` is not one plainbill knows", hint)
+    return default
+
+
+def _language_name(code: str) -> str:
+    """The English name of a language code Babel knows ('' when it does not)."""
+    from babel import Locale, UnknownLocaleError
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name("en") or ""
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ""
+
+
+def read_locale(r: Reader, node, default: str) -> str:
+    """`locale` as Babel names it (`it_IT`; `it-IT` is accepted and written `it_IT`); one
+    Babel does not know is `unknown-locale` (build would otherwise fail on it)."""
+    from babel import Locale, UnknownLocaleError
+    from babel.localedata import locale_identifiers
+
+    text = r.scalar(node, "locale")
+    if text is None:
+        return default
+    text = text.strip()
+    try:
+        return str(Locale.parse(text.replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError):
+        pass
+    hint = suggest(text.replace("-", "_"), locale_identifiers())
+    hint = hint if hint.startswith("did you mean") else "write a language and a country, e.g. it_IT, en_GB, de_CH"
+    if text.lower() in YAML_BOOLEANS:
+        hint += f"; unquoted, `{text}` is also a boolean to YAML 1.1 tools: quote it"
+    r.fail("unknown-locale", node, f"locale `{short(text)}` is not a locale Babel knows", hint)
+    return default
+
+
+def read_url(r: Reader, node) -> str:
+    """`repository_url`: an http(s) address, or nothing (it becomes links on every invoice:
+    `javascript:` or `file:` there would run or open something on the reader's side)."""
+    from urllib.parse import urlsplit
+
+    text = (r.scalar(node, "repository_url") or "").strip()
+    if not text:
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or any(c.isspace() or ord(c) < 32 or c in '"<>\\' for c in text):
+        r.fail("invalid-url", node, f"repository_url `{short(text)}` is not an http(s) address",
+               "write the web address of the book's repository, e.g. https://github.com/acme/books/blob/main")
+        return ""
+    return text
+
+
 def _simple(r: Reader, m: dict, kw: dict) -> None:
-    for key in ("currency", "locale", "repository_url"):
-        if key in m:
-            kw[key] = r.text(m[key], key)
+    if "currency" in m:
+        kw["currency"] = r.text(m["currency"], "currency")
+    if "locale" in m:
+        kw["locale"] = read_locale(r, m["locale"], Settings.locale)
+    if "repository_url" in m:
+        kw["repository_url"] = read_url(r, m["repository_url"])
     if "currency" in kw and not _is_currency(kw["currency"]):
         r.fail("invalid-value", m["currency"], f"currency `{kw['currency']}` is not an ISO 4217 code",
                "write a three-letter code such as EUR, USD, CHF")
@@ -96,6 +176,13 @@ def _simple(r: Reader, m: dict, kw: dict) -> None:
         days = r.integer(m["payment_terms_days"], "payment_terms_days")
         if days is not None:
             kw["payment_terms_days"] = days
+    if "max_hours_per_day" in m:
+        minutes = r.hours(m["max_hours_per_day"], "max_hours_per_day")
+        if minutes == 0:
+            r.fail("invalid-value", m["max_hours_per_day"], "max_hours_per_day is zero: every day would be too long",
+                   "write the most hours one person plausibly works in a day, e.g. 14")
+        elif minutes is not None:
+            kw["max_day_minutes"] = minutes
     if "bank" in m:
         b = r.mapping(m["bank"], ("name", "iban", "bic"), "bank")
         kw["bank"] = Bank(**{k: r.text(b.get(k), k) for k in ("name", "iban", "bic")}, ref=r.ref(m["bank"]))
@@ -169,35 +256,38 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
 
 def _team(r: Reader, node) -> tuple[Person, ...]:
     people = []
+    key_node = _key_nodes(node)
     for slug, item in r.mapping(node, (), "team").items():
-        if r.slug(_key_node(node, slug), "person") is None:
+        if r.slug(key_node.get(slug, node), "person") is None:
             continue
         p = r.mapping(item, ("name", "role", "cost_rate", "default_rate"), f"person `{slug}`")
         people.append(Person(slug=slug, name=r.text(p.get("name"), "name", slug),
                              role=r.text(p.get("role"), "role"),
                              cost_rate=r.amount(p.get("cost_rate"), "cost_rate"),
                              default_rate=r.amount(p.get("default_rate"), "default_rate"),
-                             ref=r.ref(_key_node(node, slug))))
+                             ref=r.ref(key_node.get(slug, node))))
     return tuple(people)
 
 
 def _activities(r: Reader, node, language: str) -> tuple[Activity, ...]:
     out = []
+    key_node = _key_nodes(node)
     for slug, item in r.mapping(node, (), "activities").items():
-        if r.slug(_key_node(node, slug), "activity") is None:
+        if r.slug(key_node.get(slug, node), "activity") is None:
             continue
         a = r.mapping(item, ("names", "billable", "visit"), f"activity `{slug}`")
         billable = r.boolean(a.get("billable"), "billable")
         out.append(Activity(slug=slug, names=r.labels(a.get("names"), "names", language),
                             billable=True if billable is None else billable,
                             visit=bool(r.boolean(a.get("visit"), "visit")),
-                            ref=r.ref(_key_node(node, slug))))
+                            ref=r.ref(key_node.get(slug, node))))
     return tuple(out)
 
 
-def _key_node(mapping_node, key: str):
-    """The key node of `key` in a mapping node (for refs pointing at the name)."""
-    for k, _ in mapping_node.value:
-        if getattr(k, "value", None) == key:
-            return k
-    return mapping_node
+def _key_nodes(mapping_node) -> dict:
+    """{key: its key node} of a mapping node (for refs pointing at the name), built once
+    (looking each name up in the node's pairs made a team of n people cost n^2); the first
+    of two equal keys wins, as in Reader.mapping."""
+    if not isinstance(mapping_node, MappingNode):
+        return {}
+    return {k.value: k for k, _ in reversed(mapping_node.value) if isinstance(k, ScalarNode)}

@@ -4,9 +4,11 @@ A YAML record becomes exactly the row its equivalent ledger line would give,
 and its `text` (behind the fingerprint) is that equivalent line, so moving an
 entry between the two formats does not change its identity.
 
-`start` and `end` are times (`"09:00"`; end <= start means the next day, as in
-a line) or date-times (`2026-11-03 22:00`; then end must be after start, else
-`end-before-start`).
+`start` and `end` are times (`"09:00"`; an end before the start is the next day,
+as in a line, and says so with the marker `+1`: `end: "02:00+1"`, else a
+`past-midnight` warning) or date-times (`2026-11-03 22:00`; then end must be
+after start, else `end-before-start`). A record with both a `duration` and
+`start`/`end` is billed by its duration; when they disagree, `duration-mismatch`.
 """
 from __future__ import annotations
 
@@ -15,8 +17,8 @@ from datetime import datetime
 
 from yaml.nodes import MappingNode
 
-from ..diagnostics import Diagnostic
-from .ledger import MAX_MINUTES, _bad_meta, currencies
+from ..diagnostics import Diagnostic, Severity
+from .ledger import MAX_DESCRIPTION, MAX_MINUTES, _bad_meta, currencies, hours_minutes
 from .source import SourceFile
 from .yamlnodes import Reader, compose, parse_date, parse_time
 
@@ -36,7 +38,7 @@ def parse_yaml_ledger(src: SourceFile) -> tuple[list[tuple], list[tuple]]:
     for item in r.sequence(root, "YAML ledger"):
         before = len(diags)
         row = _record(r, item)
-        if row is not None and len(diags) == before:
+        if row is not None and not any(d.severity is Severity.ERROR for d in diags[before:]):
             rows.append(row)
     return rows, [(d.code, d.severity.value, d.ref.line, d.ref.col, d.message, d.hint) for d in diags]
 
@@ -48,10 +50,19 @@ def _record(r: Reader, item):
     client, project = r.slug(m.get("client"), "client"), r.slug(m.get("project"), "project") or ""
     person = r.slug(m.get("person"), "person")
     description = " ".join(r.text(m.get("description"), "description").split())
+    if len(description) > MAX_DESCRIPTION:
+        r.fail("description-too-long", m["description"],
+               f"the description has {len(description):,} characters, more than {MAX_DESCRIPTION:,}",
+               "an invoice line says what was done in a sentence or two: keep the details elsewhere")
+        return None
     tags = tuple(t.lstrip("#") for t in (r.text(n, "tag") for n in r.sequence(m.get("tags"), "tags")) if t)
     meta = _meta(r, m.get("meta"))
     if "expense" in m:
         amount = r.amount(m["expense"], "expense")
+        if amount is not None and amount < 0:
+            r.fail("invalid-amount", m["expense"], f"expense amount `{amount}` is negative",
+                   "record refunds as a negative adjustment in the client file, not as an expense")
+            return None
         currency = r.text(m.get("currency"), "currency")
         if currency and currency not in currencies():
             r.fail("invalid-value", m["currency"], f"`{currency}` is not an ISO 4217 code", "write e.g. USD")
@@ -86,6 +97,8 @@ def _when(r: Reader, m: dict, item, day):
             return day, None
         if not _positive(r, m["duration"], minutes):
             return day, None
+        if "start" in m and "end" in m:
+            _agree(r, m, day, minutes)
         return day, (-1, minutes, m["duration"].value.strip())
     if "start" not in m or "end" not in m:
         r.fail("missing-key", item, "ledger record needs `start` and `end`, or `duration`",
@@ -96,10 +109,47 @@ def _when(r: Reader, m: dict, item, day):
         return day, None
     if isinstance(start, tuple) or isinstance(end, tuple):
         return _dated(r, m, day, start, end)
-    minutes = (end - start) % MAX_MINUTES
+    minutes = (end - start) % MAX_MINUTES or (MAX_MINUTES if _next_day(m["end"]) else 0)
     if not _positive(r, m["end"], minutes):
         return day, None
+    if 0 < end < start and not _next_day(m["end"]):
+        hm = f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+        r.warn("past-midnight", m["end"], f"ends at {hm[6:]}, before it starts ({hm[:5]}): read as running "
+               f"past midnight, {hours_minutes(minutes)}",
+               f"if the work ran past midnight, say so: end: \"{hm[6:]}+1\" (or a date and time); else fix the times")
+    elif end > start and _next_day(m["end"]):
+        r.fail("duration-too-long", m["end"], "the record lasts more than 24 hours",
+               "the marker +1 is for an end the next day before the start: split longer work by day")
+        return day, None
     return day, (start, minutes, f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}")
+
+
+def _next_day(node) -> bool:
+    """Whether a time-only `end` carries the past-midnight marker (`"02:00+1"`)."""
+    return isinstance(node.value, str) and node.value.strip().endswith("+1")
+
+
+def _agree(r: Reader, m: dict, day, minutes: int) -> None:
+    """A `duration-mismatch` warning when `start`/`end` of a record with a duration span
+    another length (the duration is what is billed: the clock times are left out)."""
+    before = len(r.diags)
+    start, end = _moment(r, m["start"], "start"), _moment(r, m["end"], "end")
+    if start is None or end is None or len(r.diags) != before:
+        return
+    if isinstance(start, tuple) or isinstance(end, tuple):
+        day = start[0] if isinstance(start, tuple) else day
+        if day is None:
+            return
+        s = (start[0] - day).days * MAX_MINUTES + start[1] if isinstance(start, tuple) else start
+        e = (end[0] - day).days * MAX_MINUTES + end[1] if isinstance(end, tuple) else end
+        spanned = e - s
+    else:
+        spanned = (end - start) % MAX_MINUTES or (MAX_MINUTES if _next_day(m["end"]) else 0)
+    if spanned != minutes:
+        r.warn("duration-mismatch", m["duration"],
+               f"duration {m['duration'].value.strip()} disagrees with start and end, which span "
+               f"{hours_minutes(spanned)}: the duration is billed",
+               "keep either the duration or start and end, or make them agree")
 
 
 def _dated(r: Reader, m: dict, day, start, end):
@@ -129,6 +179,12 @@ def _dated(r: Reader, m: dict, day, start, end):
 def _moment(r: Reader, node, what: str):
     """Minutes from midnight for "HH:MM", (date, minutes) for "YYYY-MM-DD HH:MM"."""
     text = (r.scalar(node, what) or "").strip()
+    if what == "end" and text.endswith("+1") and _DATETIME.match(text[:-2]) is None:
+        text = text[:-2]   # the past-midnight marker of a time: see _next_day
+        minutes = parse_time(text)
+        if minutes is None:
+            r.fail("invalid-time", node, f"end: `{text}+1` is not a valid time", "write e.g. \"02:00+1\"")
+        return minutes
     dm = _DATETIME.match(text)
     if dm:
         d, t = parse_date(dm[1]), parse_time(dm[2])

@@ -17,8 +17,8 @@ from typing import Callable, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..diagnostics import Diagnostic, SourceRef, error
-from ..money import parse_decimal, parse_percent
+from ..diagnostics import Diagnostic, SourceRef, error, warning
+from ..money import parse_decimal, parse_percent, size_problem
 from .source import ODD_BREAKS, SourceFile
 
 Loader = yaml.CSafeLoader if getattr(yaml, "__with_libyaml__", False) else yaml.SafeLoader
@@ -203,8 +203,13 @@ class Reader:
             return None
         value = parse(text.strip())
         if value is None:
-            self.fail(code, node, f"{what}: `{short(text)}` is not {expected}", hint)
+            too_big = size_problem(text)
+            self.fail(code, node, f"{what}: `{short(text)}` " + (too_big or f"is not {expected}"),
+                      "no amount, rate or quantity of a book needs that many digits" if too_big else hint)
         return value
+
+    def warn(self, code: str, node: Node, message: str, hint: str = "") -> None:
+        self.diags.append(warning(code, self.ref(node), message, hint))
 
     def text(self, node, what="value", default: str = "") -> str:
         value = self.scalar(node, what)

@@ -1,12 +1,15 @@
-"""The fast paths give exactly what the plain ones give.
+"""One check driver, and the loader's fast path gives exactly what the plain one gives.
 
-- checks over the facts of ledger files (checks_files.py) == checks over book.entries;
+- the checks of a loaded book (a LoadedBook, entries built from its ledger files) ==
+  the checks of a plain Book with the same fields (there is one driver: run_checks over
+  entries; a second one over cached per-file summaries, checks_files.py, is gone);
 - the lean line loop (load/columns.py) == parse_ledger, row for row;
 - a LoadedBook (entries built on first access) is a Book in every respect.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import pickle
 
 import pytest
@@ -28,6 +31,13 @@ LINES = [
     "2026-11-03 10:00-11:00 acme remote @mario overlaps the first",
     "2026-11-03 10:30-11:30 beta onsite @mario touches the first",
     "2026-11-03 23:00-01:00 acme remote @lucia past midnight",
+    "2026-11-03 23:00-01:00+1 acme remote @lucia past midnight, said so",
+    "2026-11-03 14:30-11:00 acme remote @mario a typo, read as past midnight",
+    "2026-11-03 22:00-22:00+1 acme remote @mario a whole day", "2026-11-03 09:00-10:00+1 acme remote @mario",
+    "2026-11-03 12h acme remote @mario a long day", "2026-11-03 1h acme remote @mario #only-a-tag",
+    "2026-11-06 expense acme @mario 9 parts qty=0", "2026-11-06 expense acme @mario 9 parts markup=-5%",
+    "2026-11-06 expense acme @mario 1234567890123 parts", "2026-11-05 1h acme remote @mario rate=1234567890123",
+    "2026-11-05 1h acme remote @mario " + "long " * 250,
     "2026-11-04 00:30-02:00 acme remote @lucia overlaps the night",
     "2026-11-04 2h15m acme/migration onsite @mario cabling",
     "2026-11-04 2h15m acme/migration  onsite @mario cabling",
@@ -58,11 +68,13 @@ YAML_LINES = [
     "- {date: 2026-11-03, start: '09:30', end: '10:00', client: acme, activity: remote, person: mario}",
     "- {date: 2026-11-05, duration: 1h, client: acme, activity: remote, person: mario, description: unknown client}",
     "- {date: 2026-11-06, expense: 95.001, client: acme, person: mario}",
+    "- {date: 2026-11-03, start: '22:00', end: '01:00', client: acme, activity: remote, person: lucia, description: n}",
+    "- {date: 2026-11-03, start: '09:00', end: '10:00', duration: 2h, client: acme, activity: remote, person: lucia}",
 ]
 
 
 def both(files: dict):
-    """(fast, plain): checks of the loaded book, and of a plain Book with the same fields."""
+    """(loaded, plain): checks of the loaded book, and of a plain Book with the same fields."""
     loaded = load_files(files)
     fast = run_checks(loaded.book)
     b = loaded.book
@@ -73,7 +85,7 @@ def both(files: dict):
 @PROPS
 @given(st.lists(st.tuples(st.sampled_from(LINES), st.integers(0, 2)), max_size=25),
        st.lists(st.sampled_from(YAML_LINES), max_size=3))
-def test_checks_over_facts_are_the_checks_over_entries(lines, yaml_lines):
+def test_checks_of_a_loaded_book_are_those_of_a_plain_book(lines, yaml_lines):
     files = {k: v for k, v in VALID.items() if not k.startswith("ledger/")}
     for i in range(3):
         text = "\n".join(line for line, f in lines if f == i)
@@ -126,12 +138,20 @@ def test_loaded_book_is_a_book():
         loaded.entries = ()
 
 
-def test_entries_are_built_once_and_only_when_asked():
+def test_entries_are_built_once():
     loaded = load_files(VALID).book
-    run_checks(loaded)
     with pytest.raises(AttributeError):
-        Book.__dict__["entries"].__get__(loaded)   # checking did not build them
-    assert loaded.entries is loaded.entries and len(loaded.entries) == sum(f.facts[0] for f in loaded.ledgers) == 7
+        Book.__dict__["entries"].__get__(loaded)   # loading did not build them
+    run_checks(loaded)
+    built = Book.__dict__["entries"].__get__(loaded)   # checking did, once
+    assert loaded.entries is built and len(built) == 7
+
+
+def test_one_driver():
+    """The registry runs each check once, over entries: no second driver, no per-file facts."""
+    import plainbill.checks.registry as registry
+    assert not hasattr(registry, "FAST")
+    assert importlib.util.find_spec("plainbill.checks_files") is None
 
 
 def test_entries_of_some_clients_builds_only_those():

@@ -1,16 +1,12 @@
-"""Checks over settings and client files (registered into plainbill.checks)."""
+"""Checks over plainbill.yaml and the client files: names they use, ambiguous contracts."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Iterator
 
-from .checks import Context, check
-from .diagnostics import Diagnostic, SourceRef, error, warning
-from .load.yamlnodes import suggest
-from .model import Client, Contract
-
-__all__: list[str] = []
-TIME_KINDS = frozenset({"hourly", "block", "retainer", "fixed"})
+from ..diagnostics import Diagnostic, SourceRef, error, warning
+from ..load.yamlnodes import suggest
+from ..model import Client, Contract
+from .registry import Context, check
 
 
 @check("names in the book files", ("unknown-activity", "error"), ("unknown-person", "error"),
@@ -75,17 +71,48 @@ def check_ambiguous_contracts(ctx: Context) -> Iterator[Diagnostic]:
     entries with the same specificity (docs/format.md "Contracts": naming the project beats
     naming the activity, which beats taking everything): an entry in the overlap could go
     to either. Reported at the later contract, pointing at the other. Give them disjoint
-    periods, activities or projects, or make one more specific."""
+    periods, activities or projects, or make one more specific. Each contract is reported
+    once, with the first earlier contract it clashes with."""
     for client in ctx.book.clients:
-        contracts = [c for c in client.contracts if c.kind != "recurring"]
-        for i, a in enumerate(contracts):
-            for b in contracts[i + 1:]:
+        earlier: dict[tuple, list[Contract]] = {}   # contracts so far, by a name they take
+        for b in client.contracts:
+            if b.kind == "recurring":
+                continue
+            keys = _names(b)
+            clash = _first_clash(b, keys, earlier)
+            for key in keys:
+                earlier.setdefault(key, []).append(b)
+            if clash:
+                a, overlap = clash
+                yield error("ambiguous-contract", b.ref,
+                            f"contracts `{a.id}` and `{b.id}` of `{client.slug}` both take {overlap}",
+                            "make their periods, activities or projects disjoint, or one more specific",
+                            related=(a.ref,))
+
+
+def _names(c: Contract) -> list[tuple]:
+    """What two clashing contracts must share (an activity, else a project, else everything):
+    only contracts with a name in common are compared, so a client with thousands of
+    contracts on different activities is checked in linear time."""
+    if c.kind == "expenses":
+        return [("expenses",)]
+    if c.activities:
+        return [("activity", a) for a in dict.fromkeys(c.activities)]
+    if c.projects:
+        return [("project", p) for p in dict.fromkeys(c.projects)]
+    return [("all",)]
+
+
+def _first_clash(b: Contract, keys: list[tuple], earlier: dict) -> tuple[Contract, str] | None:
+    seen: set[int] = set()
+    for key in keys:
+        for a in earlier.get(key, ()):
+            if id(a) not in seen:
+                seen.add(id(a))
                 overlap = _overlap(a, b)
                 if overlap:
-                    yield error("ambiguous-contract", b.ref,
-                                f"contracts `{a.id}` and `{b.id}` of `{client.slug}` both take {overlap}",
-                                "make their periods, activities or projects disjoint, or one more specific",
-                                related=(a.ref,))
+                    return a, overlap
+    return None
 
 
 def _overlap(a: Contract, b: Contract) -> str:
@@ -118,45 +145,3 @@ def _common(x: tuple, y: tuple) -> tuple:
     if not x or not y:
         return tuple(x or y)
     return tuple(sorted(set(x) & set(y)))
-
-
-def amounts_of_book(ctx: Context) -> Iterator[tuple[SourceRef, str, Decimal, str, str]]:
-    """(ref, what, value, currency, 'amount' | 'rate') of every money value in the YAML files."""
-    s = ctx.settings
-    yield s.stamp_duty.ref, "stamp duty", s.stamp_duty.amount, s.currency, "amount"
-    for p in s.team:
-        for label, value in (("cost_rate", p.cost_rate), ("default_rate", p.default_rate)):
-            if value is not None:
-                yield p.ref, label, value, s.currency, "rate"
-    for client in ctx.book.clients:
-        yield from _client_amounts(client)
-
-
-def _client_amounts(client: Client):
-    cur = client.currency
-    rates = list(client.rates) + [r for p in client.projects for r in p.rates]
-    rules = [client.rules]
-    for c in client.contracts:
-        rates += c.rates
-        rules.append(c.rules)
-        t = c.terms
-        for p in getattr(t, "purchases", ()):
-            yield p.ref, "purchase price", p.price, cur, "amount"
-        for m in getattr(t, "milestones", ()):
-            yield m.ref, "milestone amount", m.amount, cur, "amount"
-        for it in getattr(t, "items", ()):
-            yield it.ref, "unit price", it.unit_price, cur, "rate"
-        if getattr(t, "fee", None) is not None:
-            yield c.ref, "retainer fee", t.fee, cur, "amount"
-        for label in ("extra_rate", "overage_rate"):
-            if getattr(t, label, None) is not None:
-                yield c.ref, label, getattr(t, label), cur, "rate"
-    for r in rates:
-        yield r.ref, "rate", r.rate, cur, "rate"
-    for rule in rules:
-        if rule.callout:
-            yield rule.callout.ref, "call-out fee", rule.callout.amount, cur, "amount"
-        if rule.cap and rule.cap.amount is not None:
-            yield rule.cap.ref, "cap", rule.cap.amount, cur, "amount"
-        if rule.budget and rule.budget.amount is not None:
-            yield rule.budget.ref, "budget", rule.budget.amount, cur, "amount"

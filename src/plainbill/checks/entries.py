@@ -1,19 +1,25 @@
-"""Checks over ledger entries (registered into plainbill.checks; see its docstring)."""
+"""Checks over the ledger entries: names, dates, clock ranges, duplicates, decimals, rates.
+
+Checks run over every entry of big books, so the per-entry work is a few set
+look-ups (or a pass of `map`/`filter` at C speed when nothing is wrong);
+anything that depends on more than an entry's own fields (contract matching,
+rates) is computed once per distinct key.
+"""
 from __future__ import annotations
 
 from bisect import bisect_right
 from datetime import date, timedelta
+from decimal import Decimal
 from operator import attrgetter
 from typing import Iterator
 
-from .checks import Context, Tally, check, token_ref
-from .diagnostics import Diagnostic, error, warning
-from .matching import match_contract, resolve_rate
-from .model import Client, Entry
-from .money import minor_digits, parse_decimal
-from .load.yamlnodes import suggest
+from ..diagnostics import Diagnostic, SourceRef, error, warning
+from ..load.yamlnodes import suggest
+from ..matching import match_contract, resolve_rate
+from ..model import Client, Entry
+from ..money import minor_digits, parse_decimal
+from .registry import Context, Tally, check, token_ref
 
-__all__: list[str] = []   # the checks register themselves; checks_files imports the *_of by name
 TIME_KINDS = frozenset({"hourly", "block", "retainer", "fixed"})
 
 
@@ -24,36 +30,34 @@ def check_references(ctx: Context) -> Iterator[Diagnostic]:
     an activity of `activities` and a person of `team` in plainbill.yaml; `contract=` names
     a contract of the client and `tax=` a tax code of `taxes.codes`. A name wrong on many
     lines is reported at its first line in each file, with the number of other lines."""
-    yield from references_of(ctx, ctx.book.entries)
-
-
-def references_of(ctx: Context, entries) -> Iterator[Diagnostic]:
-    """check_references over some entries: all those of the files they come from, or
-    (when every name is known) those with a `contract=` or `tax=`."""
+    entries = ctx.book.entries
     tally = Tally()
     clients, acts, people = ctx.clients, ctx.activities, ctx.people
     # files that could not be parsed (ref on line 0) define nothing we could check against
     projects = {slug: None if c.ref.line == 0 else {p.slug for p in c.projects} for slug, c in clients.items()}
     if ctx.settings_broken:
         acts, people = _Anything(), _Anything()
+    contract_ids = {slug: {c.id for c in client.contracts} for slug, client in clients.items()}
     if _all_known(entries, clients, projects, acts, people):   # the usual case, at C speed
         entries = list(filter(_META, entries))
     for e in entries:
         client = e.client
         if client not in clients:
-            tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`", _hint_client(ctx, client))
+            tally.add("unknown-client", client, token_ref(e, client), f"unknown client `{client}`",
+                      lambda client=client: _hint_client(ctx, client))
         elif e.project and projects[client] is not None and e.project not in projects[client]:
             tally.add("unknown-project", f"{client}/{e.project}", token_ref(e, f"{client}/{e.project}"),
                       f"client `{client}` has no project `{e.project}`",
-                      _did_you_mean(e.project, projects[client], f"add it under `projects:` in clients/{client}.yaml"))
+                      lambda e=e: _did_you_mean(e.project, projects[e.client],
+                                                f"add it under `projects:` in clients/{e.client}.yaml"))
         if e.activity and e.activity not in acts:
             tally.add("unknown-activity", e.activity, token_ref(e, e.activity), f"unknown activity `{e.activity}`",
-                      _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
+                      lambda e=e: _did_you_mean(e.activity, acts, "add it under `activities:` in plainbill.yaml"))
         if e.person not in people:
             tally.add("unknown-person", e.person, token_ref(e, "@" + e.person), f"unknown person `@{e.person}`",
-                      _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
+                      lambda e=e: _did_you_mean(e.person, people, "add them under `team:` in plainbill.yaml"))
         if e.meta:
-            _check_meta(ctx, e, tally)
+            _check_meta(ctx, e, tally, contract_ids)
     yield from tally.diagnostics()
 
 
@@ -82,17 +86,16 @@ class _Anything:
         return True
 
 
-def _check_meta(ctx: Context, e: Entry, tally: Tally) -> None:
+def _check_meta(ctx: Context, e: Entry, tally: Tally, contract_ids: dict[str, set[str]]) -> None:
     contract, tax = e.get("contract"), e.get("tax")
-    client = ctx.clients.get(e.client)
-    if contract and client is not None and all(c.id != contract for c in client.contracts):
-        ids = [c.id for c in client.contracts]
+    ids = contract_ids.get(e.client)
+    if contract and ids is not None and contract not in ids:
         tally.add("unknown-contract", f"{e.client}:{contract}", token_ref(e, f"contract={contract}"),
                   f"client `{e.client}` has no contract `{contract}`",
-                  _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
+                  lambda: _did_you_mean(contract, ids, "contracts are listed under `contracts:` in the client file"))
     if tax and tax not in ctx.taxes:
         tally.add("unknown-tax-code", tax, token_ref(e, f"tax={tax}"), f"unknown tax code `{tax}`",
-                  _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
+                  lambda: _did_you_mean(tax, ctx.taxes, "tax codes are defined under `taxes.codes` in plainbill.yaml"))
 
 
 def _hint_client(ctx: Context, slug: str) -> str:
@@ -108,10 +111,7 @@ def _did_you_mean(word: str, known, otherwise: str) -> str:
 def check_future(ctx: Context) -> Iterator[Diagnostic]:
     """An entry dated after `reference_date` of plainbill.yaml (the book's "today") is
     probably a typo in the year or the month. No check when `reference_date` is not set."""
-    yield from future_of(ctx, ctx.book.entries)
-
-
-def future_of(ctx: Context, entries) -> Iterator[Diagnostic]:
+    entries = ctx.book.entries
     today = ctx.settings.reference_date
     if today is None or not entries or max(map(_DATE, entries)) <= today:
         return
@@ -135,12 +135,12 @@ def check_overlaps(ctx: Context) -> Iterator[Diagnostic]:
             latest[e.person] = e
             continue
         if e.start < last.end:
-            yield overlap_diagnostic(e, last)
+            yield _overlap(e, last)
         if e.end > last.end:
             latest[e.person] = e
 
 
-def overlap_diagnostic(e: Entry, last: Entry) -> Diagnostic:
+def _overlap(e: Entry, last: Entry) -> Diagnostic:
     return error("overlapping-time", e.ref,
                  f"@{e.person} is booked {e.start:%H:%M}-{e.end:%H:%M} on {e.start:%Y-%m-%d}, "
                  f"overlapping {last.start:%H:%M}-{last.end:%H:%M} at {last.ref}",
@@ -160,11 +160,7 @@ def check_duplicates(ctx: Context) -> Iterator[Diagnostic]:
     for e in ctx.book.entries:
         first = setdefault(e.text, e)
         if first is not e:
-            yield duplicate_diagnostic(e, first)
-
-
-def duplicate_diagnostic(e: Entry, first: Entry) -> Diagnostic:
-    return warning("duplicate-entry", e.ref, f"same entry as {first.ref}",
+            yield warning("duplicate-entry", e.ref, f"same entry as {first.ref}",
                    "remove one, or make them different (e.g. a ticket tag)", related=(first.ref,))
 
 
@@ -174,13 +170,13 @@ def check_decimals(ctx: Context) -> Iterator[Diagnostic]:
     expense amounts and `price=` of ledger lines, and in the client files fees, purchase
     prices, milestones, call-out fees and caps (in the client's currency). Rates (`rate=`
     of a line too) and unit prices may have up to 4 decimals."""
-    yield from decimals_of(ctx, ctx.book.entries)
-    yield from decimals_of_book(ctx)
+    yield from _entry_decimals(ctx)
+    yield from _book_decimals(ctx)
 
 
-def decimals_of(ctx: Context, entries) -> Iterator[Diagnostic]:
+def _entry_decimals(ctx: Context) -> Iterator[Diagnostic]:
     """The entries' part of check_decimals (only entries with an amount or key=value count)."""
-    for e in filter(_META_OR_AMOUNT, entries):
+    for e in filter(_META_OR_AMOUNT, ctx.book.entries):
         if e.kind == "expense":
             client = ctx.clients.get(e.client)
             currency = e.currency or e.get("currency") or (client.currency if client else ctx.settings.currency)
@@ -197,8 +193,7 @@ def decimals_of(ctx: Context, entries) -> Iterator[Diagnostic]:
                         f"rate {rate} has more than {RATE_LIMIT} decimals", f"round it to {RATE_LIMIT} decimals")
 
 
-def decimals_of_book(ctx: Context) -> Iterator[Diagnostic]:
-    from .checks_book import amounts_of_book
+def _book_decimals(ctx: Context) -> Iterator[Diagnostic]:
     for ref, what, value, currency, limit in amounts_of_book(ctx):
         digits = RATE_LIMIT if limit == "rate" else minor_digits(currency)
         if -value.as_tuple().exponent > digits:
@@ -207,6 +202,48 @@ def decimals_of_book(ctx: Context) -> Iterator[Diagnostic]:
 
 
 RATE_LIMIT = 4
+
+
+def amounts_of_book(ctx: Context) -> Iterator[tuple[SourceRef, str, Decimal, str, str]]:
+    """(ref, what, value, currency, 'amount' | 'rate') of every money value in the YAML files."""
+    s = ctx.settings
+    yield s.stamp_duty.ref, "stamp duty", s.stamp_duty.amount, s.currency, "amount"
+    for p in s.team:
+        for label, value in (("cost_rate", p.cost_rate), ("default_rate", p.default_rate)):
+            if value is not None:
+                yield p.ref, label, value, s.currency, "rate"
+    for client in ctx.book.clients:
+        yield from _client_amounts(client)
+
+
+def _client_amounts(client: Client):
+    cur = client.currency
+    rates = list(client.rates) + [r for p in client.projects for r in p.rates]
+    rules = [client.rules]
+    for c in client.contracts:
+        rates += c.rates
+        rules.append(c.rules)
+        t = c.terms
+        for p in getattr(t, "purchases", ()):
+            yield p.ref, "purchase price", p.price, cur, "amount"
+        for m in getattr(t, "milestones", ()):
+            yield m.ref, "milestone amount", m.amount, cur, "amount"
+        for it in getattr(t, "items", ()):
+            yield it.ref, "unit price", it.unit_price, cur, "rate"
+        if getattr(t, "fee", None) is not None:
+            yield c.ref, "retainer fee", t.fee, cur, "amount"
+        for label in ("extra_rate", "overage_rate"):
+            if getattr(t, label, None) is not None:
+                yield c.ref, label, getattr(t, label), cur, "rate"
+    for r in rates:
+        yield r.ref, "rate", r.rate, cur, "rate"
+    for rule in rules:
+        if rule.callout:
+            yield rule.callout.ref, "call-out fee", rule.callout.amount, cur, "amount"
+        if rule.cap and rule.cap.amount is not None:
+            yield rule.cap.ref, "cap", rule.cap.amount, cur, "amount"
+        if rule.budget and rule.budget.amount is not None:
+            yield rule.budget.ref, "budget", rule.budget.amount, cur, "amount"
 
 
 def _dec(text: str):
@@ -222,42 +259,29 @@ def check_billing(ctx: Context) -> Iterator[Diagnostic]:
     contract's, the client's, the project's, nor the person's `default_rate`. Non-billable
     entries (`#nobill`, `bill=no`, an activity with `billable: false`) need no rate.
     Reported once per client, activity and person in each file, with a count."""
-    yield from billing_of(ctx, ctx.book.entries)
-
-
-def billing_epochs(ctx: Context) -> dict[str, list[date]]:
-    """{client: _epochs} of the clients whose entries could lack a contract or a rate."""
     if ctx.settings_broken:
-        return {}
-    return {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs and _can_fail(ctx, c)}
-
-
-def billing_of(ctx: Context, entries) -> Iterator[Diagnostic]:
-    """check_billing over some entries: those of the clients of billing_epochs, in book order."""
-    tally = Tally()
-    memo: dict[tuple, tuple | None] = {}
-    epochs = billing_epochs(ctx)
+        return
+    # the clients whose entries could lack a contract or a rate, with their epochs
+    epochs = {slug: _epochs(c) for slug, c in ctx.clients.items() if slug not in ctx.stubs and _can_fail(ctx, c)}
     if not epochs:
         return
-    unbillable = unbillable_activities(ctx)
-    for e in entries:
+    tally = Tally()
+    memo: dict[tuple, tuple | None] = {}
+    unbillable = {a.slug for a in ctx.settings.activities if not a.billable}
+    for e in ctx.book.entries:
         bounds = epochs.get(e.client)
-        key = billing_key(e, bounds, unbillable) if bounds is not None else None
+        key = _billing_key(e, bounds, unbillable) if bounds is not None else None
         if key is None:
             continue
         problem = memo.get(key, memo)
         if problem is memo:
-            problem = memo[key] = billing_problem(ctx, e)
+            problem = memo[key] = _billing_problem(ctx, ctx.clients[e.client], e)
         if problem is not None:
             tally.add(problem[0], problem[1], e.ref, problem[2], problem[3])
     yield from tally.diagnostics()
 
 
-def unbillable_activities(ctx: Context) -> set[str]:
-    return {a.slug for a in ctx.settings.activities if not a.billable}
-
-
-def billing_key(e: Entry, bounds: list[date], unbillable: set[str]) -> tuple | None:
+def _billing_key(e: Entry, bounds: list[date], unbillable: set[str]) -> tuple | None:
     """What decides whether a time entry of a client with epochs `bounds` can be billed (the
     same key, the same answer); None for an entry that needs no rate."""
     if e.kind != "time":
@@ -272,11 +296,6 @@ def billing_key(e: Entry, bounds: list[date], unbillable: set[str]) -> tuple | N
         return (e.client, e.activity, e.project, e.person, e.get("contract"), e.get("rate"),
                 bisect_right(bounds, e.date))
     return (e.client, e.activity, e.project, e.person, bisect_right(bounds, e.date))
-
-
-def billing_problem(ctx: Context, e: Entry) -> tuple | None:
-    """(code, value, message, hint) of the entry's key, or None: see _billing_problem."""
-    return _billing_problem(ctx, ctx.clients[e.client], e)
 
 
 def _can_fail(ctx: Context, client: Client) -> bool:

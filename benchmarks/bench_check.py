@@ -32,8 +32,8 @@ PYTHON = sys.executable
 STAGE = ("import sys, gc; from pathlib import Path; from plainbill.load import load_book; "
          "from plainbill.checks import run_checks; "
          "r = load_book(Path(sys.argv[1])); d = r.diagnostics + run_checks(r.book); "
-         "print(sum(f.facts[0] for f in r.book.ledgers), 'entries,', len(d), 'diagnostics')")
-ENTRIES = STAGE.replace("print(sum(f.facts[0] for f in r.book.ledgers)", "print(len(r.book.entries)")
+         "print(sum(f.facts.rows for f in r.book.ledgers), 'entries,', len(d), 'diagnostics')")
+ENTRIES = STAGE.replace("print(sum(f.facts.rows for f in r.book.ledgers)", "print(len(r.book.entries)")
 
 
 def book_for(n: int, out: Path) -> Path:

@@ -82,7 +82,7 @@ def _load(files: dict[str, bytes | str], root: str) -> LoadResult:
     gc.disable()
     try:
         result = _load_all(files, root)
-        if sum(f.facts[0] for f in result.book.ledgers) > BIG_BOOK:
+        if sum(f.facts.rows for f in result.book.ledgers) > BIG_BOOK:
             gc.freeze()
         return result
     finally:

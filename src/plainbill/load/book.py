@@ -73,7 +73,7 @@ def entries_of(book: Book, clients) -> tuple[Entry, ...]:
     try:
         out: list = []
         for f in ledgers:
-            if not clients.isdisjoint(f.facts[1][0]):
+            if not clients.isdisjoint(f.facts.clients):
                 build_entries(f.path, [r for r in f.rows() if (r[3][0] if len(r) == FAST else r[4]) in clients], out)
         return tuple(out)
     finally:
@@ -90,7 +90,7 @@ def client_sizes(ledgers) -> dict[str, int]:
     """How many entries each client has, from the ledger files' facts."""
     sizes: dict[str, int] = {}
     for f in ledgers:
-        for client, (_, n) in f.facts[7].items():
+        for client, n in f.facts.sizes.items():
             sizes[client] = sizes.get(client, 0) + n
     return sizes
 
@@ -104,14 +104,14 @@ def entry_count(book: Book) -> int:
     """How many entries the book has, without building them."""
     if _is_built(book):
         return len(book.entries)
-    return sum(f.facts[0] for f in book.ledgers)
+    return sum(f.facts.rows for f in book.ledgers)
 
 
 def last_date(book: Book) -> date | None:
     """The latest entry date, from the ledger files' facts when the entries are not built."""
     ledgers = None if _is_built(book) else book.ledgers
-    if ledgers is not None and all(f.facts[2] is not None for f in ledgers):
-        latest = max((f.facts[2][-1] for f in ledgers if f.facts[2]), default=None)
+    if ledgers is not None and all(f.facts.dates is not None for f in ledgers):
+        latest = max((f.facts.dates[-1] for f in ledgers if f.facts.dates), default=None)
         return date.fromisoformat(latest) if latest else None
     return max(map(attrgetter("date"), book.entries), default=None)
 

@@ -60,7 +60,7 @@ class LedgerFile:
             (other.path, other.facts, other.problems) and to_rows(self.parsed()) == to_rows(other.parsed())
 
     def __repr__(self) -> str:
-        return f"LedgerFile({self.path!r}, {self.facts[0]} rows)"
+        return f"LedgerFile({self.path!r}, {self.facts.rows} rows)"
 
 
 def parse_files(files: list[tuple[str, bytes | str]]) -> list[LedgerFile]:

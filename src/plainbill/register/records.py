@@ -204,9 +204,6 @@ def frozen_digest(inv: Invoice) -> str:
     the wording of explanations, so inserting a line above an entry or a new plainbill
     release that words explanations better does not unfreeze anything.
     """
-    known = getattr(inv, "stored_digest", None)   # kept by the compute cache (billing/cache.py)
-    if known is not None:
-        return known
     # line keys are left out: an engine may derive them from positions (an expense's line number)
     lines = sorted([l.kind, l.description, str(l.quantity), l.unit, str(l.unit_price), str(l.amount),
                     l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in inv.lines)

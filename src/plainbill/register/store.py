@@ -8,7 +8,6 @@ diagnostics; the book then has errors and `issue` refuses to consume numbers.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import hashlib
 import os
 import stat
@@ -63,9 +62,7 @@ class Register:
         for inv in invoices:
             r = self.by_draft.get(inv.id)
             if r is not None and inv.kind == "invoice":
-                # a cached invoice stays lazy (billing/cache.py): its rows are not unpacked for this
-                replace = getattr(inv, "with_header", None) or functools.partial(dataclasses.replace, inv)
-                inv = replace(number=r.number, issue_date=r.issue_date, due_date=r.due_date)
+                inv = dataclasses.replace(inv, number=r.number, issue_date=r.issue_date, due_date=r.due_date)
             out.append(inv)
         shown = {inv.id for inv in invoices}
         for r in sorted(self.records.values(), key=_order):

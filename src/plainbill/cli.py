@@ -14,12 +14,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__, pipeline
-from .terminal import EXIT_OK, EXIT_PROBLEMS, exit_code, report, say, usage_error, usage_report
+from . import __version__
 
 book_argument = click.argument(
     "book", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
+book_option = click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
+                           help="The book (default: the current folder).")
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
     help="Diagnostic format (default: github when GITHUB_ACTIONS=true, else text).",
@@ -43,7 +44,7 @@ def main() -> None:
 
 @main.result_callback()
 def exit_with(code: int | None) -> None:
-    sys.exit(code or EXIT_OK)
+    sys.exit(code or 0)
 
 
 @main.command()
@@ -80,8 +81,7 @@ def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out)
 
 @main.command()
 @click.argument("invoice_id")
-@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The book (default: the current folder).")
+@book_option
 def explain(invoice_id: str, book: Path) -> int:
     """Print how each line of INVOICE_ID (e.g. acme-2026-11, or an issued number) was computed."""
     from .explain import run_explain
@@ -115,13 +115,12 @@ def issue(book: Path, period, client, on, drafts, fmt) -> int:
     from .register.commands import run_issue
 
     return run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
-                       fmt=diagnostic_format(fmt))
+                     fmt=diagnostic_format(fmt))
 
 
 @main.command("credit-note")
 @click.argument("number")
-@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The book (default: the current folder).")
+@book_option
 @click.option("--lines", "lines", multiple=True, metavar="KEY[=AMOUNT],...",
               help="Credit only these lines (all of a line, or AMOUNT of it); default: the whole invoice.")
 @click.option("--reason", required=True, help="Why the invoice is credited (printed on the credit note).")
@@ -132,7 +131,7 @@ def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> int:
     from .register.commands import run_credit_note
 
     return run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
-                             fmt=diagnostic_format(fmt))
+                           fmt=diagnostic_format(fmt))
 
 
 @main.command()
@@ -174,6 +173,9 @@ def init(directory: Path) -> int:
 
 def run_check(root: Path, fmt: str = "text", strict: bool = False, full: bool = False) -> int:
     """Check the book; issued invoices are recomputed (every invoice with `full`)."""
+    from . import pipeline
+    from .terminal import exit_code, report, usage_error
+
     computed = pipeline.compute_book(root, issued_only=not full)
     if computed.problem:
         return usage_error(computed.problem)
@@ -184,6 +186,9 @@ def run_check(root: Path, fmt: str = "text", strict: bool = False, full: bool = 
 def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
               render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
     """Build, then print what it found and what it wrote."""
+    from . import pipeline
+    from .terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
+
     bad = pipeline.period_problem(period)
     if bad:
         return usage_report(root, [bad], fmt)

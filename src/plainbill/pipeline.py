@@ -17,12 +17,16 @@ import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .confine import printable_name
 from .diagnostics import Diagnostic, has_errors
 from .invoice import Invoice
 from .model import Book
+
+if TYPE_CHECKING:
+    from .output import BuildStats
+    from .register import Register
 
 
 @dataclass
@@ -31,7 +35,7 @@ class Checked:
 
     book: Book
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    register: object = None   # plainbill.register.Register
+    register: Register | None = None
 
     def clean(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -58,7 +62,7 @@ class Built:
     `problem`: the usage or I/O problem that stopped it (exit 2); `ok`: nothing failed."""
 
     diagnostics: list[Diagnostic] | None = None
-    stats: object = None      # plainbill.output.BuildStats
+    stats: BuildStats | None = None
     problem: str | None = None
     ok: bool = False
 
@@ -152,15 +156,15 @@ def client_problem(book: Book, client: str | None) -> str | None:
     return f"no client `{printable_name(client)}`; {hint}"
 
 
-def compute_book(root: Path, *, period: str | None = None, client: str | None = None,
-                 issued_only: bool = False, strict: bool = False) -> Computed:
-    """check_book, then (when the book checks: no errors, nor warnings with `strict`) compute
-    its invoices; `issued_only`: only of the clients issued invoices depend on, which is what
-    every check verifies (the rest is billed by `build` or `check --full`)."""
-    problem = book_problem(root)
+def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period: str | None = None,
+                 client: str | None = None, issued_only: bool = False, strict: bool = False) -> Computed:
+    """check_book (check_files, for a book given as `files`), then, when the book checks (no
+    errors, nor warnings with `strict`), compute its invoices. `issued_only`: only of the clients
+    issued invoices depend on, which is what every check verifies (`build` bills the rest)."""
+    problem = book_problem(root) if files is None else None
     if problem:
         return Computed(problem=problem)
-    checked = check_book(root)
+    checked = check_book(root) if files is None else check_files(files, str(root))
     if not checked.clean(strict):
         return Computed(checked)
     problem = client_problem(checked.book, client)

@@ -57,8 +57,8 @@ class Computed:
 
 @dataclass
 class Built:
-    """build's answer. `diagnostics`: what checking and computing found (None: stopped before
-    reading the book); `stats`: what was written (None: nothing, the book has errors);
+    """build's answer. `diagnostics`: what checking and computing found (None: a usage problem
+    stopped it first, nothing to report); `stats`: what was written (None: nothing, the book has errors);
     `problem`: the usage or I/O problem that stopped it (exit 2); `ok`: nothing failed."""
 
     diagnostics: list[Diagnostic] | None = None

@@ -1,7 +1,7 @@
 """`plainbill diff`: which invoices a change of the book moves, by how much, and why.
 
 Both revisions are read straight from git (never checked out), checked and
-computed through the pipeline (check_files / check_book, compute), in two
+computed through the pipeline (compute_book, of the files or of the folder), in two
 processes when the machine has two cores, then compared invoice by invoice. A
 revision that does not check is not compared: `run_diff` says which and why,
 and exits 1. Public API: `diff_revisions(repo, base, head, book) -> DiffResult`

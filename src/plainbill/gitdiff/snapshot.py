@@ -104,6 +104,9 @@ def _snapshot(label: str, computed, settings: Mapping[str, bytes]) -> Snapshot:
     snap.settings = {p: hashlib.sha1(b if isinstance(b, bytes) else b.encode()).hexdigest()
                      for p, b in settings.items()}
     snap.computed = computed.invoices is not None
+    if computed.problem:   # not a book at all (a folder gone since): nothing to compare
+        snap.errors, snap.error_count = [computed.problem], 1
+        return snap
     if snap.computed:
         for inv in computed.invoices:
             v = view(inv)

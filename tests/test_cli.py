@@ -76,3 +76,16 @@ def test_build_returns_values_and_prints_nothing(book, capsys):
     built = pipeline.build(book, render=False)
     assert built.ok and built.problem is None and built.stats.invoices > 0
     assert capsys.readouterr() == ("", "")
+
+
+def test_one_path_out():
+    """Every command returns its exit code; only cli.exit_with exits (one sys.exit in src/)."""
+    calls = [f"{path.relative_to(SRC)}:{n.lineno}" for path in sorted(SRC.rglob("*.py"))
+             for n in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "exit"]
+    assert calls == [f"cli.py:{_line_of('sys.exit(')}"], calls
+
+
+def _line_of(text: str) -> int:
+    return next(i for i, line in enumerate((SRC / "cli.py").read_text(encoding="utf-8").splitlines(), 1)
+                if text in line)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from plainbill import fingerprint, pipeline
-from plainbill.pipeline import run_build
+from plainbill.cli import run_build
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "plainbill"

@@ -1,7 +1,10 @@
 """The command line: thin click commands that parse flags, call the pipeline and map
 diagnostics to exit codes (0 clean, 1 problems, 2 usage or I/O error).
 
-Each command's work lives in its own module; nothing here computes.
+Every command returns its exit code and `exit_with` exits with it: one path out.
+`check` and `build` are run here (run_check, run_build); the other commands' runners
+live next to their stage (explain.py, register/commands.py, gitdiff/, schema.py,
+scaffold.py). All of them print through terminal.py; nothing here computes.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from . import __version__
 book_argument = click.argument(
     "book", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
+book_option = click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
+                           help="The book (default: the current folder).")
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
     help="Diagnostic format (default: github when GITHUB_ACTIONS=true, else text).",
@@ -37,21 +42,24 @@ def main() -> None:
     """plainbill: plain-text billing in git. Time entries and contracts in, invoices that explain themselves out."""
 
 
+@main.result_callback()
+def exit_with(code: int | None) -> None:
+    sys.exit(code or 0)
+
+
 @main.command()
 @book_argument
 @format_option
 @strict_option
 @click.option("--full", is_flag=True,
               help="Also bill every invoice, reporting what only billing finds (as build does).")
-def check(book: Path, fmt: str | None, strict: bool, full: bool) -> None:
+def check(book: Path, fmt: str | None, strict: bool, full: bool) -> int:
     """Check BOOK (default: the current folder) and report every problem found.
 
     Issued invoices are recomputed and compared with their records; the rest of
     the billing runs with --full or in `build`.
     """
-    from .pipeline import run_check
-
-    sys.exit(run_check(book, diagnostic_format(fmt), strict, full))
+    return run_check(book, diagnostic_format(fmt), strict, full)
 
 
 @main.command()
@@ -65,23 +73,20 @@ def check(book: Path, fmt: str | None, strict: bool, full: bool) -> None:
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers (default: CPU count).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: BOOK/build).")
-def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> None:
+def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> int:
     """Check BOOK, compute its invoices and write build/invoices/<id>.json, .html and .pdf."""
-    from .pipeline import run_build
-
-    sys.exit(run_build(book, period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
-                       render=not no_render, pdf=not no_pdf, jobs=jobs, out=out))
+    return run_build(book, period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
+                     render=not no_render, pdf=not no_pdf, jobs=jobs, out=out)
 
 
 @main.command()
 @click.argument("invoice_id")
-@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The book (default: the current folder).")
-def explain(invoice_id: str, book: Path) -> None:
+@book_option
+def explain(invoice_id: str, book: Path) -> int:
     """Print how each line of INVOICE_ID (e.g. acme-2026-11, or an issued number) was computed."""
     from .explain import run_explain
 
-    sys.exit(run_explain(book, invoice_id))
+    return run_explain(book, invoice_id)
 
 
 # ---------------------------------------------------------------- git-native commands (issue #5)
@@ -105,29 +110,28 @@ def _day(text: str | None):
 @date_option
 @click.argument("drafts", nargs=-1, metavar="[DRAFT]...")
 @format_option
-def issue(book: Path, period, client, on, drafts, fmt) -> None:
+def issue(book: Path, period, client, on, drafts, fmt) -> int:
     """Number the drafts of BOOK and record them under issued/ (default: every draft whose period has ended)."""
     from .register.commands import run_issue
 
-    sys.exit(run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
-                       fmt=diagnostic_format(fmt)))
+    return run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
+                     fmt=diagnostic_format(fmt))
 
 
 @main.command("credit-note")
 @click.argument("number")
-@click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
-              help="The book (default: the current folder).")
+@book_option
 @click.option("--lines", "lines", multiple=True, metavar="KEY[=AMOUNT],...",
               help="Credit only these lines (all of a line, or AMOUNT of it); default: the whole invoice.")
 @click.option("--reason", required=True, help="Why the invoice is credited (printed on the credit note).")
 @date_option
 @format_option
-def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> None:
+def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> int:
     """Issue a credit note against the issued invoice NUMBER."""
     from .register.commands import run_credit_note
 
-    sys.exit(run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
-                             fmt=diagnostic_format(fmt)))
+    return run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
+                           fmt=diagnostic_format(fmt))
 
 
 @main.command()
@@ -138,30 +142,68 @@ def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> None:
 @click.option("--format", "out_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               help="Output format; markdown fits one pull-request comment.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when any invoice changes.")
-def diff(base, head, book_path: str, out_format: str, exit_code: bool) -> None:
+def diff(base, head, book_path: str, out_format: str, exit_code: bool) -> int:
     """Show how invoices change between BASE (default: merge base with the default branch) and HEAD (default: the working tree)."""
     from .gitdiff import run_diff
 
-    sys.exit(run_diff(base, head, book=book_path, fmt=out_format, exit_code=exit_code))
+    return run_diff(base, head, book=book_path, fmt=out_format, exit_code=exit_code)
 
 
 @main.command()
 @click.option("-o", "--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write the schemas into this folder (default: print the list of schemas).")
-def schema(out: Path | None) -> None:
+def schema(out: Path | None) -> int:
     """Write JSON Schemas (draft-07) for plainbill.yaml, client files and YAML ledgers."""
     from .schema import run_schema
 
-    sys.exit(run_schema(out))
+    return run_schema(out)
 
 
 @main.command()
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-def init(directory: Path) -> None:
+def init(directory: Path) -> int:
     """Start a new book in DIRECTORY that passes `check` at once; never overwrites a file."""
     from .scaffold import run_init
 
-    sys.exit(run_init(directory))
+    return run_init(directory)
+
+
+# ---------------------------------------------------------------- check and build
+
+
+def run_check(root: Path, fmt: str = "text", strict: bool = False, full: bool = False) -> int:
+    """Check the book; issued invoices are recomputed (every invoice with `full`)."""
+    from . import pipeline
+    from .terminal import exit_code, report, usage_error
+
+    computed = pipeline.compute_book(root, issued_only=not full)
+    if computed.problem:
+        return usage_error(computed.problem)
+    report(root, computed.diagnostics, fmt)
+    return exit_code(computed.diagnostics, strict)
+
+
+def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
+              render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
+    """Build, then print what it found and what it wrote."""
+    from . import pipeline
+    from .terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
+
+    bad = pipeline.period_problem(period)
+    if bad:
+        return usage_report(root, [bad], fmt)
+    built = pipeline.build(root, period=period, client=client, strict=strict, render=render, pdf=pdf,
+                           jobs=jobs, out=out)
+    if built.diagnostics is not None:
+        report(root, built.diagnostics, fmt)
+    if built.problem:
+        return usage_error(built.problem)
+    if built.stats is None:
+        return EXIT_PROBLEMS
+    if built.stats.diagnostics:   # template and render problems
+        report(root, built.stats.diagnostics, fmt)
+    say(built.stats.summary(), err=True)
+    return EXIT_OK if built.ok else EXIT_PROBLEMS
 
 
 if __name__ == "__main__":  # pragma: no cover

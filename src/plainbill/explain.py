@@ -25,10 +25,11 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 def run_explain(root: Path, invoice_id: str, console: Console | None = None) -> int:
     """Print the explanation of `invoice_id`; 2 for an unknown id or book, 1 when the book has errors."""
-    from .pipeline import _book_problem, check_book, compute, report, usage_error
+    from .pipeline import book_problem, check_book, compute
+    from .terminal import report, usage_error
 
     console = console or Console(highlight=False)
-    problem = _book_problem(Path(root))
+    problem = book_problem(Path(root))
     if problem:
         return usage_error(problem)
     checked = check_book(Path(root))

@@ -1,55 +1,107 @@
 """The orchestrator: discover -> load -> validate -> compute -> render -> write.
 
-Each stage takes values and returns values plus diagnostics. Everything is
-gathered and computed in memory before anything is written, and nothing here
-ever writes into the book's sources (only under build/).
+The one place the stages are strung together. Each function takes values and
+returns values plus diagnostics; nothing here prints, exits or knows the command
+line (cli.py and terminal.py own output and exit codes). Everything is gathered
+and computed in memory before anything is written, and nothing here ever writes
+into the book's sources (only into the output folder).
+
+    check_book(root), check_files(files)  load, checks, register, templates -> Checked
+    compute(checked, period, client)      the invoices; their diagnostics join checked's
+    compute_book(root, ...)               check_book, then compute if it checks -> Computed
+    build(root, ...)                      compute_book, then write the output -> Built
 """
 from __future__ import annotations
 
+import difflib
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
 
-import click
-
-from .diagnostics import (Diagnostic, SourceLines, format_github, format_json, format_text,
-                          has_errors, sort_diagnostics, summary)
+from .confine import printable_name
+from .diagnostics import Diagnostic, has_errors
 from .invoice import Invoice
 from .model import Book
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from .output import BuildStats
+    from .register import Register
 
 
 @dataclass
 class Checked:
-    """A loaded and validated book with everything found wrong in it."""
+    """A loaded and validated book with everything found wrong in it; compute adds its own."""
 
     book: Book
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    register: object = None   # plainbill.register.Register
+    register: Register | None = None
+
+    def clean(self, strict: bool = False) -> bool:
+        return not has_errors(self.diagnostics, strict)
+
+
+@dataclass
+class Computed:
+    """compute_book's answer: the checked book and its invoices (None: it did not check, so
+    nothing was billed), or the usage problem that stopped it before (exit 2)."""
+
+    checked: Checked | None = None
+    invoices: list[Invoice] | None = None
+    problem: str | None = None
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return self.checked.diagnostics if self.checked else []
+
+
+@dataclass
+class Built:
+    """build's answer. `diagnostics`: what checking and computing found (None: a usage problem
+    stopped it first, nothing to report); `stats`: what was written (None: nothing, the book has errors);
+    `problem`: the usage or I/O problem that stopped it (exit 2); `ok`: nothing failed."""
+
+    diagnostics: list[Diagnostic] | None = None
+    stats: BuildStats | None = None
+    problem: str | None = None
+    ok: bool = False
+
+
+# ---------------------------------------------------------------- the stages
 
 
 def check_book(root: Path) -> Checked:
     """Load the book at root and run every check; never raises on bad input."""
-    from .checks import run_checks
     from .load import load_book
     from .register import load_register
     from .render import check_templates
 
-    loaded = load_book(root)
-    diags = list(loaded.diagnostics)
-    diags += run_checks(loaded.book)
-    register, reg_diags = load_register(root)
-    diags += reg_diags
-    diags += check_templates(Path(root))    # files refused and syntax errors: found before any build
+    # template files refused and syntax errors: found before any build
+    return _checked(load_book(root), load_register(root), check_templates(Path(root)))
+
+
+def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:
+    """check_book for a book given as {book-relative path: bytes} (a git revision, for `diff`):
+    the same stages and checks, but templates (a diff renders nothing)."""
+    from .load import load_files
+    from .register import register_from_files
+
+    return _checked(load_files(files, root), register_from_files(files), [])
+
+
+def _checked(loaded, registered, templates: list[Diagnostic]) -> Checked:
+    """The body both check_book and check_files share: loader, checks, register, templates."""
+    from .checks import run_checks
+
+    register, register_diags = registered
+    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + list(templates)
     return Checked(loaded.book, diags, register)
 
 
 def compute(checked: Checked, period: str | None = None, client: str | None = None,
             only: frozenset[str] | None = None) -> list[Invoice]:
-    """Compute drafts and issued invoices (of the clients in `only`, when given); frozen-invoice
-    differences become diagnostics."""
+    """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
+    and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
     from .register import verify_issued
 
@@ -57,35 +109,7 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
                                        issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
-    final = checked.register.apply(invoices)
-    return final
-
-
-def report(root: Path, diags: list[Diagnostic], fmt: str, stream=None) -> None:
-    stream = stream or sys.stderr
-    diags = sort_diagnostics(diags)
-    if fmt == "json":
-        click.echo(format_json(diags), nl=False)
-        return
-    if fmt == "github":
-        click.echo(format_github(diags), nl=False, file=stream)
-    else:
-        click.echo(format_text(diags, SourceLines(root)), nl=False, file=stream)
-    if diags:
-        click.echo(summary(diags), file=stream)
-
-
-def usage_error(message: str) -> int:
-    click.echo(f"plainbill: error: {message}", err=True)
-    return EXIT_USAGE
-
-
-def _book_problem(root: Path) -> str | None:
-    if not root.is_dir():
-        return f"{root}: no such folder"
-    if not os.path.lexists(root / "plainbill.yaml"):   # a folder or a link there: the loader says what is wrong
-        return f"{root}: not a book (no plainbill.yaml); run `plainbill init {root}` to start one"
-    return None
+    return checked.register.apply(invoices)
 
 
 def issued_clients(checked: Checked) -> frozenset[str]:
@@ -97,72 +121,94 @@ def issued_clients(checked: Checked) -> frozenset[str]:
     return frozenset(r.client for r in checked.register.by_draft.values())
 
 
-def run_check(root: Path, fmt: str, strict: bool, full: bool = False) -> int:
-    problem = _book_problem(root)
+# ---------------------------------------------------------------- what the commands ask for
+
+
+def book_problem(root: Path) -> str | None:
+    """Why `root` is not a book at all (a usage error), or None."""
+    root = Path(root)
+    if not root.is_dir():
+        return f"{root}: no such folder"
+    if not os.path.lexists(root / "plainbill.yaml"):   # a folder or a link there: the loader says what is wrong
+        return f"{root}: not a book (no plainbill.yaml); run `plainbill init {root}` to start one"
+    return None
+
+
+def period_problem(period: str | None) -> Diagnostic | None:
+    """A malformed --period (`bad-period`), found before the book is read: a usage error."""
+    from .billing import period_problem as bad_period
+
+    return bad_period(period)
+
+
+def client_problem(book: Book, client: str | None) -> str | None:
+    """--client naming no client of the book (a typo, most likely): a usage error."""
+    if client is None or book.client(client) is not None:
+        return None
+    slugs = sorted(c.slug for c in book.clients)
+    close = [s for s in slugs if s.startswith(client)][:3] or difflib.get_close_matches(client, slugs, n=3, cutoff=0.6)
+    if close:
+        hint = "did you mean " + ", ".join(f"`{s}`" for s in close) + "?"
+    elif slugs:
+        hint = "the book's clients are " + ", ".join(f"`{s}`" for s in slugs[:8]) + (" ..." if len(slugs) > 8 else "")
+    else:
+        hint = "the book has no clients"
+    return f"no client `{printable_name(client)}`; {hint}"
+
+
+def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period: str | None = None,
+                 client: str | None = None, issued_only: bool = False, strict: bool = False) -> Computed:
+    """check_book (check_files, for a book given as `files`), then, when the book checks (no
+    errors, nor warnings with `strict`), compute its invoices. `issued_only`: only of the clients
+    issued invoices depend on, which is what every check verifies (`build` bills the rest)."""
+    problem = book_problem(root) if files is None else None
     if problem:
-        return usage_error(problem)
-    checked = check_book(root)
-    if not has_errors(checked.diagnostics):
-        # Frozen invoices are part of every check; billing the rest (and its
-        # engine-stage diagnostics) is what `build` does, or `check --full`.
-        compute(checked, only=None if full else issued_clients(checked))
-    report(root, checked.diagnostics, fmt)
-    return EXIT_PROBLEMS if has_errors(checked.diagnostics, strict) else EXIT_OK
+        return Computed(problem=problem)
+    checked = check_book(root) if files is None else check_files(files, str(root))
+    if not checked.clean(strict):
+        return Computed(checked)
+    problem = client_problem(checked.book, client)
+    if problem:
+        return Computed(checked, problem=problem)
+    only = issued_clients(checked) if issued_only else None
+    return Computed(checked, compute(checked, period, client, only))
 
 
-def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
-              render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
+def output_problem(root: Path, out: Path | None) -> str | None:
+    """Why the output folder (`out`, default BOOK/build) cannot be used, or None."""
+    from .output import out_dir_problem
+
+    if out is None and (Path(root) / "build").is_symlink():   # e.g. restored from a shared CI cache
+        return f"{Path(root) / 'build'}: is a link; remove it, or name the output folder with --out"
+    return out_dir_problem(root, out or Path(root) / "build")
+
+
+def build(root: Path, *, period: str | None = None, client: str | None = None, strict: bool = False,
+          render: bool = True, pdf: bool = True, jobs: int = 0, out: Path | None = None) -> Built:
+    """Check, compute and write the output folder (default BOOK/build); see output.py."""
     from .manifest import input_key
-    from .output import OutputError, out_dir_problem, unchanged_build, write_build
+    from .output import OutputError, unchanged_build, write_build
 
-    problem = _book_problem(root)
+    problem = book_problem(root) or output_problem(root, out)
     if problem:
-        return usage_error(problem)
-    if out is None and (root / "build").is_symlink():   # e.g. restored from a shared CI cache
-        return usage_error(f"{root / 'build'}: is a link; remove it, or name the output folder with --out")
-    out = out or root / "build"
-    problem = out_dir_problem(root, out)
-    if problem:
-        return usage_error(problem)
+        return Built(problem=problem)
+    out = out or Path(root) / "build"
     # nothing changed since the last complete build (inputs, plainbill, libraries, options)
     # and its files all check: its diagnostics again, nothing loaded (output.py)
-    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render,
-                                "pdf": pdf, "fmt": fmt})
+    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf})
     found = unchanged_build(out, key)
     if found is not None:
         stats, diags = found
-        report(root, diags, fmt)
-        click.echo(stats.summary(), err=True)
-        return EXIT_PROBLEMS if has_errors(diags, strict) else EXIT_OK
-    checked = check_book(root)
-    if has_errors(checked.diagnostics, strict):
-        report(root, checked.diagnostics, fmt)
-        return EXIT_PROBLEMS
-    invoices = compute(checked, period, client)
-    report(root, checked.diagnostics, fmt)
-    if has_errors(checked.diagnostics, strict):
-        return EXIT_PROBLEMS
+        return Built(diags, stats, ok=not has_errors(diags, strict))
+    computed = compute_book(root, period=period, client=client, strict=strict)
+    if computed.problem:
+        return Built(problem=computed.problem)
+    diags = computed.diagnostics
+    if computed.invoices is None or has_errors(diags, strict):
+        return Built(diags)
     try:
-        stats = write_build(checked.book, invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=checked.diagnostics)
+        stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
+                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
     except OutputError as exc:
-        return usage_error(str(exc))
-    if stats.diagnostics:   # template and render problems
-        report(root, stats.diagnostics, fmt)
-    click.echo(stats.summary(), err=True)
-    return EXIT_OK if stats.ok else EXIT_PROBLEMS
-
-
-def check_files(files, root: str = ".") -> Checked:
-    """check_book for a book given as {book-relative path: bytes} (a git revision, for `diff`):
-    the same stages and checks."""
-    from .checks import run_checks
-    from .load import load_files
-    from .register import register_from_files
-
-    loaded = load_files(files, root)
-    diags = list(loaded.diagnostics)
-    diags += run_checks(loaded.book)
-    register, reg_diags = register_from_files(files)
-    diags += reg_diags
-    return Checked(loaded.book, diags, register)
+        return Built(diags, problem=str(exc))
+    return Built(diags, stats, ok=stats.ok)

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-import click
-
 from .schema import dumps, schemas
+from .terminal import EXIT_OK, say, usage_error
 
 TEMPLATES = Path(__file__).parent / "templates" / "init"
 SCHEMA_FOLDER = ".plainbill/schemas"
@@ -65,16 +64,14 @@ def write_book(root: Path, today: date) -> tuple[list[str], list[str]]:
 def run_init(directory: Path, today: date | None = None) -> int:
     root = Path(directory)
     if root.exists() and not root.is_dir():
-        click.echo(f"plainbill: error: {root} is not a folder", err=True)
-        return 2
+        return usage_error(f"{root} is not a folder")
     try:
         written, skipped = write_book(root, today or date.today())
     except OSError as exc:
-        click.echo(f"plainbill: error: {exc}", err=True)
-        return 2
+        return usage_error(str(exc))
     for rel in written:
-        click.echo(f"created {rel}")
+        say(f"created {rel}")
     for rel in skipped:
-        click.echo(f"skipped {rel} (exists)")
-    click.echo(f"next: cd {root} && git init && plainbill check && plainbill build --no-pdf", err=True)
-    return 0
+        say(f"skipped {rel} (exists)")
+    say(f"next: cd {root} && git init && plainbill check && plainbill build --no-pdf", err=True)
+    return EXIT_OK

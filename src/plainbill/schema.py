@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
-
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 FILES = {"plainbill": "plainbill.schema.json", "client": "client.schema.json", "ledger": "ledger.schema.json"}
 
@@ -179,9 +177,11 @@ def dumps(schema: dict) -> str:
 
 def run_schema(out: Path | None) -> int:
     """Write the schemas into `out` (only the ones whose bytes changed), or list them."""
+    from .terminal import EXIT_OK, say, usage_error
+
     for name, schema in schemas().items():
         if out is None:
-            click.echo(f"{name}: {schema['title']}")
+            say(f"{name}: {schema['title']}")
             continue
         try:
             out.mkdir(parents=True, exist_ok=True)
@@ -189,7 +189,6 @@ def run_schema(out: Path | None) -> int:
             if not target.is_file() or target.read_text(encoding="utf-8") != dumps(schema):
                 target.write_text(dumps(schema), encoding="utf-8")
         except OSError as exc:
-            click.echo(f"plainbill: error: cannot write {out / name}: {exc}", err=True)
-            return 2
-        click.echo(f"wrote {target}")
-    return 0
+            return usage_error(f"cannot write {out / name}: {exc}")
+        say(f"wrote {target}")
+    return EXIT_OK

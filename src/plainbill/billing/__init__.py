@@ -79,13 +79,20 @@ def compute_invoices(book: Book, *, period: str | None = None, client: str | Non
             gc.enable()
 
 
+def period_problem(period: str | None) -> Diagnostic | None:
+    """A --period that is neither YYYY-MM nor YYYY-Qn (the CLI reports it before loading)."""
+    if not period or parse_filter(period) is not None:
+        return None
+    return error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
+                 "write e.g. --period 2026-11 or --period 2026-Q4")
+
+
 def _compute(book: Book, period, client, only, issued: dict, jobs):
     ctx = Context.of(book)
+    bad = period_problem(period)
+    if bad:
+        return [], ctx.diags + [bad]
     window = parse_filter(period) if period else None
-    if period and window is None:
-        ctx.diags.append(error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
-                               "write e.g. --period 2026-11 or --period 2026-Q4"))
-        return [], ctx.diags
     clients = [c for c in sorted(book.clients, key=lambda c: c.slug)
                if (client is None or c.slug == client) and (only is None or c.slug in only)]
     groups = _groups(book, clients, jobs)

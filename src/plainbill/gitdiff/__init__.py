@@ -1,7 +1,7 @@
 """`plainbill diff`: which invoices a change of the book moves, by how much, and why.
 
 Both revisions are read straight from git (never checked out), checked and
-computed through the pipeline (check_files / check_book, compute), in two
+computed through the pipeline (compute_book, of the files or of the folder), in two
 processes when the machine has two cores, then compared invoice by invoice. A
 revision that does not check is not compared: `run_diff` says which and why,
 and exits 1. Public API: `diff_revisions(repo, base, head, book) -> DiffResult`
@@ -14,8 +14,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import click
-
+from ..terminal import EXIT_OK, EXIT_PROBLEMS, say, usage_error
 from .compare import DiffResult, compare
 from .gitread import GitError, cwd_prefix, default_base, describe, read_tree, repo_root
 from .report import format_json, format_markdown, format_text
@@ -89,32 +88,30 @@ def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "
         repo = repo_root(cwd)
         book = (book or cwd_prefix(cwd)).strip("/")
         if not (repo / book / "plainbill.yaml").is_file() and head is None:
-            click.echo(f"plainbill: error: {repo / book}: not a book (no plainbill.yaml); use --book", err=True)
-            return 2
+            return usage_error(f"{repo / book}: not a book (no plainbill.yaml); use --book")
         base = base or default_base(repo)
         result = diff_revisions(repo, base, head, book)
     except GitError as exc:
-        click.echo(f"plainbill: error: git: {exc}", err=True)
-        return 2
+        return usage_error(f"git: {exc}")
     refused = [snap for snap in (result.base, result.head) if not snap.computed]
     if refused:
         for snap in refused:
             _does_not_check(snap)
-        return 1
+        return EXIT_PROBLEMS
     formatter = {"text": format_text, "markdown": format_markdown, "json": format_json}[fmt]
-    click.echo(formatter(result), nl=False)
+    say(formatter(result), nl=False)
     if result.base.error_count or result.head.error_count:
-        return 1   # a revision that does not check (say, an edit to an issued invoice), shown above
+        return EXIT_PROBLEMS   # a revision that does not check (say, an edit to an issued invoice), shown above
     # like `git diff --exit-code`: without the flag a successful diff exits 0
-    return 1 if exit_code and result.changes else 0
+    return EXIT_PROBLEMS if exit_code and result.changes else EXIT_OK
 
 
 def _does_not_check(snap: Snapshot) -> None:
     """Say which revision cannot be compared and why, instead of a diff that would list
     every one of its invoices as removed."""
-    click.echo(f"plainbill: error: cannot diff: {snap.label} does not check ({snap.error_count} "
-               f"error{'s' if snap.error_count != 1 else ''}), so its invoices cannot be computed:", err=True)
+    say(f"plainbill: error: cannot diff: {snap.label} does not check ({snap.error_count} "
+        f"error{'s' if snap.error_count != 1 else ''}), so its invoices cannot be computed:", err=True)
     for line in snap.errors:
-        click.echo(f"  {line}", err=True)
+        say(f"  {line}", err=True)
     if snap.error_count > len(snap.errors):
-        click.echo(f"  ... and {snap.error_count - len(snap.errors)} more", err=True)
+        say(f"  ... and {snap.error_count - len(snap.errors)} more", err=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Mapping
 
-from ..diagnostics import Diagnostic, Severity, has_errors
+from ..diagnostics import Diagnostic, Severity
 from ..invoice import Invoice
 
 SETTINGS_PARTS = ("plainbill.yaml", "clients/")
@@ -82,36 +82,37 @@ def view(inv: Invoice) -> InvoiceView:
 
 def snapshot_files(label: str, files: Mapping[str, bytes], root: str = ".") -> Snapshot:
     """Check and compute a book given as {path: bytes} (a git revision)."""
-    from ..pipeline import check_files
+    from ..pipeline import compute_book
 
     settings = {p: b for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
-    return _snapshot(label, check_files(files, root), settings)
+    return _snapshot(label, compute_book(Path(root), files=files), settings)
 
 
 def snapshot_worktree(label: str, root: Path) -> Snapshot:
     """The same for the book on disk (the working tree)."""
-    from ..pipeline import check_book
+    from ..pipeline import compute_book
     from .gitread import read_worktree
 
     settings = {p: b for p, b in read_worktree(root).items() if p.startswith(SETTINGS_PARTS)}
-    return _snapshot(label, check_book(root), settings)
+    return _snapshot(label, compute_book(root), settings)
 
 
-def _snapshot(label: str, checked, settings: Mapping[str, bytes]) -> Snapshot:
-    """The pipeline's invoices of a checked book; none when the book does not check (it could
-    not be read whole, or breaks a rule): comparing them would be comparing nonsense."""
-    from ..pipeline import compute
-
+def _snapshot(label: str, computed, settings: Mapping[str, bytes]) -> Snapshot:
+    """The pipeline's invoices of a book; none when the book does not check (it could not be
+    read whole, or breaks a rule): comparing them would be comparing nonsense."""
     snap = Snapshot(label)
     snap.settings = {p: hashlib.sha1(b if isinstance(b, bytes) else b.encode()).hexdigest()
                      for p, b in settings.items()}
-    snap.computed = not has_errors(checked.diagnostics)
+    snap.computed = computed.invoices is not None
+    if computed.problem:   # not a book at all (a folder gone since): nothing to compare
+        snap.errors, snap.error_count = [computed.problem], 1
+        return snap
     if snap.computed:
-        for inv in compute(checked):
+        for inv in computed.invoices:
             v = view(inv)
             snap.invoices[v.id] = v
-        snap.entries = {e.fingerprint: (e.ref.short, e.text) for e in checked.book.entries}
-    errors = sorted((d for d in checked.diagnostics if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
+        snap.entries = {e.fingerprint: (e.ref.short, e.text) for e in computed.checked.book.entries}
+    errors = sorted((d for d in computed.diagnostics if d.severity is Severity.ERROR), key=Diagnostic.sort_key)
     snap.error_count = len(errors)
     snap.errors = [f"{d.ref}: {d.message} [{d.code}]" for d in errors[:20]]
     return snap

@@ -12,10 +12,9 @@ import difflib
 from datetime import date
 from pathlib import Path
 
-import click
-
 from ..diagnostics import has_errors
-from ..pipeline import EXIT_OK, EXIT_PROBLEMS, _book_problem, check_book, compute, report, usage_error
+from ..pipeline import book_problem, compute_book, period_problem
+from ..terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
 from .credit import plan_credit_note
 from .issue import plan_issue, select_drafts
 from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
@@ -29,18 +28,19 @@ def parse_day(text: str | None) -> date | None:
 
 def _prepare(root: Path, fmt: str, period=None, client=None):
     """Check and compute; (checked, invoices) or an exit code when the book is not clean."""
-    checked = check_book(root)
-    invoices = [] if has_errors(checked.diagnostics) else compute(checked, period, client)
-    if has_errors(checked.diagnostics):
-        report(root, checked.diagnostics, fmt)
-        click.echo("plainbill: nothing issued: the book has errors (no number was used)", err=True)
+    computed = compute_book(root, period=period, client=client)
+    if computed.problem:
+        return None, usage_error(computed.problem)
+    if has_errors(computed.diagnostics):
+        report(root, computed.diagnostics, fmt)
+        say("plainbill: nothing issued: the book has errors (no number was used)", err=True)
         return None, EXIT_PROBLEMS
-    return (checked, invoices), EXIT_OK
+    return (computed.checked, computed.invoices), EXIT_OK
 
 
 def _exclusive(command: str, root: Path, work) -> int:
     """Run `work()` holding the register's lock, after undoing what an interrupted run left."""
-    problem = _book_problem(root)
+    problem = book_problem(root)
     if problem:
         return usage_error(problem)
     try:
@@ -65,8 +65,8 @@ def _repair(root: Path) -> str | None:
                 "nothing issued")
     if removed:
         shown = ", ".join(removed[:4]) + (f" and {len(removed) - 4} more" if len(removed) > 4 else "")
-        click.echo(f"plainbill: rolled back an interrupted run: removed {len(removed)} file(s) "
-                   f"it had left ({shown}); none of them had been issued", err=True)
+        say(f"plainbill: rolled back an interrupted run: removed {len(removed)} file(s) "
+            f"it had left ({shown}); none of them had been issued", err=True)
 
 
 def _write(root: Path, records: list[Record], command: str) -> int:
@@ -89,6 +89,9 @@ def _write(root: Path, records: list[Record], command: str) -> int:
 def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
               drafts: tuple[str, ...] = (), fmt: str = "text") -> int:
     on = on or date.today()
+    bad = period_problem(period)
+    if bad:
+        return usage_report(root, [bad], fmt)
     return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt))
 
 
@@ -102,7 +105,7 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
         return usage_error(f"no draft to issue named {', '.join(unknown)} "
                            "(already issued, or not in the selected period/client)")
     if not chosen:
-        click.echo(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
+        say(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
         return EXIT_OK
     records, diags = plan_issue(checked.book, checked.register, chosen, on)
     if diags:
@@ -113,7 +116,7 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
         return code
     for r in records:   # only now: every record is committed
         total = dict(r.totals)["total"]
-        click.echo(f"issued {r.number}  {r.draft}  {total} {r.currency}  -> {r.ref.path}")
+        say(f"issued {r.number}  {r.draft}  {total} {r.currency}  -> {r.ref.path}")
     return EXIT_OK
 
 
@@ -141,8 +144,8 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     code = _write(root, [rec], "credit-note")
     if code != EXIT_OK:
         return code
-    click.echo(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
-               f"{rec.currency}  -> {rec.ref.path}")
+    say(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
+        f"{rec.currency}  -> {rec.ref.path}")
     return EXIT_OK
 
 

@@ -30,13 +30,13 @@ from typing import Any
 from .diagnostics import Diagnostic
 from .fingerprint import fingerprint
 from .invoice import Invoice
+from .load.source import SOURCE_PARTS
 from .manifest import (MANIFEST, MANIFEST_VERSION, build_record, confined, files_ok, listed, load_manifest,
                        recorded_build, save_manifest)
 from .model import Book
 from .render.parallel import RenderTask, render_tasks
 
 INDEX = "index.html"
-BOOK_PARTS = ("plainbill.yaml", "clients", "ledger", "issued", "templates")   # what an output folder must not hold
 _TEMP = re.compile(r"^\..+\.tmp\d+$")     # a temporary file of ours, left by a killed build
 
 
@@ -91,7 +91,7 @@ def out_dir_problem(root: Path, out_dir: Path) -> str | None:
     root, out = Path(root).resolve(), Path(out_dir).resolve()
     if out == root or out in root.parents:
         return f"{out_dir}: the output folder would hold the book itself; use e.g. --out {root / 'build'}"
-    for part in BOOK_PARTS:
+    for part in SOURCE_PARTS:   # the book's sources, as discover lists them
         source = root / part
         if out == source or source in out.parents or (out in source.parents):
             return f"{out_dir}: the output folder would hold the book's {part}; choose a folder of its own"

@@ -79,13 +79,28 @@ def test_invoice_shows_the_json_totals(book):
     assert "2026/0002" in shown and "BOZZA" not in shown
 
 
-def test_every_entry_is_in_the_appendix_with_its_source_and_link(book):
+def test_every_entry_is_in_the_appendix_with_its_source_and_no_link(book):
+    """The repository is the firm's: its address never reaches the client's invoice by default."""
     inv = sample_invoice(2, entries=15)
     html = render_html(book, inv)
     for entry in json.loads(inv.to_json())["entries"]:
+        assert f"{entry['ref']['path']}:{entry['ref']['line']}\n" in html
+        assert htmllib.escape(entry["description"]) in html
+    assert REPO not in html and "href=" not in html.split("</head>")[1]
+
+
+def test_a_client_that_opts_in_gets_links_to_the_ledger(book):
+    from dataclasses import replace as dc_replace
+
+    from plainbill.model import Documents
+
+    inv = sample_invoice(2, entries=15)
+    clients = tuple(dc_replace(c, documents=Documents(internal="show")) if c.slug == inv.client else c
+                    for c in book.clients)
+    html = render_html(dc_replace(book, clients=clients), inv)
+    for entry in json.loads(inv.to_json())["entries"]:
         short = f"{entry['ref']['path']}:{entry['ref']['line']}"
         assert f'href="{REPO}/{entry["ref"]["path"]}#L{entry["ref"]["line"]}">{short}\n</a>' in html
-        assert htmllib.escape(entry["description"]) in html
 
 
 def test_draft_shows_draft_and_its_id_and_no_warnings(book):

@@ -129,12 +129,19 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
         "is_draft": not issued,
         "doc_date_iso": doc_date.isoformat(),
-        "units": {line.key: unit_label(line.unit, lang) for line in invoice.lines},
+        "units": {line.key: _unit(line, lang) for line in invoice.lines},
         "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
         "appendix_header": appendix_header(t, mode),
         "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",
     }
+
+
+def _unit(line: Line, lang: str) -> str:
+    """Nothing when the quantity is shown as a time ("1 h 10 m" needs no "ore" after it)."""
+    from .formatting import shows_time
+
+    return "" if shows_time(line) else unit_label(line.unit, lang, line.quantity)
 
 
 # ---------------------------------------------------------------- the client's share

@@ -9,7 +9,7 @@ from .contracts import read_contracts
 from .rules import budget, read_rates, read_rules
 from .settings import PARTY_KEYS, _is_currency, read_language, read_locale, read_party
 from .source import SourceFile
-from .yamlnodes import SLUG_RE, Reader, compose
+from .yamlnodes import NULLS, SLUG_RE, Reader, compose
 
 CLIENT_KEYS = PARTY_KEYS + ("language", "locale", "currency", "payment_terms", "billing_cycle", "tax",
                             "split_payment", "withholding", "projects", "rates", "rules", "contracts",
@@ -92,7 +92,8 @@ DOCUMENT_CHOICES = {"appendix": ("full", "compact", "off"), "people": ("name", "
 
 def _documents(r: Reader, node) -> Documents:
     """documents: what the client's invoice shows beyond the law (see docs/rendering.md)."""
-    if node is None or r.is_null(node):
+    if node is None or r.is_null(node) or (isinstance(node, ScalarNode) and not node.style
+                                            and node.value in NULLS):   # the C composer marks plain as ""
         return Documents()
     d = r.mapping(node, tuple(DOCUMENT_CHOICES), "documents")
     kw = {}

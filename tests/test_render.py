@@ -36,6 +36,15 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def in_appendix(description: str, shown: str) -> bool:
+    """Whether every word of `description` is on the page: in the appendix a description wraps
+    within its column (and a word longer than the column is cut into pieces of its width)."""
+    from plainbill.render.context import COLUMNS
+
+    width = dict((name, w) for name, w, _ in COLUMNS)["description"]
+    return all(word[i:i + width] in shown for word in description.split() for i in range(0, len(word), width))
+
+
 # ---------------------------------------------------------------- formatting
 
 
@@ -85,7 +94,7 @@ def test_every_entry_is_in_the_appendix_with_its_source_and_no_link(book):
     html = render_html(book, inv)
     for entry in json.loads(inv.to_json())["entries"]:
         assert f"{entry['ref']['path']}:{entry['ref']['line']}\n" in html
-        assert htmllib.escape(entry["description"]) in html
+        assert in_appendix(entry["description"], text_of(html))
     assert REPO not in html and "href=" not in html.split("</head>")[1]
 
 
@@ -122,7 +131,7 @@ def test_html_in_a_description_renders_as_text(book):
     html = render_html(book, sample_invoice(1, entries=2, description=evil))
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
-    assert evil in text_of(html)
+    assert in_appendix(evil, text_of(html))
 
 
 # ---------------------------------------------------------------- templates of the book

@@ -225,26 +225,24 @@ def appendix(invoice: Invoice, ctx: dict[str, Any], lines: list[Line] | None = N
             for line in lines if line.key in groups]
 
 
-# (name, width, align) of the listing; the full listing's source column takes what is left
-COLUMNS = (("entry_date", 6, "<"), ("person", 16, "<"), ("description", 42, "<"), ("raw_short", 6, ">"),
-           ("billed_short", 6, ">"), ("rate", 10, ">"), ("multiplier", 5, "<"), ("line_amount", 11, ">"))
-COMPACT = (("entry_date", 6, "<"), ("person", 18, "<"), ("description", 62, "<"), ("billed_time", 9, ">"))
+# (name, width, align) of the listings, in characters of the monospaced appendix: 110 fit the
+# 180 mm between the margins at 7.5 pt. A cell too long for its column wraps onto the next
+# lines (names and paths are never cut); `time` and `amount` cells are short by construction.
+COLUMNS = (("entry_date", 5, "<"), ("person", 12, "<"), ("description", 28, "<"), ("raw_short", 5, ">"),
+           ("billed_short", 5, ">"), ("rate", 10, ">"), ("line_amount", 9, ">"), ("source", 22, "<"))
+COMPACT = (("entry_date", 5, "<"), ("person", 18, "<"), ("description", 70, "<"), ("billed_time", 7, ">"))
 GAP = "  "
 
 
 def appendix_header(t: dict[str, str], mode: str = "full") -> str:
-    if mode == "compact":
-        return GAP.join(_fit(t[name], width, align) for name, width, align in COMPACT).rstrip()
-    cells = [_fit(t[name], width, align) for name, width, align in COLUMNS]
-    return GAP.join(cells) + GAP + t["source"]
+    columns = COMPACT if mode == "compact" else COLUMNS
+    return GAP.join(_fit(t[name], width, align) for name, width, align in columns).rstrip()
 
 
-def _described(e: EntryDetail, ctx: dict[str, Any], width: int) -> list[str]:
-    desc = textwrap.wrap(client_text(e.description, ctx), width) or [""]
+def _described(e: EntryDetail, ctx: dict[str, Any]) -> str:
     note = client_text(e.note, ctx) if e.note else ""
-    if note:
-        desc += textwrap.wrap(f"({note})", width)
-    return desc
+    desc = client_text(e.description, ctx)
+    return f"{desc} ({note})" if note else desc
 
 
 def _who_did(e: EntryDetail, ctx: dict[str, Any]) -> str:
@@ -253,40 +251,46 @@ def _who_did(e: EntryDetail, ctx: dict[str, Any]) -> str:
     return ctx["people"].get(e.person, "")
 
 
+def _layout(values: tuple[str, ...], columns: tuple) -> list[tuple[str, str]]:
+    """The row as lines of fixed-width text: each cell wrapped to its column. Each line is
+    (text before the source, the source's part on that line) so that a link can hold the source."""
+    cells = [textwrap.wrap(v, width, break_long_words=True, break_on_hyphens=False) or [""]
+             for v, (_, width, _) in zip(values, columns)]
+    has_source = columns[-1][0] == "source"
+    out = []
+    for i in range(max(len(c) for c in cells)):
+        parts = [_fit(c[i] if i < len(c) else "", width, align) for c, (_, width, align) in zip(cells, columns)]
+        if has_source:
+            out.append((GAP.join(parts[:-1]) + GAP, parts[-1].rstrip()))
+        else:
+            out.append((GAP.join(parts).rstrip(), ""))
+    return out
+
+
 def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     from .formatting import amount, clock, day_month, number
 
     loc, cur = invoice.locale, invoice.currency
-    desc = _described(e, ctx, COLUMNS[2][1])
     timed = e.kind == "time"
-    values = (day_month(e.date, loc), _who_did(e, ctx), desc[0],
+    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
-              amount(e.rate, cur, loc), f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "",
-              amount(shown_amount(e.amount, cur), cur, loc))
-    text = GAP.join(_fit(v, width, align) for v, (_, width, align) in zip(values, COLUMNS)) + GAP
-    indent = " " * (COLUMNS[0][1] + COLUMNS[1][1] + 2 * len(GAP))
+              rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)
     url = ctx["repository_url"]
-    return {
-        "entry": e, "text": text, "more": [indent + d for d in desc[1:]], "source": e.ref.short,
-        "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else "",
-    }
+    return {"entry": e, "lines": _layout(values, COLUMNS),
+            "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else ""}
 
 
 def _compact_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     """Date, who (name or role), description, time billed: nothing about rates or sources."""
     from .formatting import clock, day_month
 
-    desc = _described(e, ctx, COMPACT[2][1])
-    values = (day_month(e.date, invoice.locale), _who_did(e, ctx), desc[0],
+    values = (day_month(e.date, invoice.locale), _who_did(e, ctx), _described(e, ctx),
               clock(e.billed_minutes) if e.kind == "time" else "")
-    text = GAP.join(_fit(v, width, align) for v, (_, width, align) in zip(values, COMPACT)).rstrip()
-    indent = " " * (COMPACT[0][1] + COMPACT[1][1] + 2 * len(GAP))
-    return {"entry": e, "text": text, "more": [indent + d for d in desc[1:]], "source": "", "link": ""}
+    return {"entry": e, "lines": _layout(values, COMPACT), "link": ""}
 
 
 def _fit(value: str, width: int, align: str) -> str:
-    if len(value) > width:
-        value = value[: width - 1] + "…"
     return f"{value:{align}{width}}"
 
 

@@ -149,6 +149,8 @@ def test_example_book_explanations_read_right(tmp_path):
     for bad in ("per mese al mese", "pacchetto pacchetto", "per vicino", "to nearest to", "tariffa:", "rate:",
                 "costo", "ricarico", "del contratto", "of contract", "già usate"):
         assert bad not in text, bad
+    block = [x for x in explanations if "scalate dal pacchetto ore" in x]
+    assert block and all(re.match(r"[\d hm]+ fatturate, ", x) for x in block)   # billed time, said so
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text)
     assert not re.search(r"\b\d{4},\d{2}\b", text)            # 1790,00: thousands are grouped
     added_up = 0

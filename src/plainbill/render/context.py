@@ -260,10 +260,11 @@ def _layout(values: tuple[str, ...], columns: tuple) -> list[tuple[str, str]]:
     out = []
     for i in range(max(len(c) for c in cells)):
         parts = [_fit(c[i] if i < len(c) else "", width, align) for c, (_, width, align) in zip(cells, columns)]
-        if has_source:
-            out.append((GAP.join(parts[:-1]) + GAP, parts[-1].rstrip()))
+        source = parts[-1].rstrip() if has_source else ""
+        if source:
+            out.append((GAP.join(parts[:-1]) + GAP, source))
         else:
-            out.append((GAP.join(parts).rstrip(), ""))
+            out.append((GAP.join(parts[:-1] if has_source else parts).rstrip(), ""))
     return out
 
 

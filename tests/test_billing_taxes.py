@@ -123,8 +123,8 @@ def test_late_entry_billed_in_the_next_open_period():
     assert invoices["acme-2026-10"].subtotal == D("50.00")
     nov = invoices["acme-2026-11"]
     assert nov.subtotal == D("150.00")
-    assert any("late entry dated 2026-10-20" in e.note for e in nov.entries)
-    assert any("Late entry dated 2026-10-20" in w for w in nov.warnings)
+    assert any("late entry dated 20 October 2026" in e.note for e in nov.entries)
+    assert any("Late entry dated 20 October 2026" in w for w in nov.warnings)
     assert diags == []
 
 

@@ -88,10 +88,14 @@ def test_issue_killed_at_random_points_leaves_old_new_or_a_reported_state(genera
     root = tmp_path / "book"
     shutil.copytree(book, root)
     seen = {"old": 0, "new": 0, "half-written": 0}
-    for n in range(KILLS):
+    lo, hi = 0.1, 1.5     # after KILLS random kills, a bisection for the write window if none hit it
+    n = 0
+    while n < KILLS or (not seen["half-written"] and n < KILLS * 3):
+        n += 1
         where = f"seed {seed}, kill {n}"
+        frac = rng.uniform(0.1, 1.0) if n <= KILLS else (lo + hi) / 2
         proc = plainbill("issue", root, "--date", ISSUE_DATE)
-        time.sleep(rng.uniform(0.1, 1.0) * duration)
+        time.sleep(frac * duration)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         out, _err = proc.communicate()
@@ -99,6 +103,7 @@ def test_issue_killed_at_random_points_leaves_old_new_or_a_reported_state(genera
         if state in ({}, reference):
             assert (root / JOURNAL).exists() is False, where
             seen["old" if not state else "new"] += 1
+            lo, hi = (frac, hi) if not state else (lo, frac)
             if state:
                 shutil.rmtree(root / "issued")      # complete: start again from the old register
             else:

@@ -6,11 +6,14 @@ prints its lines with their explanations and source lines, the entries behind
 each line (date, person, raw and billed time, rate, multiplier, amount,
 path:line, note, and the entry's key=value metadata as typed), the statements,
 the taxes and the totals. Text from the book is printed as plain text, never as
-rich markup.
+rich markup. It is the firm's view: everything is shown (handles, notes, rates,
+line keys for `credit-note --lines`), in the invoice's language, and a line is
+never cut to the terminal's width when the output goes to a file or a pipe.
 """
 from __future__ import annotations
 
 import difflib
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -19,6 +22,9 @@ from rich.text import Text
 
 from .diagnostics import has_errors
 from .invoice import Invoice
+from .render.labels import explain_words
+
+WIDE = 100_000    # a pipe or a file has no width: lines are never cut
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -28,7 +34,7 @@ def run_explain(root: Path, invoice_id: str, console: Console | None = None) -> 
     from .pipeline import book_problem, check_book, compute
     from .terminal import report, usage_error
 
-    console = console or Console(highlight=False)
+    console = console or Console(highlight=False, width=None if sys.stdout.isatty() else WIDE)
     problem = book_problem(Path(root))
     if problem:
         return usage_error(problem)
@@ -68,66 +74,72 @@ def _money(value) -> str:
 
 def print_invoice(console: Console, inv: Invoice, meta: dict | None = None) -> None:
     """Print `inv`; `meta`: fingerprint -> the entry's (key, value) metadata, shown by its details."""
-    title = f"{inv.id}" + (f" (no. {inv.number})" if inv.number else "")
-    console.print(Text(f"{title}: {inv.client}, {inv.period_start} to {inv.period_end}, {inv.currency}",
-                       style="bold"))
+    w = explain_words(inv.language)
+    title = f"{inv.id}" + (f" ({w['number']} {inv.number})" if inv.number else "")
+    console.print(Text(f"{title}: {inv.client}, {inv.period_start} – {inv.period_end}, {inv.currency}",
+                       style="bold"), overflow="ignore", crop=False)
     by_line: dict[str, list] = {}
     for e in inv.entries:
         by_line.setdefault(e.line_key, []).append(e)
     for n, ln in enumerate(inv.lines, 1):
-        _print_line(console, n, ln, by_line.get(ln.key, []), meta or {})
+        _print_line(console, w, n, ln, by_line.get(ln.key, []), meta or {})
     for st in inv.statements:
-        console.print(Text(f"\n{st.title}", style="bold"))
+        _say(console, Text(f"\n{st.title}", style="bold"))
         for label, value in st.rows:
-            console.print(Text(f"  {label:<30} {value}"))
-    _print_totals(console, inv)
+            _say(console, Text(f"  {label:<30} {value}"))
+    _print_totals(console, w, inv)
 
 
-def _print_line(console: Console, n: int, ln, entries: list, meta: dict) -> None:
+def _say(console: Console, text: Text) -> None:
+    console.print(text, overflow="ignore", crop=False, soft_wrap=True)
+
+
+def _print_line(console: Console, w: dict, n: int, ln, entries: list, meta: dict) -> None:
     console.print()
     head = Text(f"{n}. {ln.description}", style="bold")
     head.append(f"   [{ln.kind}{', ' + ln.contract if ln.contract else ''}]", style="dim")
-    console.print(head)
-    console.print(Text(f"   {ln.quantity} {ln.unit} x {ln.unit_price} = {ln.amount}"
-                       + (f"   tax {ln.tax_code} {ln.tax_rate * 100:.2f}%" if ln.tax_code else "")))
-    console.print(Text(f"   {ln.explanation}", style="italic"))
+    _say(console, head)
+    _say(console, Text(f"   {w['key']}: {ln.key}", style="dim"))
+    _say(console, Text(f"   {ln.quantity} {ln.unit} x {ln.unit_price} = {ln.amount}"
+                       + (f"   {w['tax']} {ln.tax_code} {ln.tax_rate * 100:.2f}%" if ln.tax_code else "")))
+    _say(console, Text(f"   {ln.explanation}", style="italic"))
     if ln.raw_minutes != ln.minutes:
-        console.print(Text(f"   raw {ln.raw_minutes} min, billed {ln.minutes} min"))
+        _say(console, Text(f"   {w['raw']} {_hm(ln.raw_minutes)}, {w['billed']} {_hm(ln.minutes)}"))
     if entries:
         table = Table(show_edge=False, box=None, padding=(0, 1), pad_edge=False)
         for col in ("date", "person", "raw", "billed", "rate", "x", "amount", "source", "note"):
-            table.add_column(col, justify="right" if col in ("raw", "billed", "rate", "x", "amount") else "left")
+            table.add_column(w[col], justify="right" if col in ("raw", "billed", "rate", "x", "amount") else "left",
+                             no_wrap=True, overflow="ignore")
         for e in entries:
-            note = Text(e.note or e.description)
+            note = Text(e.description + (f" ({e.note})" if e.note else ""))
             kv = meta.get(e.fingerprint)
             if kv:
                 note.append("  " + " ".join(f"{k}={v}" for k, v in kv), style="dim")
-            table.add_row(str(e.date), e.person, _hm(e.raw_minutes), _hm(e.billed_minutes), str(e.rate),
+            table.add_row(str(e.date), "@" + e.person, _hm(e.raw_minutes), _hm(e.billed_minutes), str(e.rate),
                           str(e.multiplier), str(e.amount), e.ref.short, note)
-        console.print(table)
+        console.print(table, crop=False)
     elif ln.sources:
-        console.print(Text("   from " + ", ".join(s.short for s in ln.sources), style="dim"))
+        _say(console, Text(f"   {w['from']} " + ", ".join(s.short for s in ln.sources), style="dim"))
 
 
 def _hm(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _print_totals(console: Console, inv: Invoice) -> None:
-    console.print(Text("\nTaxes", style="bold"))
+def _print_totals(console: Console, w: dict, inv: Invoice) -> None:
+    _say(console, Text(f"\n{w['taxes']}", style="bold"))
     for t in inv.taxes:
-        console.print(Text(f"  {t.tax_code:<12} {t.rate * 100:.2f}% of {t.base} = {t.tax}"
+        _say(console, Text(f"  {t.tax_code:<12} {t.rate * 100:.2f}% {w['of']} {t.base} = {t.tax}"
                            + (f"  ({t.nature})" if t.nature else "")))
-    rows = [("subtotal (sum of lines)", inv.subtotal), ("tax (sum per rate)", inv.tax_total),
-            ("total", inv.total)]
+    rows = [(w["subtotal"], inv.subtotal), (w["tax_total"], inv.tax_total), (w["total"], inv.total)]
     if inv.withholding:
-        rows.append(("withholding", -inv.withholding))
+        rows.append((w["withholding"], -inv.withholding))
     if inv.split_payment:
-        rows.append(("split payment", -inv.split_payment))
-    rows.append(("amount due", inv.amount_due))
+        rows.append((w["split_payment"], -inv.split_payment))
+    rows.append((w["amount_due"], inv.amount_due))
     for label, value in rows:
-        console.print(Text(f"  {label:<26} {value:>14}"))
+        _say(console, Text(f"  {label:<26} {value:>14}"))
     for note in inv.notes:
-        console.print(Text(f"  note: {note}"))
-    for w in inv.warnings:
-        console.print(Text(f"  warning: {w}", style="yellow"))
+        _say(console, Text(f"  {w['note']}: {note}"))
+    for warning in inv.warnings:
+        _say(console, Text(f"  {w['warning']}: {warning}", style="yellow"))

@@ -7,6 +7,7 @@ compute: every figure is passed in already computed.
 """
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal
 from functools import lru_cache
 
@@ -19,7 +20,7 @@ _TEXT = {
         "line_time": "{activity}", "line_project": "{activity} - {project}",
         "line_person": "{activity} ({person})",
         "line_mult": "{label} ({reason} x{mult})",
-        "expl_time": "{billed} in {n} {entries} at {rate}{mult}; rate: {level}{rounding}",
+        "expl_time": "{billed} in {n} {entries} at {rate}{mult}{rounding}",
         "expl_mult": " x{mult} {reason}",
         "expl_rounding": "; raw time {raw}, billed {billed}",
         "expl_no_charge": "{raw} in {n} {entries}, not billed ({why})",
@@ -32,30 +33,32 @@ _TEXT = {
         "why_nobill": "marked not billable", "why_activity": "activity not billable",
         "late": "late entry dated {date}",
         "block_purchase": "Prepaid hours: {hours} purchased on {date}",
-        "expl_block_purchase": "block {contract}: {hours} for {price}{expires}",
+        "expl_block_purchase": "{hours} for {price}{expires}",
         "expires": ", valid until {date}",
         "block_use": "{activity} - from prepaid hours",
-        "expl_block_use": "{billed} worked, {used} drawn from block {contract}{factor}; balance after: {left}",
+        "expl_block_use": "{billed} billed, {used} drawn from the prepaid hours{factor}",
         "factor": " (factor {factor})",
         "overage": "{activity} - beyond prepaid hours",
-        "expl_overage": "block {contract} exhausted: {billed} at {rate}{mult} ({source})",
+        "expl_overage": "prepaid hours used up: {billed} at {rate}{mult}",
         "overage_rate": "overage rate", "client_rates": "rate: {level}",
         "retainer_fee": "{description} - {month}",
-        "expl_retainer_fee": "monthly fee of retainer {contract}, {included} included",
+        "expl_retainer_fee": "monthly fee, {included} included",
         "retainer_use": "{activity} - included in the retainer",
-        "expl_retainer_use": "{included} included in the retainer in {month}: {before} used earlier this month, {used} by this line, {left} left",
+        "expl_retainer_use": "{used} of the {included} included in the retainer in {month}{others}, {left} left",
+        "expl_retainer_others": " ({others} on the other lines)",
         "retainer_extra": "{activity} - beyond the included hours",
         "expl_retainer_extra": "{included} included in the retainer in {month}, all used: {billed} extra at {rate}{mult}",
         "expl_crossing": "; the entry of {date} crossed the limit: {inc} included, {extra} extra",
-        "milestone": "{description}", "expl_milestone": "milestone of contract {contract} dated {date}",
+        "milestone": "{description}", "expl_milestone": "milestone reached on {date}",
         "recurring": "{description} - {month}",
         "expl_recurring": "{unit_price} per {unit} per month x {qty}{how}",
+        "expl_recurring_month": "{unit_price} per month x {qty}{how}",
         "expl_prorated": " ({parts}, of {days} days)",
         "expense": "{description}",
-        "expl_expense_markup": "cost {cost}{markup}",
+        "expl_expense_markup": "expense re-charged",
         "markup": " + {pct}% markup",
         "expl_expense_price": "{qty} x list price {price}",
-        "expl_expense_nobill": "cost {cost}, not re-billed",
+        "expl_expense_nobill": "expense not re-charged",
         "callout": "Call-out fee",
         "expl_callout": "{n} {visits} at {amount}: {dates}",
         "visit": "visit", "visits": "visits",
@@ -71,11 +74,11 @@ _TEXT = {
         "warn_late": "Late entry dated {date} billed in this period ({ref})",
         "rc_note": "Reverse charge: VAT to be accounted for by the recipient, art. 196 Directive 2006/112/EC.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
-        "st_block": "Prepaid hours {contract}", "st_retainer": "Included hours {contract} - {month}",
+        "st_block": "Prepaid hours", "st_retainer": "Included hours - {month}",
         "opening": "Opening balance", "purchased": "Purchased", "used": "Used", "expired": "Expired",
         "closing": "Closing balance", "included": "Included", "carried": "Carried over",
         "extra": "Extra", "unused": "Unused", "rolled": "Carried to next month", "lapsed": "Lapsed",
-        "minimum": "minimum {min} per {per}", "rounded": "rounded {mode} to {inc}",
+        "minimum": "minimum {min} per {per}", "rounded": "rounded {mode} {inc}",
         "from_block": "from block purchased {date}", "in_retainer": "included in retainer",
         "beyond_retainer": "beyond the included hours", "beyond_block": "beyond prepaid hours",
         "per_entry": "entry", "per_visit": "visit",
@@ -90,7 +93,7 @@ _TEXT = {
         "line_time": "{activity}", "line_project": "{activity} - {project}",
         "line_person": "{activity} ({person})",
         "line_mult": "{label} ({reason} x{mult})",
-        "expl_time": "{billed} in {n} {entries} a {rate}{mult}; tariffa: {level}{rounding}",
+        "expl_time": "{billed} in {n} {entries} a {rate}{mult}{rounding}",
         "expl_mult": " x{mult} {reason}",
         "expl_rounding": "; tempo effettivo {raw}, fatturato {billed}",
         "expl_no_charge": "{raw} in {n} {entries}, non addebitato ({why})",
@@ -103,30 +106,32 @@ _TEXT = {
         "why_nobill": "segnato come non addebitabile", "why_activity": "attività non addebitabile",
         "late": "registrazione tardiva del {date}",
         "block_purchase": "Pacchetto ore: {hours} acquistate il {date}",
-        "expl_block_purchase": "pacchetto {contract}: {hours} per {price}{expires}",
+        "expl_block_purchase": "{hours} per {price}{expires}",
         "expires": ", valide fino al {date}",
         "block_use": "{activity} - a scalare dal pacchetto ore",
-        "expl_block_use": "{billed} lavorate, {used} scalate dal pacchetto {contract}{factor}; residuo: {left}",
+        "expl_block_use": "{billed} fatturate, {used} scalate dal pacchetto ore{factor}",
         "factor": " (fattore {factor})",
         "overage": "{activity} - oltre il pacchetto ore",
-        "expl_overage": "pacchetto {contract} esaurito: {billed} a {rate}{mult} ({source})",
+        "expl_overage": "pacchetto ore esaurito: {billed} a {rate}{mult}",
         "overage_rate": "tariffa oltre pacchetto", "client_rates": "tariffa: {level}",
         "retainer_fee": "{description} - {month}",
-        "expl_retainer_fee": "canone mensile del contratto {contract}, {included} incluse",
+        "expl_retainer_fee": "canone mensile, {included} incluse",
         "retainer_use": "{activity} - assistenza inclusa",
-        "expl_retainer_use": "{included} incluse nel canone di {month}: {before} già usate nel mese, {used} da questa riga, {left} residue",
+        "expl_retainer_use": "{used} delle {included} incluse nel canone di {month}{others}, {left} residue",
+        "expl_retainer_others": " ({others} sulle altre righe)",
         "retainer_extra": "{activity} - assistenza extra",
         "expl_retainer_extra": "{included} incluse nel canone di {month}, tutte usate: {billed} extra a {rate}{mult}",
         "expl_crossing": "; la registrazione del {date} ha superato il limite: {inc} incluse, {extra} extra",
-        "milestone": "{description}", "expl_milestone": "milestone del contratto {contract} del {date}",
+        "milestone": "{description}", "expl_milestone": "stato di avanzamento del {date}",
         "recurring": "{description} - {month}",
         "expl_recurring": "{unit_price} per {unit} al mese x {qty}{how}",
+        "expl_recurring_month": "{unit_price} al mese x {qty}{how}",
         "expl_prorated": " ({parts}, su {days} giorni)",
         "expense": "{description}",
-        "expl_expense_markup": "costo {cost}{markup}",
+        "expl_expense_markup": "spesa riaddebitata",
         "markup": " + ricarico {pct}%",
         "expl_expense_price": "{qty} x prezzo di listino {price}",
-        "expl_expense_nobill": "costo {cost}, non riaddebitato",
+        "expl_expense_nobill": "spesa non riaddebitata",
         "callout": "Diritto di chiamata",
         "expl_callout": "{n} {visits} a {amount}: {dates}",
         "visit": "intervento", "visits": "interventi",
@@ -142,12 +147,12 @@ _TEXT = {
         "warn_late": "Registrazione tardiva del {date} fatturata in questo periodo ({ref})",
         "rc_note": "Inversione contabile, art. 7-ter DPR 633/72.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
-        "st_block": "Pacchetto ore {contract}", "st_retainer": "Ore incluse {contract} - {month}",
+        "st_block": "Pacchetto ore", "st_retainer": "Ore incluse - {month}",
         "opening": "Saldo iniziale", "purchased": "Acquistate", "used": "Usate", "expired": "Scadute",
         "closing": "Saldo finale", "included": "Incluse", "carried": "Riportate",
         "extra": "Extra", "unused": "Non usate", "rolled": "Riportate al mese successivo",
         "lapsed": "Decadute",
-        "minimum": "minimo {min} per {per}", "rounded": "arrotondato per {mode} a {inc}",
+        "minimum": "minimo {min} per {per}", "rounded": "arrotondato {mode} {inc}",
         "from_block": "dal pacchetto acquistato il {date}", "in_retainer": "incluso nel canone",
         "beyond_retainer": "oltre le ore incluse", "beyond_block": "oltre il pacchetto ore",
         "per_entry": "registrazione", "per_visit": "intervento",
@@ -155,8 +160,11 @@ _TEXT = {
                    "agosto", "settembre", "ottobre", "novembre", "dicembre"],
     },
 }
-_MODES = {"it": {"up": "eccesso", "down": "difetto", "nearest": "vicino"},
-          "en": {"up": "up", "down": "down", "nearest": "to nearest"}}
+_MODES = {"it": {"up": "per eccesso a multipli di", "down": "per difetto a multipli di",
+                 "nearest": "al multiplo più vicino di"},
+          "en": {"up": "up to a multiple of", "down": "down to a multiple of", "nearest": "to the nearest multiple of"}}
+_MONTH_UNITS = frozenset({"month", "months", "mese", "mesi"})
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
 
 def lang(language: str) -> str:
@@ -164,9 +172,31 @@ def lang(language: str) -> str:
 
 
 def t(language: str, key: str, **values) -> str:
-    """The text `key` in `language`, with `values` filled in."""
-    text = _TEXT["it" if language == "it" else "en"][key]
-    return text.format(**values) if values else text
+    """The text `key` in `language`, with `values` filled in.
+
+    Dates given as ISO text under `date` or `dates` are printed the language's way
+    ("13/11/2026", "13 November 2026"): prose never reads 2026-11-13. A monthly
+    recurring item whose unit is the month says "per month" once.
+    """
+    code = "it" if language == "it" else "en"
+    if key == "expl_recurring" and str(values.get("unit", "")).lower() in _MONTH_UNITS:
+        key = "expl_recurring_month"
+    text = _TEXT[code][key]
+    if not values:
+        return text
+    for name in ("date", "dates"):
+        if name in values and isinstance(values[name], str) and "-" in values[name]:
+            values[name] = _ISO_DATE.sub(lambda m: _date_words(code, m), values[name])
+    return text.format(**values)
+
+
+def _date_words(code: str, m: re.Match) -> str:
+    y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    if not 1 <= mo <= 12:
+        return m.group(0)
+    if code == "it":
+        return f"{d:02d}/{mo:02d}/{y}"
+    return f"{d} {_TEXT['en']['months'][mo - 1]} {y}"
 
 
 def mode_word(language: str, mode: str) -> str:
@@ -195,12 +225,16 @@ def duration(language: str, minutes: int) -> str:
 
 
 def number(language: str, value: Decimal, places: int = 2) -> str:
-    """A decimal with at least `places` decimals (more only if it has them), the language's separator."""
+    """A decimal with at least `places` decimals (more only if it has them), the language's
+    separators: 1.790,00 in Italian, 1,790.00 in English."""
     if value == value.to_integral_value() or -value.as_tuple().exponent <= places:
-        text = f"{value:.{places}f}"
+        text = f"{value:,.{places}f}"
     else:
-        text = f"{value.normalize():f}"
-    return text.replace(".", ",") if lang(language) == "it" else text
+        whole, _, frac = f"{value.normalize():f}".partition(".")
+        text = f"{int(whole):,}.{frac}" if whole.lstrip("-").isdigit() and whole != "-0" else f"{whole}.{frac}"
+    if lang(language) == "it":
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
 
 
 def factor(language: str, value: Decimal) -> str:

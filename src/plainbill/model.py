@@ -373,6 +373,18 @@ class Withholding:
 
 
 @dataclass(frozen=True, slots=True)
+class Documents:
+    """What the client's own documents (invoice HTML and PDF) show beyond what the law asks.
+
+    The firm's documents (index.html, explain, the JSON) always show everything."""
+
+    appendix: Literal["full", "compact", "off"] = "full"
+    people: Literal["name", "role", "off"] = "name"    # who did the work, as the client reads it
+    no_charge: Literal["show", "hide", ""] = ""        # "" : the book's billing.no_charge
+    internal: Literal["hide", "show"] = "hide"         # show: firm notes, non-billable work and links too
+
+
+@dataclass(frozen=True, slots=True)
 class Client:
     slug: str
     party: Party
@@ -389,6 +401,7 @@ class Client:
     rates: tuple[Rate, ...] = ()                     # the fallback: used when no contract matches
     rules: Rules = Rules()
     contracts: tuple[Contract, ...] = ()
+    documents: Documents = Documents()
     ref: SourceRef = NOWHERE
 
     def project(self, slug: str) -> Project | None:

@@ -148,6 +148,8 @@ def client_schema() -> dict:
         "projects": slugmap(obj({"name": TEXT, "rates": seq(RATE),
                                  "budget": RULES["properties"]["budget"]})),
         "rates": seq(RATE), "rules": RULES, "contracts": seq(contract_schema()),
+        "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
+                          "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
     }, ("name",)))
 
 

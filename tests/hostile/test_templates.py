@@ -215,13 +215,21 @@ def test_javascript_repository_url_never_becomes_a_link(book):
     text = settings.read_text()
     text = re.sub(r"(?m)^repository_url:.*\n", "", text) + "repository_url: javascript:alert(document.cookie)\n"
     settings.write_text(text)
+    clients_see_internal(book)
     result = run("build", book, "--no-pdf")
     assert result.exit_code in (0, 1), result.output        # the settings loader may refuse it outright
     hrefs = re.findall(r'href="([^"]*)"', built_text(book))
     assert not [h for h in hrefs if "javascript" in h.lower()]
 
 
+def clients_see_internal(book: Path) -> None:
+    """Links to the repository reach a client's invoice only when the client opts in."""
+    for path in (book / "clients").glob("*.yaml"):
+        path.write_text(path.read_text() + "\ndocuments: {internal: show}\n")
+
+
 def test_https_repository_url_becomes_links_to_the_ledger_lines(book):
+    clients_see_internal(book)
     settings = book / "plainbill.yaml"
     text = re.sub(r"(?m)^repository_url:.*\n", "", settings.read_text())
     settings.write_text(text + "repository_url: https://git.example.com/firm/books/blob/main\n")

@@ -42,19 +42,6 @@ def _entries(lang: str, n: int) -> str:
     return i18n.t(lang, "entry" if n == 1 else "entries")
 
 
-def _level(lang: str, g: Group) -> str:
-    level = g.info.get("level", "")
-    return _memo(("level", lang, level, g.contract), lambda: _level_words(lang, level, g))
-
-
-def _level_words(lang: str, level: str, g: Group) -> str:
-    if level == "contract":
-        return i18n.t(lang, "level_contract", contract=g.contract)
-    if level in ("overage", "extra"):
-        return i18n.t(lang, "overage_rate") if level == "overage" else i18n.t(lang, "beyond_retainer")
-    return i18n.t(lang, f"level_{level}") if level else ""
-
-
 def _rounding(lang: str, g: Group) -> str:
     if g.raw == whole_minutes(g.minutes):    # a fraction from a block split is no rounding
         return ""
@@ -64,8 +51,7 @@ def _rounding(lang: str, g: Group) -> str:
 def time_line(lang: str, g: Group) -> str:
     rate = _per_hour(lang, g.info["rate"])
     return i18n.t(lang, "expl_time", billed=i18n.duration(lang, g.minutes), n=g.count,
-                  entries=_entries(lang, g.count), rate=rate, mult=_mult(lang, g),
-                  level=_level(lang, g), rounding=_rounding(lang, g))
+                  entries=_entries(lang, g.count), rate=rate, mult=_mult(lang, g), rounding=_rounding(lang, g))
 
 
 def no_charge(lang: str, g: Group) -> str:
@@ -77,28 +63,28 @@ def block_use(lang: str, g: Group) -> str:
     f = g.info.get("factor", ONE)
     factor = "" if f == ONE else i18n.t(lang, "factor", factor=i18n.factor(lang, f))
     return i18n.t(lang, "expl_block_use", billed=i18n.duration(lang, g.minutes),
-                  used=i18n.duration(lang, g.info.get("used", 0)), contract=g.contract, factor=factor,
+                  used=i18n.duration(lang, g.info.get("used", 0)), factor=factor,
                   left=i18n.duration(lang, g.info.get("left", 0))) + _rounding(lang, g)
 
 
 def overage(lang: str, g: Group) -> str:
-    rate = _per_hour(lang, g.info["rate"])
-    level = g.info.get("level")
-    source = i18n.t(lang, "overage_rate") if level == "overage" else \
-        i18n.t(lang, "client_rates", level=_level(lang, g))
-    return i18n.t(lang, "expl_overage", contract=g.contract, billed=i18n.duration(lang, g.minutes),
-                  rate=rate, mult=_mult(lang, g), source=source) + _rounding(lang, g)
+    """Where the rate came from is the firm's business (`explain` shows each entry's rate)."""
+    return i18n.t(lang, "expl_overage", billed=i18n.duration(lang, g.minutes),
+                  rate=_per_hour(lang, g.info["rate"]), mult=_mult(lang, g)) + _rounding(lang, g)
 
 
 def retainer_use(lang: str, g: Group) -> str:
-    month, state = g.info["month"], g.info["state"]
-    f = state.figures(month)
-    left = max(0, month.allowance - month.used)
+    """This line's share of the month's included hours, the other lines' share and what is
+    left: the three add up to the hours included (lines are grouped by activity, so "used
+    before this line" would depend on the order of entries of other lines, and would not add up)."""
+    month = g.info["month"]
     included = month.allowance
+    used_in_month = min(month.used, included)
+    others = max(0, used_in_month - whole_minutes(g.minutes))
+    other_words = i18n.t(lang, "expl_retainer_others", others=i18n.duration(lang, others)) if others else ""
     return i18n.t(lang, "expl_retainer_use", included=i18n.duration(lang, included),
-                  month=i18n.month_name(lang, month.year, month.month),
-                  before=i18n.duration(lang, g.info.get("before", 0)), used=i18n.duration(lang, g.minutes),
-                  left=i18n.duration(lang, left)) + ("" if f else "") + _rounding(lang, g)
+                  month=i18n.month_name(lang, month.year, month.month), used=i18n.duration(lang, g.minutes),
+                  others=other_words, left=i18n.duration(lang, included - used_in_month)) + _rounding(lang, g)
 
 
 def retainer_extra(lang: str, g: Group) -> str:
@@ -110,7 +96,4 @@ def retainer_extra(lang: str, g: Group) -> str:
     for day, inc, extra in g.info.get("crossing", []):
         text += i18n.t(lang, "expl_crossing", date=day.isoformat(), inc=i18n.duration(lang, inc),
                        extra=i18n.duration(lang, extra))
-    level = g.info.get("level")
-    if level not in ("extra", None):
-        text += f" ({i18n.t(lang, 'client_rates', level=_level(lang, g))})"
     return text + _rounding(lang, g)

@@ -4,15 +4,16 @@ from __future__ import annotations
 from yaml.nodes import ScalarNode
 
 from ..diagnostics import Diagnostic, SourceRef, error
-from ..model import Client, Party, Project, Withholding
+from ..model import Client, Documents, Party, Project, Withholding
 from .contracts import read_contracts
 from .rules import budget, read_rates, read_rules
 from .settings import PARTY_KEYS, _is_currency, read_language, read_locale, read_party
 from .source import SourceFile
-from .yamlnodes import SLUG_RE, Reader, compose
+from .yamlnodes import NULLS, SLUG_RE, Reader, compose
 
 CLIENT_KEYS = PARTY_KEYS + ("language", "locale", "currency", "payment_terms", "billing_cycle", "tax",
-                            "split_payment", "withholding", "projects", "rates", "rules", "contracts")
+                            "split_payment", "withholding", "projects", "rates", "rules", "contracts",
+                            "documents")
 
 
 def client_slug(path: str) -> str:
@@ -52,6 +53,7 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         rates=read_rates(r, m.get("rates"), "rates"),
         rules=read_rules(r, m.get("rules"), language),
         contracts=read_contracts(r, m.get("contracts"), language),
+        documents=_documents(r, m.get("documents")),
         ref=src.ref(1, 1), **kw)
 
 
@@ -82,6 +84,24 @@ def _withholding(r: Reader, node) -> Withholding | None:
     rate, base = r.percent(w.get("rate"), "rate"), r.percent(w.get("base"), "base")
     return Withholding(rate=Withholding.rate if rate is None else rate,
                        base=Withholding.base if base is None else base, ref=r.ref(node))
+
+
+DOCUMENT_CHOICES = {"appendix": ("full", "compact", "off"), "people": ("name", "role", "off"),
+                    "no_charge": ("show", "hide"), "internal": ("hide", "show")}
+
+
+def _documents(r: Reader, node) -> Documents:
+    """documents: what the client's invoice shows beyond the law (see docs/rendering.md)."""
+    if node is None or r.is_null(node) or (isinstance(node, ScalarNode) and not node.style
+                                            and node.value in NULLS):   # the C composer marks plain as ""
+        return Documents()
+    d = r.mapping(node, tuple(DOCUMENT_CHOICES), "documents")
+    kw = {}
+    for key, options in DOCUMENT_CHOICES.items():
+        value = r.choice(d.get(key), options, key) if key in d else None
+        if value:
+            kw[key] = value
+    return Documents(**kw)
 
 
 def _projects(r: Reader, node) -> tuple[Project, ...]:

@@ -10,17 +10,18 @@ ledger) without computing any amount: the engine did that.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import __version__
-from ..invoice import EntryDetail, Invoice
-from ..model import Bank, Book, Party
+from ..invoice import EntryDetail, Invoice, Line
+from ..model import Bank, Book, Documents, Party
 from ..money import minor_digits
 from .labels import labels, unit_label
 
-MAX_SHOWN_DECIMALS = 4   # an entry's exact contribution, shown up to 1/10000
 
 
 def party_dict(party: Party, home_country: str = "", language: str = "en") -> dict[str, Any]:
@@ -54,22 +55,38 @@ def bank_dict(bank: Bank) -> dict[str, str]:
 
 
 def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
-    """Everything printed on a client's invoices that is not in the Invoice itself."""
+    """Everything printed on a client's invoices that is not in the Invoice itself.
+
+    It is already the client's share of the book: who did the work as the client's
+    `documents.people` says, no repository address unless `documents.internal: show`,
+    and the activities that are internal (non-billable) listed so their entries stay off.
+    """
     s = book.settings
     client = book.client(slug)
     home = s.issuer.address.country
     party = client.party if client else Party(name=slug)
+    docs = client.documents if client else Documents()
+    shown = {"appendix": docs.appendix, "people": docs.people, "no_charge": docs.no_charge or s.no_charge,
+             "internal": docs.internal}
     return {
         "issuer": party_dict(s.issuer, home, language),
         "client": party_dict(party, home, language),
         "bank": bank_dict(s.bank),
         "terms": {"days": client.payment_terms_days if client else s.payment_terms_days,
                   "end_of_month": bool(client and client.end_of_month)},
-        "repository_url": web_url(s.repository_url),
-        "people": {p.slug: p.name for p in s.team},
+        "documents": shown,
+        "repository_url": web_url(s.repository_url) if docs.internal == "show" else "",
+        "people": {p.slug: _who(p, docs.people) for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
     }
+
+
+def _who(person, mode: str) -> str:
+    """A person as the client reads them: the name, the role, or nobody."""
+    if mode == "role":
+        return person.role.replace("_", " ").replace("-", " ").capitalize() if person.role else ""
+    return "" if mode == "off" else person.name
 
 
 def web_url(url: str) -> str:
@@ -92,15 +109,18 @@ def context_key(ctx: dict[str, Any]) -> str:
 
 
 def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
-    """The template's variables for one invoice."""
+    """The template's variables for one invoice: the client's view of it (see `client_lines`)."""
     lang = invoice.language
     t = labels(lang)
     issued = bool(invoice.number)
     credit = invoice.kind == "credit-note"
     doc_date = invoice.issue_date or invoice.period_end
+    lines = client_lines(invoice, ctx)
+    mode = ctx["documents"]["appendix"]
     return {
         **ctx,
         "invoice": invoice,
+        "lines": lines,
         "t": t,
         "locale": invoice.locale,
         "currency": invoice.currency,
@@ -109,75 +129,179 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
         "is_draft": not issued,
         "doc_date_iso": doc_date.isoformat(),
-        "units": {line.key: unit_label(line.unit, lang) for line in invoice.lines},
-        "appendix": appendix(invoice, ctx),
-        "appendix_header": appendix_header(t),
+        "units": {line.key: _unit(line, lang) for line in invoice.lines},
+        "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
+        "appendix_header": appendix_header(t, mode),
+        "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",
     }
 
 
-def appendix(invoice: Invoice, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+def _unit(line: Line, lang: str) -> str:
+    """Nothing when the quantity is shown as a time ("1 h 10 m" needs no "ore" after it)."""
+    from .formatting import shows_time
+
+    return "" if shows_time(line) else unit_label(line.unit, lang, line.quantity)
+
+
+# ---------------------------------------------------------------- the client's share
+
+FIRM_NOTE = " // "      # in a description: what follows is a note for the firm (docs/format.md)
+INTERNAL_WHY = ("activity", "fixed")   # no-charge lines of internal work and of effort behind a fixed price
+
+
+def client_lines(invoice: Invoice, ctx: dict[str, Any]) -> list[Line]:
+    """The invoice's lines as the client reads them.
+
+    Dropped: the 0,00 lines of internal (non-billable) activities and of the effort behind
+    a fixed price, unless the client's `documents.internal` is `show`; the 0,00 lines of work
+    marked not billable when its `documents.no_charge` is `hide`. Those lines all amount to
+    0, so the totals are untouched. Kept lines lose firm notes (` // ...`) and staff handles
+    (`@paolo` becomes the person's name or role).
+    """
+    docs = ctx["documents"]
+    out = []
+    for line in invoice.lines:
+        if line.kind == "no-charge" and line.amount == 0:
+            why = _no_charge_why(line.key)
+            if docs["internal"] != "show" and why in INTERNAL_WHY:
+                continue
+            if why not in INTERNAL_WHY and docs["no_charge"] == "hide":
+                continue
+        if docs["internal"] == "show":
+            out.append(line)
+            continue
+        out.append(replace(line, description=client_text(line.description, ctx),
+                           explanation=client_text(line.explanation, ctx)))
+    return out
+
+
+def _no_charge_why(key: str) -> str:
+    """no-charge/<contract>/<activity>/<project>/<why>/...: why a time line bills nothing
+    (nobill, activity, fixed); "" for other no-charge lines (an expense not re-billed)."""
+    parts = key.split("/")
+    return parts[4] if len(parts) > 4 and parts[0] == "no-charge" else ""
+
+
+_HANDLE = re.compile(r"(\s?)@([a-z0-9][a-z0-9_-]*)")
+
+
+def client_text(text: str, ctx: dict[str, Any]) -> str:
+    """`text` without the firm's note and with each known @handle as the client reads it."""
+    if ctx["documents"]["internal"] == "show":
+        return text
+    cut = text.find(FIRM_NOTE)
+    if cut >= 0:
+        text = text[:cut].rstrip()
+    elif text.startswith(FIRM_NOTE.lstrip()):
+        text = ""
+    people = ctx["people"]
+
+    def who(m: re.Match) -> str:
+        if m.group(2) not in people:
+            return m.group(0)
+        name = people[m.group(2)]
+        return f"{m.group(1)}{name}" if name else ""
+    return _HANDLE.sub(who, text) if "@" in text else text
+
+
+def appendix(invoice: Invoice, ctx: dict[str, Any], lines: list[Line] | None = None) -> list[dict[str, Any]]:
     """Entries grouped under the line they were billed on, in the invoice's line order.
 
-    Each entry is laid out as fixed-width text (see `appendix_columns`): a
-    PDF table cell costs WeasyPrint about a millisecond, so a 100-entry
-    appendix as a table took most of an invoice's render time; a monospaced
-    listing is ten times cheaper and reads like a ledger, which it is.
+    Only the entries of the lines the client sees (`client_lines`). Each entry is laid
+    out as fixed-width text (see `COLUMNS`): a PDF table cell costs WeasyPrint about a
+    millisecond, so a 100-entry appendix as a table took most of an invoice's render
+    time; a monospaced listing is ten times cheaper and reads like a ledger, which it is.
     """
+    lines = client_lines(invoice, ctx) if lines is None else lines
+    titles = {line.key: line.description for line in lines}
     groups: dict[str, list[EntryDetail]] = {}
     for entry in invoice.entries:
-        groups.setdefault(entry.line_key, []).append(entry)
-    titles = {line.key: line.description for line in invoice.lines}
-    order = [line.key for line in invoice.lines if line.key in groups]
-    order += [key for key in groups if key not in titles]
-    return [{"title": titles.get(key, key), "rows": [_entry_row(e, invoice, ctx) for e in groups[key]]}
-            for key in order]
+        if entry.line_key in titles:
+            groups.setdefault(entry.line_key, []).append(entry)
+    compact = ctx["documents"]["appendix"] == "compact"
+    row = _compact_row if compact else _entry_row
+    return [{"title": titles[line.key], "rows": [row(e, invoice, ctx) for e in groups[line.key]]}
+            for line in lines if line.key in groups]
 
 
-# (name, width, align) of the listing; the source column takes what is left
-COLUMNS = (("entry_date", 6, "<"), ("person", 14, "<"), ("description", 42, "<"), ("raw_short", 6, ">"),
-           ("billed_short", 6, ">"), ("rate", 10, ">"), ("multiplier", 5, "<"), ("line_amount", 11, ">"))
+# (name, width, align) of the listings, in characters of the monospaced appendix: 110 fit the
+# 180 mm between the margins at 7.5 pt. A cell too long for its column wraps onto the next
+# lines (names and paths are never cut); `time` and `amount` cells are short by construction.
+COLUMNS = (("entry_date", 5, "<"), ("person", 12, "<"), ("description", 28, "<"), ("raw_short", 5, ">"),
+           ("billed_short", 5, ">"), ("rate", 10, ">"), ("line_amount", 9, ">"), ("source", 22, "<"))
+COMPACT = (("entry_date", 5, "<"), ("person", 18, "<"), ("description", 70, "<"), ("billed_time", 7, ">"))
 GAP = "  "
 
 
-def appendix_header(t: dict[str, str]) -> str:
-    cells = [_fit(t[name], width, align) for name, width, align in COLUMNS]
-    return GAP.join(cells) + GAP + t["source"]
+def appendix_header(t: dict[str, str], mode: str = "full") -> str:
+    columns = COMPACT if mode == "compact" else COLUMNS
+    return GAP.join(_fit(t[name], width, align) for name, width, align in columns).rstrip()
+
+
+def _described(e: EntryDetail, ctx: dict[str, Any]) -> str:
+    note = client_text(e.note, ctx) if e.note else ""
+    desc = client_text(e.description, ctx)
+    return f"{desc} ({note})" if note else desc
+
+
+def _who_did(e: EntryDetail, ctx: dict[str, Any]) -> str:
+    if ctx["documents"]["internal"] == "show":
+        return ctx["people"].get(e.person) or e.person
+    return ctx["people"].get(e.person, "")
+
+
+def _layout(values: tuple[str, ...], columns: tuple) -> list[tuple[str, str]]:
+    """The row as lines of fixed-width text: each cell wrapped to its column. Each line is
+    (text before the source, the source's part on that line) so that a link can hold the source."""
+    cells = [textwrap.wrap(v, width, break_long_words=True, break_on_hyphens=False) or [""]
+             for v, (_, width, _) in zip(values, columns)]
+    has_source = columns[-1][0] == "source"
+    out = []
+    for i in range(max(len(c) for c in cells)):
+        parts = [_fit(c[i] if i < len(c) else "", width, align) for c, (_, width, align) in zip(cells, columns)]
+        source = parts[-1].rstrip() if has_source else ""
+        if source:
+            out.append((GAP.join(parts[:-1]) + GAP, source))
+        else:
+            out.append((GAP.join(parts[:-1] if has_source else parts).rstrip(), ""))
+    return out
 
 
 def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     from .formatting import amount, clock, day_month, number
 
     loc, cur = invoice.locale, invoice.currency
-    desc = textwrap.wrap(e.description, COLUMNS[2][1]) or [""]
-    if e.note:
-        desc += textwrap.wrap(f"({e.note})", COLUMNS[2][1])
     timed = e.kind == "time"
-    values = (day_month(e.date, loc), ctx["people"].get(e.person, e.person), desc[0],
+    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
-              amount(e.rate, cur, loc), f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "",
-              amount(shown_amount(e.amount, cur), cur, loc))
-    text = GAP.join(_fit(v, width, align) for v, (_, width, align) in zip(values, COLUMNS)) + GAP
-    indent = " " * (COLUMNS[0][1] + COLUMNS[1][1] + 2 * len(GAP))
+              rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)
     url = ctx["repository_url"]
-    return {
-        "entry": e, "text": text, "more": [indent + d for d in desc[1:]], "source": e.ref.short,
-        "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else "",
-    }
+    return {"entry": e, "lines": _layout(values, COLUMNS),
+            "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else ""}
+
+
+def _compact_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
+    """Date, who (name or role), description, time billed: nothing about rates or sources."""
+    from .formatting import clock, day_month
+
+    values = (day_month(e.date, invoice.locale), _who_did(e, ctx), _described(e, ctx),
+              clock(e.billed_minutes) if e.kind == "time" else "")
+    return {"entry": e, "lines": _layout(values, COMPACT), "link": ""}
 
 
 def _fit(value: str, width: int, align: str) -> str:
-    if len(value) > width:
-        value = value[: width - 1] + "…"
     return f"{value:{align}{width}}"
 
 
 def shown_amount(value: Decimal, currency: str) -> Decimal:
-    """An entry's exact contribution, cut to at most 4 decimals (half-up) for reading.
+    """An entry's contribution rounded half-up to the currency's minor unit for reading (the
+    client reads 229,58, not 229,5833); the exact figure stays in the JSON and `explain`.
 
     Line amounts are never touched: they are printed exactly as the engine rounded them.
     """
-    digits = max(minor_digits(currency), MAX_SHOWN_DECIMALS)
+    digits = minor_digits(currency)
     if -value.as_tuple().exponent <= digits:
         return value
     return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)

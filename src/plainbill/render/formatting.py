@@ -146,10 +146,15 @@ def _number_filter(ctx, value) -> str:
 def quantity(line, locale: str) -> str:
     """A line's quantity: hours that are not a whole number of hundredths (1,5833 h) read
     better as the time behind them (1 h 35 m); everything else as the number it is."""
-    q = _dec(line.quantity)
-    if line.unit == "h" and line.minutes and q != q.quantize(Decimal("0.01")):
+    if shows_time(line):
         return duration(line.minutes)
-    return number(q, locale)
+    return number(_dec(line.quantity), locale)
+
+
+def shows_time(line) -> bool:
+    """Whether `quantity` prints the line's hours as a time (then no unit follows it)."""
+    q = _dec(line.quantity)
+    return line.unit == "h" and bool(line.minutes) and q != q.quantize(Decimal("0.01"))
 
 
 @pass_context

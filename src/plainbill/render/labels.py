@@ -55,6 +55,7 @@ LABELS: dict[str, dict[str, str]] = {
         "statements": "Balances",
         "appendix": "Detail of the work billed",
         "appendix_intro": "Every entry behind this invoice, with the line of the ledger it comes from.",
+        "appendix_intro_compact": "The work behind this invoice, entry by entry.",
         "entry_date": "Date",
         "person": "Person",
         "raw_time": "Worked",
@@ -123,6 +124,7 @@ LABELS: dict[str, dict[str, str]] = {
         "statements": "Saldi",
         "appendix": "Dettaglio delle attività fatturate",
         "appendix_intro": "Ogni registrazione alla base di questa fattura, con la riga del registro da cui proviene.",
+        "appendix_intro_compact": "Le attività alla base di questa fattura, una per una.",
         "entry_date": "Data",
         "person": "Persona",
         "raw_time": "Lavorato",
@@ -144,10 +146,31 @@ LABELS: dict[str, dict[str, str]] = {
     },
 }
 
-UNITS: dict[str, dict[str, str]] = {
-    "en": {"h": "h", "pcs": "pcs", "month": "month", "visit": "visit", "day": "day"},
-    "it": {"h": "ore", "pcs": "pz", "month": "mese", "visit": "uscita", "day": "giorno"},
+UNITS: dict[str, dict[str, tuple[str, str]]] = {   # unit -> (one, many)
+    "en": {"h": ("h", "h"), "pcs": ("pcs", "pcs"), "month": ("month", "months"), "visit": ("visit", "visits"),
+           "day": ("day", "days")},
+    "it": {"h": ("ora", "ore"), "pcs": ("pz", "pz"), "month": ("mese", "mesi"), "visit": ("uscita", "uscite"),
+           "day": ("giorno", "giorni")},
 }
+
+
+EXPLAIN = {   # the headings of `plainbill explain` (the firm's view)
+    "en": {"number": "no.", "key": "line key", "tax": "tax", "raw": "worked", "billed": "billed", "date": "date",
+           "person": "person", "rate": "rate", "x": "x", "amount": "amount", "source": "source", "note": "note",
+           "from": "from", "taxes": "Taxes", "of": "of", "subtotal": "subtotal (sum of lines)",
+           "tax_total": "tax (sum per rate)", "total": "total", "withholding": "withholding",
+           "split_payment": "split payment", "amount_due": "amount due", "warning": "warning"},
+    "it": {"number": "n.", "key": "chiave riga", "tax": "imposta", "raw": "lavorato", "billed": "fatturato",
+           "date": "data", "person": "persona", "rate": "tariffa", "x": "x", "amount": "importo",
+           "source": "origine", "note": "nota", "from": "da", "taxes": "Imposte", "of": "su",
+           "subtotal": "imponibile (somma delle righe)", "tax_total": "IVA (somma per aliquota)",
+           "total": "totale documento", "withholding": "ritenuta d'acconto", "split_payment": "scissione dei pagamenti",
+           "amount_due": "netto a pagare", "warning": "avviso"},
+}
+
+
+def explain_words(language: str) -> dict[str, str]:
+    return EXPLAIN.get(language, EXPLAIN["en"])
 
 
 def labels(language: str) -> dict[str, str]:
@@ -155,5 +178,10 @@ def labels(language: str) -> dict[str, str]:
     return LABELS.get(language, LABELS["en"])
 
 
-def unit_label(unit: str, language: str) -> str:
-    return UNITS.get(language, UNITS["en"]).get(unit, unit)
+def unit_label(unit: str, language: str, quantity=None) -> str:
+    """The unit as the quantity beside it needs it: 1 ora, 5 uscite; a unit the book made up
+    is printed as written."""
+    forms = UNITS.get(language, UNITS["en"]).get(unit)
+    if forms is None:
+        return unit
+    return forms[0] if quantity is not None and abs(quantity) == 1 else forms[1]

@@ -215,10 +215,6 @@ def write(inv, indent: bool = True, skip: tuple[str, ...] = ()) -> str:
     return "".join(out)
 
 
-def ref_dict(r: SourceRef) -> dict:
-    return {"path": r.path, "line": r.line, "col": r.col}
-
-
 def detail_dict(e) -> dict:
     """An EntryDetail as plain values (what `Invoice.to_dict` holds for each row)."""
     return {"fingerprint": e.fingerprint, "ref": {"path": e.ref.path, "line": e.ref.line, "col": e.ref.col},

@@ -9,9 +9,6 @@ and `run_diff(...)` for the CLI.
 """
 from __future__ import annotations
 
-import multiprocessing
-import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from ..terminal import EXIT_OK, EXIT_PROBLEMS, say, usage_error
@@ -33,52 +30,13 @@ def side(repo: Path, rev: str | None, book: str) -> Snapshot:
     return snapshot_files(describe(rev, repo), files, root=str(repo / book if book else repo))
 
 
-def diff_revisions(repo: Path, base: str, head: str | None, book: str = "",
-                   parallel: bool | None = None) -> DiffResult:
-    if parallel is None:
-        parallel = _spare_core()
-    if not parallel:
-        return compare(side(repo, base, book), side(repo, head, book))
-    # fork: the worker inherits the imported modules and starts computing at once. Only
-    # digests cross the process boundary first, then the few invoices that differ:
-    # pickling a whole 100k-entry snapshot would cost more than computing it.
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        held = pool.submit(_hold, repo, base, book)
-        head_snap = side(repo, head, book)
-        base_lite = held.result()
-        wanted = differing(base_lite.digests, head_snap.digests_of())
-        base_lite.invoices, base_lite.entries = pool.submit(_details, wanted).result()
-    return compare(base_lite, head_snap.only(wanted))
+def diff_revisions(repo: Path, base: str, head: str | None, book: str = "") -> DiffResult:
+    """Both sides through the same pipeline, one after the other, then compared.
 
-
-def _spare_core() -> bool:
-    """Two processes pay off only when a second core is idle; on a busy machine the
-    fork and the competition for one core make the diff slower than in sequence."""
-    cpus = os.cpu_count() or 1
-    if cpus < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return False
-    try:
-        return os.getloadavg()[0] <= cpus - 1
-    except OSError:   # no load average on this platform
-        return True
-
-
-_HELD: Snapshot | None = None   # the worker's snapshot between _hold and _details
-
-
-def _hold(repo: Path, rev: str | None, book: str) -> Snapshot:
-    global _HELD
-    _HELD = side(repo, rev, book)
-    return _HELD.lite()
-
-
-def _details(ids: list[str]):
-    snap = _HELD.only(ids)
-    return snap.invoices, snap.entries
-
-
-def differing(a: dict[str, str], b: dict[str, str]) -> list[str]:
-    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    (Sides were once computed in two processes; only digests could cross the process
+    boundary cheaply, which took a protocol of its own. One process is plain, and a diff
+    costs about two builds without rendering, the target of benchmarks/bench_diff.py.)"""
+    return compare(side(repo, base, book), side(repo, head, book))
 
 
 def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "text",

@@ -48,24 +48,7 @@ class Snapshot:
     settings: dict[str, str] = field(default_factory=dict)              # settings/client file -> sha1
     errors: list[str] = field(default_factory=list)                     # formatted, first ones only
     error_count: int = 0
-    digests: dict[str, str] = field(default_factory=dict)              # only on a lite() copy
     computed: bool = True        # False: the book does not check, so it has no invoices to compare
-
-    def digests_of(self) -> dict[str, str]:
-        return {k: hashlib.sha1(repr(v).encode()).hexdigest() for k, v in self.invoices.items()}
-
-    def lite(self) -> "Snapshot":
-        """Everything but invoices and entries, with a digest per invoice: cheap to send."""
-        return Snapshot(self.label, {}, {}, self.settings, self.errors, self.error_count, self.digests_of(),
-                        self.computed)
-
-    def only(self, ids) -> "Snapshot":
-        """A copy holding just these invoices and the texts of their entries."""
-        invoices = {k: self.invoices[k] for k in ids if k in self.invoices}
-        fps = {fp for v in invoices.values() for fp in v.entries}
-        entries = {fp: self.entries[fp] for fp in fps if fp in self.entries}
-        return Snapshot(self.label, invoices, entries, self.settings, self.errors, self.error_count,
-                        computed=self.computed)
 
 
 def view(inv: Invoice) -> InvoiceView:

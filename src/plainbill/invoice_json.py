@@ -20,7 +20,6 @@ from datetime import date
 from decimal import Decimal
 from json.encoder import encode_basestring as _esc
 
-from .diagnostics import SourceRef
 
 # (name, how) in sorted key order: s = any string (escaped), q = safe text quoted as is
 # (Decimal, hex), d = int, raw = already JSON

@@ -57,6 +57,7 @@ class ClientRun:
         self.retainers: dict[str, RetainerState] = {}
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
+        self.stamp_reported = False
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
@@ -195,7 +196,11 @@ class ClientRun:
         warnings += more
         warnings += self._late_warnings(entries, late)
         warnings += self.budgets.update(biller.budget_use)
-        t = totals(self.ctx.settings, self.client, lines)
+        problems: list = []
+        t = totals(self.ctx.settings, self.client, lines, problems)
+        if problems and not self.stamp_reported:    # once per client, not once per invoice
+            self.stamp_reported = True
+            self.ctx.diags.extend(problems)
         return Invoice(
             id=period.invoice_id(self.client.slug), client=self.client.slug,
             period_start=period.start, period_end=period.end, currency=self.client.currency,

@@ -158,3 +158,23 @@ def test_rate_precedence_person_and_role(invoices, diags):
     """
     amounts = sorted(e.amount for e in invoices["acme-2026-11"].entries)
     assert amounts == [D("55.00"), D("60.00"), D("70.00"), D("90.00")]
+
+
+@billed
+def test_no_rounding_block_bills_to_the_minute_and_says_so(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    contracts:
+      - {id: dev, kind: hourly, from: 2026-01-01, activities: [dev], rules: {rounding: {}}}
+    --- ledger/2026/11.txt
+    2026-11-03 7m acme remote @mario No rounding block: 7 minutes are 7 minutes
+    2026-11-03 7m acme dev @mario rounding: {} takes the block's defaults, 15 m up per entry
+    """
+    inv = invoices["acme-2026-11"]
+    by_activity = {ln.description: ln for ln in inv.lines}
+    remote, dev = by_activity["Remote support"], by_activity["Development"]
+    assert (remote.minutes, remote.amount, remote.rounding) == (7, D("7.00"), "no rounding: billed to the minute")
+    assert (dev.minutes, dev.amount, dev.rounding) == (15, D("15.00"), "rounded up to 15 m per entry")

@@ -34,13 +34,14 @@ class Line:
     contract: str = ""
     minutes: int = 0                # billed minutes behind a time line (0 otherwise)
     raw_minutes: int = 0
+    rounding: str = ""              # the rounding rule in force on a time line, in words (for explain)
 
     def __reduce__(self):
         # the generated __getstate__ of a frozen slots dataclass calls fields() for every
         # object: pickling a big book's lines and rows (build's change detection) was slow
         return (Line, (self.key, self.kind, self.description, self.quantity, self.unit, self.unit_price,
                        self.amount, self.tax_code, self.tax_rate, self.explanation, self.sources,
-                       self.entries, self.contract, self.minutes, self.raw_minutes))
+                       self.entries, self.contract, self.minutes, self.raw_minutes, self.rounding))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,7 @@ class Invoice:
         values = tuple(None if name in _BULK else getattr(self, name) for name in _INVOICE_FIELDS)
         lines = [(ln.key, ln.kind, ln.description, ln.quantity, ln.unit, ln.unit_price, ln.amount, ln.tax_code,
                   ln.tax_rate, ln.explanation, [(r.path, r.line, r.col) for r in ln.sources], ln.entries,
-                  ln.contract, ln.minutes, ln.raw_minutes) for ln in self.lines]
+                  ln.contract, ln.minutes, ln.raw_minutes, ln.rounding) for ln in self.lines]
         rows = [(e.fingerprint, e.ref.path, e.ref.line, e.ref.col, e.date, e.person, e.activity, e.description,
                  e.raw_minutes, e.billed_minutes, e.rate, e.multiplier, e.amount, e.line_key, e.note, e.kind)
                 for e in self.entries]

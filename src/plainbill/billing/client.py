@@ -58,6 +58,7 @@ class ClientRun:
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
         self.stamp_reported = False
+        self._rounding_words: dict = {}
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
@@ -70,6 +71,15 @@ class ClientRun:
         self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g)
 
     # ------------------------------------------------------------ shared helpers
+
+    def rounding_words(self, rules) -> str:
+        """The rounding in force under `rules`, in the client's language: on each time line, for explain."""
+        if rules is None:       # parts not charged (no-charge, fixed contracts) carry no rules
+            return ""
+        found = self._rounding_words.get(id(rules))
+        if found is None or found[0] is not rules:
+            found = self._rounding_words[id(rules)] = (rules, rounding_words(self.client.language, rules.rounding))
+        return found[1]
 
     def tax_of(self, contract) -> str:
         return (contract.tax if contract is not None and contract.tax else "") or self.client.tax \
@@ -180,6 +190,7 @@ class ClientRun:
         book.tax_rates = self.ctx.tax_rates
         book.amounts = self.amounts
         book.reasons = {r: i18n.t(self.client.language, r) for r in ("after_hours", "weekend", "holiday")}
+        book.rounding_words = self.rounding_words
         biller = TimeBiller(self, book, period)
         self._scheduled(period, book)
         time_entries, others = [], []
@@ -282,6 +293,13 @@ class ClientRun:
         lang = self.client.language
         return [i18n.t(lang, "warn_late", date=e.date.isoformat(), ref=e.ref.short)
                 for e in entries if e.fingerprint in late]
+
+
+def rounding_words(lang: str, r) -> str:
+    if r is None or r.increment <= 0:
+        return i18n.t(lang, "rounding_none")
+    return i18n.t(lang, "rounding_rule", mode=i18n.mode_word(lang, r.mode), inc=i18n.duration(lang, r.increment),
+                  scope=i18n.t(lang, "scope_" + r.scope))
 
 
 def _statement(lang: str, kind: str, contract: str, title: str, figures: dict, keys) -> Statement:

@@ -178,3 +178,49 @@ def test_no_rounding_block_bills_to_the_minute_and_says_so(invoices, diags):
     remote, dev = by_activity["Remote support"], by_activity["Development"]
     assert (remote.minutes, remote.amount, remote.rounding) == (7, D("7.00"), "no rounding: billed to the minute")
     assert (dev.minutes, dev.amount, dev.rounding) == (15, D("15.00"), "rounded up to 15 m per entry")
+
+
+@billed
+def test_minimum_per_activity_leaves_other_entries_as_worked(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    rules:
+      minimum: {time: 1h, per: entry, activities: [onsite]}
+    contracts:
+      - id: care
+        kind: retainer
+        from: 2026-11-01
+        to: 2026-11-30
+        activities: [remote, onsite]
+        fee: 300.00
+        included: 5h
+    --- ledger/2026/11.txt
+    2026-11-03 20m acme onsite @mario A short visit, raised to 1 h
+    2026-11-04 10m acme remote @mario A call: not raised
+    2026-11-05 15m acme dev @mario Not in the retainer, not on the list: 15 m at 60.00
+    """
+    inv = invoices["acme-2026-11"]
+    used = dict(inv.statements[0].minutes)["used"]
+    assert used == 70                      # 60 raised + 10 as worked, not 120
+    dev = [ln for ln in lines_of(inv, "time")]
+    assert [(ln.minutes, ln.amount) for ln in dev] == [(15, D("15.00"))]
+    notes = {e.description: e.note for e in inv.entries}
+    assert "minimum" in notes["A short visit, raised to 1 h"] and "minimum" not in notes["A call: not raised"]
+
+
+@billed
+def test_minimum_per_visit_with_activities(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    rules:
+      minimum: {time: 1h, per: visit, activities: [onsite]}
+    --- ledger/2026/11.txt
+    2026-11-03 20m acme onsite @mario Visit: raised to 1 h
+    """
+    assert [ln.minutes for ln in lines_of(invoices["acme-2026-11"], "time")] == [60]

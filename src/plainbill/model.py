@@ -218,6 +218,7 @@ class Rounding:
 class Minimum:
     minutes: int = 60
     per: Literal["entry", "visit"] = "entry"
+    activities: tuple[str, ...] = ()     # the activities it raises (empty: all)
     ref: SourceRef = NOWHERE
 
 

@@ -70,7 +70,7 @@ RATE = obj({"rate": AMOUNT, "activity": SLUG, "person": SLUG, "role": TEXT, "pro
 RULES = obj({
     "rounding": obj({"increment": DURATION, "mode": enum("up", "nearest", "down"),
                      "scope": enum("entry", "ticket-day", "day")}),
-    "minimum": obj({"time": DURATION, "per": enum("entry", "visit")}, ("time",)),
+    "minimum": obj({"time": DURATION, "per": enum("entry", "visit"), "activities": seq(SLUG)}, ("time",)),
     "callout": obj({"amount": AMOUNT, "activities": seq(SLUG), "description": LABELS}, ("amount",)),
     "multipliers": obj({k: FACTOR for k in ("after_hours", "weekend", "holiday")}),
     "cap": obj({"amount": AMOUNT, "hours": DURATION, "action": enum("warn", "cap")}),

@@ -224,3 +224,48 @@ def test_minimum_per_visit_with_activities(invoices, diags):
     2026-11-03 20m acme onsite @mario Visit: raised to 1 h
     """
     assert [ln.minutes for ln in lines_of(invoices["acme-2026-11"], "time")] == [60]
+
+
+@billed
+def test_budget_counts_the_invoiced_amounts_rounded_per_line(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 95.00}]
+    rules:
+      budget: {amount: 30.00, alerts: [100%]}
+    --- ledger/2026/10.txt
+    2026-10-05 10m acme remote @mario 15.8333 exact, 15.83 invoiced
+    --- ledger/2026/11.txt
+    2026-11-05 10m acme remote @mario 15.83 again: 31.66 invoiced in all, not 31.67
+    """
+    oct_, nov = invoices["acme-2026-10"], invoices["acme-2026-11"]
+    assert oct_.subtotal + nov.subtotal == D("31.66")
+    assert nov.warnings == ("Budget Acme: 100% reached (31.66 of 30.00)",)
+
+
+@billed
+def test_budget_counts_what_is_left_after_a_cap(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 100.00}]
+    projects:
+      web: {name: Website, budget: {amount: 1000.00, alerts: [50%, 100%]}}
+    rules:
+      cap: {amount: 400.00, action: cap}
+      budget: {amount: 1000.00, alerts: [100%]}
+    --- ledger/2026/10.txt
+    2026-10-05 6h acme/web dev @mario 600.00 worked, 400.00 invoiced
+    --- ledger/2026/11.txt
+    2026-11-05 6h acme/web dev @mario 400.00 invoiced again: 800.00, under 1000.00
+    2026-11-06 1h acme remote @mario Outside the project
+    """
+    oct_, nov = invoices["acme-2026-10"], invoices["acme-2026-11"]
+    assert oct_.subtotal == D("400.00") and nov.subtotal == D("400.00")
+    # October: the project's 400.00 cross 50% (500.00 would be needed before the cap: not crossed)
+    assert [w for w in oct_.warnings if "Budget" in w] == []
+    # November: the project is 6/7 of the positive lines: 342.86 of the cap's 400.00, 742.86 in all
+    assert [w for w in nov.warnings if "Budget" in w] == ["Budget Website: 50% reached (742.86 of 1000.00)"]

@@ -206,7 +206,7 @@ class ClientRun:
         statements, more = self._statements(period)
         warnings += more
         warnings += self._late_warnings(entries, late)
-        warnings += self.budgets.update(biller.budget_use)
+        warnings += self.budgets.update(biller.budget_use, lines)
         problems: list = []
         t = totals(self.ctx.settings, self.client, lines, problems)
         if problems and not self.stamp_reported:    # once per client, not once per invoice
@@ -258,7 +258,7 @@ class ClientRun:
             if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":
                 book.add_line(line, (e.date,))
             book.add_detail(detail)
-            biller.budget_use.append((e.project, line.contract, 0, line.amount))
+            biller.budget_use.append((e.project, line.contract, 0, line.key))
 
     def _statements(self, period: Period) -> tuple[list[Statement], list[str]]:
         lang, out, warnings = self.client.language, [], []

@@ -74,7 +74,10 @@ def test_block_drawn_oldest_first_and_exhausted_mid_entry(invoices, diags):
     split = [e for e in nov.entries if e.ref.line == 2]
     assert [(e.billed_minutes, e.amount) for e in split] == [(240, D(0)), (30, D("40.00"))]
     st = dict(nov.statements[0].minutes)
-    assert st == {"opening": 120, "purchased": 180, "used": 300, "expired": 0, "closing": 0}
+    # the 30 minutes billed beyond the block are in the statement too, outside the balance
+    assert st == {"opening": 120, "purchased": 180, "used": 300, "expired": 0, "closing": 0, "overage": 30}
+    assert nov.statements[0].rows[-1] == ("Billed beyond the block", "30 m")
+    assert "overage" not in dict(oct_.statements[0].minutes)     # no overage, no row
     assert any("nearly exhausted" in w for w in nov.warnings)
 
 

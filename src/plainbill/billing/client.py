@@ -269,8 +269,8 @@ class ClientRun:
                 f = state.close(period.end)
                 if not any(f.values()):
                     continue
-                out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f,
-                                      ("opening", "purchased", "used", "expired", "closing")))
+                keys = ("opening", "purchased", "used", "expired", "closing") + (("overage",) if f["overage"] else ())
+                out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f, keys))
                 if f["closing"] < state.terms.low_balance_minutes and (f["used"] or f["expired"] or f["purchased"]):
                     warnings.append(i18n.t(lang, "warn_low", contract=c.id, left=i18n.duration(lang, f["closing"])))
             elif c.kind == "retainer" and c.id in self.retainers:
@@ -302,6 +302,9 @@ def rounding_words(lang: str, r) -> str:
                   scope=i18n.t(lang, "scope_" + r.scope))
 
 
+_ROW_LABELS = {"overage": "st_overage"}     # "overage" names the overage line's description
+
+
 def _statement(lang: str, kind: str, contract: str, title: str, figures: dict, keys) -> Statement:
-    rows = tuple((i18n.t(lang, k), i18n.duration(lang, figures[k])) for k in keys)
+    rows = tuple((i18n.t(lang, _ROW_LABELS.get(k, k)), i18n.duration(lang, figures[k])) for k in keys)
     return Statement(kind, contract, title, rows, tuple((k, figures[k]) for k in keys))

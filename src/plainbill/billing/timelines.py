@@ -253,6 +253,7 @@ class TimeBiller:
             return
         self._charge("overage", rest, rate, level, self.run.explain_overage,
                      note=self.words["beyond_block"], template="overage")
+        state.overage += rest.billed
 
     # ------------------------------------------------------------ retainer
 

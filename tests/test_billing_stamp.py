@@ -9,7 +9,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from billing_helpers import billed, codes, compute, lines_of
+from billing_helpers import billed, codes, compute, lines_of, split_book
 
 CODES = """\
 --- plainbill.yaml
@@ -134,13 +134,24 @@ def test_foreign_currency_threshold_on_the_euro_value():
     assert over["bright-2026-11"].total == D("99.50") and codes(diags) == []
 
 
-def test_foreign_currency_without_a_rate_is_a_located_error():
+def test_foreign_currency_without_a_rate_is_found_by_check():
+    from plainbill.pipeline import check_files
     text = FX.replace("--- plainbill.yaml+\nstamp_duty: {exchange_rates: {USD: 0.80}}\n", "")
-    invoices, diags = compute(text + "--- ledger/2026/11.txt\n2026-11-03 1h bright remote @mario Work\n"
-                                     "2026-12-03 1h bright remote @mario Work\n")
-    assert codes(diags) == ["stamp-duty-exchange-rate"]     # once per client, not per invoice
-    assert diags[0].ref.path == "clients/bright.yaml" and "exchange_rates" in diags[0].hint
+    text += "--- ledger/2026/11.txt\n2026-11-03 1h bright remote @mario Work\n"
+    found = [d for d in check_files(split_book(text)).diagnostics if d.code == "stamp-duty-exchange-rate"]
+    assert len(found) == 1 and found[0].ref.path == "clients/bright.yaml" and "exchange_rates" in found[0].hint
+    invoices, diags = compute(text, strict_load=False)
+    assert codes(diags) == []            # check reported it: computing does not repeat it
     assert lines_of(invoices["bright-2026-11"], "stamp-duty") == []
+
+
+def test_an_entry_tax_code_without_a_rate_is_found_when_computed():
+    text = FX.replace("tax: rc-eu", "tax: vat22").replace(
+        "--- plainbill.yaml+\nstamp_duty: {exchange_rates: {USD: 0.80}}\n", "")
+    invoices, diags = compute(text + "--- ledger/2026/11.txt\n2026-11-03 1h bright remote @mario Work tax=rc-eu\n"
+                                     "2026-12-03 1h bright remote @mario Work tax=rc-eu\n")
+    assert codes(diags) == ["stamp-duty-exchange-rate"]     # once per client, not per invoice
+    assert diags[0].ref.path == "clients/bright.yaml" and "100.00 USD" in diags[0].message
 
 
 def test_no_due_lines_need_no_rate():

@@ -28,7 +28,7 @@ from .block import BlockState
 from .lines import ZERO, LineBook
 from .periods import Period, month_range, period_of
 from .retainer import RetainerState
-from .taxes import totals
+from .taxes import exchange_rate_missing, totals
 from .timelines import TimeBiller
 from .work import Preparer
 
@@ -57,7 +57,7 @@ class ClientRun:
         self.retainers: dict[str, RetainerState] = {}
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
-        self.stamp_reported = False
+        self.stamp_reported = exchange_rate_missing(ctx.settings, client)    # then `check` reports it
         self._rounding_words: dict = {}
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part

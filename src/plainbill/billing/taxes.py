@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import i18n
-from ..diagnostics import error
+from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
 from ..money import round_money
@@ -39,6 +39,26 @@ class Totals:
 STAMP = "stamp-duty"      # the tax code of the bollo line: excluded from VAT, art. 15 DPR 633/72 (nature N1)
 
 
+def exchange_rate_missing(settings: Settings, client: Client) -> bool:
+    """True when the client's own tax codes (client, contracts, the book's default) bear the bollo,
+    its currency is not the euro and `stamp_duty.exchange_rates` has no rate for it: found by
+    `check` from the files alone (an entry's `tax=` is found when its invoice is computed)."""
+    if settings.stamp_duty.euro_rate(client.currency) is not None:
+        return False
+    codes = {client.tax or settings.default_tax} | {c.tax for c in client.contracts if c.tax}
+    return any(t.bears_stamp_duty for t in settings.taxes if t.code in codes)
+
+
+def exchange_rate_error(client: Client, currency_total: str = "") -> Diagnostic:
+    currency = client.currency
+    what = f"lines subject to stamp duty total {currency_total} {currency}" if currency_total else \
+        f"its tax code bears stamp duty and its invoices are in {currency}"
+    return error("stamp-duty-exchange-rate", client.ref,
+                 f"{client.slug}: {what}, and the 77.47 EUR threshold cannot be compared without an "
+                 f"exchange rate for {currency}",
+                 f"add `stamp_duty: {{exchange_rates: {{{currency}: 0.92}}}}` (euro per {currency}) to plainbill.yaml")
+
+
 def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
                     problems: list | None = None) -> tuple[Line | None, str]:
     """The bollo line (when charged to the client) and its note, when the lines subject to it exceed the threshold.
@@ -53,11 +73,7 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
     rate = sd.euro_rate(currency)
     if rate is None:
         if problems is not None:
-            problems.append(error(
-                "stamp-duty-exchange-rate", client.ref,
-                f"{client.slug}: lines subject to stamp duty total {base} {currency}, and the 77.47 EUR "
-                f"threshold cannot be compared without an exchange rate for {currency}",
-                f"add `stamp_duty: {{exchange_rates: {{{currency}: 0.92}}}}` (euro per {currency}) to plainbill.yaml"))
+            problems.append(exchange_rate_error(client, str(base)))
         return None, ""
     if base * rate <= sd.threshold:
         return None, ""

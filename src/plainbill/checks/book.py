@@ -146,3 +146,17 @@ def _common(x: tuple, y: tuple) -> tuple:
     if not x or not y:
         return tuple(x or y)
     return tuple(sorted(set(x) & set(y)))
+
+
+@check("stamp duty on foreign-currency invoices", ("stamp-duty-exchange-rate", "error"))
+def check_stamp_duty_exchange_rates(ctx: Context) -> Iterator[Diagnostic]:
+    """A client whose currency is not the euro and whose tax code (the client's, a contract's
+    or `taxes.default`) bears the stamp duty needs a rate in `stamp_duty.exchange_rates`:
+    the 77.47 EUR threshold is compared on the euro value (docs/billing.md, Stamp duty).
+    A `tax=` on an entry is found when the invoice is computed (`build`, `check --full`)."""
+    from ..billing.taxes import exchange_rate_error, exchange_rate_missing
+    if ctx.settings_broken:
+        return
+    for client in ctx.book.clients:
+        if exchange_rate_missing(ctx.settings, client):
+            yield exchange_rate_error(client)

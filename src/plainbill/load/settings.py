@@ -270,7 +270,7 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
 def _stamp_override(r: Reader, node, tc: TaxCode) -> None:
     what = f"nature {tc.nature}" if tc.nature else "no nature"
     if tc.rate > 0:
-        what = f"VAT at {tc.rate * 100:g}%"
+        what = f"VAT at {(tc.rate * 100).normalize():f}%"
     law = "due" if tc.stamp_duty_default else "not due"
     r.warn("stamp-duty-override", node,
            f"tax code `{tc.code}` sets stamp_duty: {str(tc.stamp_duty).lower()}, but with {what} "

@@ -8,7 +8,7 @@ minor digits, so the same book always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,7 +34,9 @@ class Line:
     contract: str = ""
     minutes: int = 0                # billed minutes behind a time line (0 otherwise)
     raw_minutes: int = 0
-    rounding: str = ""              # the rounding rule in force on a time line, in words (for explain)
+    # the rounding rule in force on a time line, in words, for explain: not part of the invoice's
+    # JSON, hash or equality (issued records stay as they were)
+    rounding: str = field(default="", compare=False, metadata={"json": False})
 
     def __reduce__(self):
         # the generated __getstate__ of a frozen slots dataclass calls fields() for every
@@ -155,7 +157,8 @@ class Invoice:
 def _plain(value: Any) -> Any:
     """Dataclasses, tuples, Decimals and dates to JSON-ready values, deterministically."""
     if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+        return {name: _plain(getattr(value, name)) for name, f in value.__dataclass_fields__.items()
+                if f.metadata.get("json", True)}
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):

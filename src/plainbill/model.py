@@ -69,7 +69,6 @@ class TaxCode:
     reverse_charge: bool = False
     stamp_duty: bool | None = None   # lines subject to stamp duty (bollo); None: the law's default for `nature`
     ref: SourceRef = NOWHERE
-    stamp_duty_ref: SourceRef = NOWHERE
 
     def __hash__(self):
         return hash(self.code)

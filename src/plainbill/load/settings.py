@@ -260,7 +260,7 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
                      note=r.labels(c.get("note"), "note", language),
                      reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
                      stamp_duty=r.boolean(c.get("stamp_duty"), "stamp_duty"),
-                     ref=r.ref(item), stamp_duty_ref=r.ref(c["stamp_duty"]) if "stamp_duty" in c else NOWHERE)
+                     ref=r.ref(item))
         if tc.stamp_duty is not None and tc.stamp_duty != tc.stamp_duty_default:
             _stamp_override(r, c["stamp_duty"], tc)
         codes.append(tc)

@@ -111,7 +111,7 @@ working_hours: {{days: [mon, tue, wed, thu, fri], start: "09:00", end: "18:00"}}
 numbering:
   invoice: "{{year}}/{{seq:05d}}"
   credit_note: "NC-{{year}}/{{seq:04d}}"
-stamp_duty: {{amount: 2.00, threshold: 77.47, charge_client: true}}
+stamp_duty: {{amount: 2.00, threshold: 77.47, charge_client: true, exchange_rates: {{CHF: 1.07, USD: 0.86}}}}
 billing:
   no_charge: show
   late_entries: next-period

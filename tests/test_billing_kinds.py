@@ -74,7 +74,10 @@ def test_block_drawn_oldest_first_and_exhausted_mid_entry(invoices, diags):
     split = [e for e in nov.entries if e.ref.line == 2]
     assert [(e.billed_minutes, e.amount) for e in split] == [(240, D(0)), (30, D("40.00"))]
     st = dict(nov.statements[0].minutes)
-    assert st == {"opening": 120, "purchased": 180, "used": 300, "expired": 0, "closing": 0}
+    # the 30 minutes billed beyond the block are in the statement too, outside the balance
+    assert st == {"opening": 120, "purchased": 180, "used": 300, "expired": 0, "closing": 0, "overage": 30}
+    assert nov.statements[0].rows[-1] == ("Billed beyond the block", "30 m")
+    assert "overage" not in dict(oct_.statements[0].minutes)     # no overage, no row
     assert any("nearly exhausted" in w for w in nov.warnings)
 
 
@@ -282,3 +285,41 @@ def test_expenses_markup_and_list_price(invoices, diags):
     amounts = sorted(ln.amount for ln in lines_of(invoices["acme-2026-11"], "expense"))
     assert amounts == [D("109.25"), D("114.00"), D("300.00")]
     assert [ln.amount for ln in lines_of(invoices["acme-2026-11"], "no-charge")] == [D("0.00")]
+
+
+LATE_RETAINER = """
+--- clients/acme.yaml
+name: Acme
+language: en
+rates: [{rate: 60.00}]
+contracts:
+  - id: care
+    kind: retainer
+    description: Support plan
+    from: 2026-10-01
+    to: 2026-11-30
+    activities: [remote]
+    fee: 100.00
+    included: 2h
+--- ledger/2026/10.txt
+2026-10-05 1h30m acme remote @mario October, issued
+2026-10-20 1h acme remote @mario Added after October was issued
+--- ledger/2026/11.txt
+2026-11-05 1h30m acme remote @mario November
+"""
+
+
+def test_late_entry_in_an_issued_retainer_month():
+    """The late hour draws on November's included hours, not on October's closed 30 m."""
+    from billing_helpers import compute
+    invoices, _ = compute(LATE_RETAINER)
+    issued = {"acme-2026-10": frozenset(e.fingerprint for e in invoices["acme-2026-10"].entries
+                                        if e.description.startswith("October"))}
+    invoices, diags = compute(LATE_RETAINER, issued=issued)
+    nov = invoices["acme-2026-11"]
+    assert [(ln.kind, ln.minutes, ln.amount) for ln in nov.lines] == [
+        ("retainer-fee", 0, D("100.00")), ("retainer-use", 120, D("0.00")), ("retainer-extra", 30, D("30.00"))]
+    assert dict(nov.statements[0].minutes)["used"] == 120
+    assert any("Late entry dated 20 October 2026" in w for w in nov.warnings)
+    late = [e for e in nov.entries if e.description.startswith("Added")]
+    assert [e.note for e in late] == ["included in retainer; late entry dated 20 October 2026"]

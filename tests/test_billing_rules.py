@@ -158,3 +158,114 @@ def test_rate_precedence_person_and_role(invoices, diags):
     """
     amounts = sorted(e.amount for e in invoices["acme-2026-11"].entries)
     assert amounts == [D("55.00"), D("60.00"), D("70.00"), D("90.00")]
+
+
+@billed
+def test_no_rounding_block_bills_to_the_minute_and_says_so(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    contracts:
+      - {id: dev, kind: hourly, from: 2026-01-01, activities: [dev], rules: {rounding: {}}}
+    --- ledger/2026/11.txt
+    2026-11-03 7m acme remote @mario No rounding block: 7 minutes are 7 minutes
+    2026-11-03 7m acme dev @mario rounding: {} takes the block's defaults, 15 m up per entry
+    """
+    inv = invoices["acme-2026-11"]
+    by_activity = {ln.description: ln for ln in inv.lines}
+    remote, dev = by_activity["Remote support"], by_activity["Development"]
+    assert (remote.minutes, remote.amount, remote.rounding) == (7, D("7.00"), "no rounding: billed to the minute")
+    assert (dev.minutes, dev.amount, dev.rounding) == (15, D("15.00"), "rounded up to a multiple of 15 m per entry")
+
+
+@billed
+def test_minimum_per_activity_leaves_other_entries_as_worked(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    rules:
+      minimum: {time: 1h, per: entry, activities: [onsite]}
+    contracts:
+      - id: care
+        kind: retainer
+        from: 2026-11-01
+        to: 2026-11-30
+        activities: [remote, onsite]
+        fee: 300.00
+        included: 5h
+    --- ledger/2026/11.txt
+    2026-11-03 20m acme onsite @mario A short visit, raised to 1 h
+    2026-11-04 10m acme remote @mario A call: not raised
+    2026-11-05 15m acme dev @mario Not in the retainer, not on the list: 15 m at 60.00
+    """
+    inv = invoices["acme-2026-11"]
+    used = dict(inv.statements[0].minutes)["used"]
+    assert used == 70                      # 60 raised + 10 as worked, not 120
+    dev = [ln for ln in lines_of(inv, "time")]
+    assert [(ln.minutes, ln.amount) for ln in dev] == [(15, D("15.00"))]
+    notes = {e.description: e.note for e in inv.entries}
+    assert "minimum" in notes["A short visit, raised to 1 h"] and "minimum" not in notes["A call: not raised"]
+
+
+@billed
+def test_minimum_per_visit_with_activities(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 60.00}]
+    rules:
+      minimum: {time: 1h, per: visit, activities: [onsite]}
+    --- ledger/2026/11.txt
+    2026-11-03 20m acme onsite @mario Visit: raised to 1 h
+    """
+    assert [ln.minutes for ln in lines_of(invoices["acme-2026-11"], "time")] == [60]
+
+
+@billed
+def test_budget_counts_the_invoiced_amounts_rounded_per_line(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 95.00}]
+    rules:
+      budget: {amount: 30.00, alerts: [100%]}
+    --- ledger/2026/10.txt
+    2026-10-05 10m acme remote @mario 15.8333 exact, 15.83 invoiced
+    --- ledger/2026/11.txt
+    2026-11-05 10m acme remote @mario 15.83 again: 31.66 invoiced in all, not 31.67
+    """
+    oct_, nov = invoices["acme-2026-10"], invoices["acme-2026-11"]
+    assert oct_.subtotal + nov.subtotal == D("31.66")
+    assert nov.warnings == ("Budget Acme: 100% reached (31.66 of 30.00)",)
+
+
+@billed
+def test_budget_counts_what_is_left_after_a_cap(invoices, diags):
+    """
+    --- clients/acme.yaml
+    name: Acme
+    language: en
+    rates: [{rate: 100.00}]
+    projects:
+      web: {name: Website, budget: {amount: 1000.00, alerts: [50%, 100%]}}
+    rules:
+      cap: {amount: 400.00, action: cap}
+      budget: {amount: 1000.00, alerts: [100%]}
+    --- ledger/2026/10.txt
+    2026-10-05 6h acme/web dev @mario 600.00 worked, 400.00 invoiced
+    --- ledger/2026/11.txt
+    2026-11-05 6h acme/web dev @mario 400.00 invoiced again: 800.00, under 1000.00
+    2026-11-06 1h acme remote @mario Outside the project
+    """
+    oct_, nov = invoices["acme-2026-10"], invoices["acme-2026-11"]
+    assert oct_.subtotal == D("400.00") and nov.subtotal == D("400.00")
+    # October: the project's 400.00 cross 50% (500.00 would be needed before the cap: not crossed)
+    assert [w for w in oct_.warnings if "Budget" in w] == []
+    # November: the project is 6/7 of the positive lines: 342.86 of the cap's 400.00, 742.86 in all
+    assert [w for w in nov.warnings if "Budget" in w] == ["Budget Website: 50% reached (742.86 of 1,000.00)"]

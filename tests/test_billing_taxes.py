@@ -57,8 +57,12 @@ def test_stamp_duty_over_the_threshold(invoices, diags):
     oct_, nov = invoices["acme-2026-10"], invoices["acme-2026-11"]
     assert lines_of(oct_, "stamp-duty") == []
     stamp = lines_of(nov, "stamp-duty")
-    assert [(s.amount, s.tax_code) for s in stamp] == [(D("2.00"), "")]
+    assert [(s.amount, s.tax_code) for s in stamp] == [(D("2.00"), "stamp-duty")]
     assert nov.total == D("82.00") and any("bollo" in n for n in nov.notes)
+    # the summary's bases add up to the subtotal: the bollo is an N1 base (excluded, art. 15), no tax
+    assert [(t.tax_code, t.nature, t.base, t.tax) for t in nov.taxes] == [
+        ("forfettario", "N2.2", D("80.00"), D("0.00")), ("stamp-duty", "N1", D("2.00"), D("0.00"))]
+    assert sum(t.base for t in nov.taxes) == nov.subtotal
     assert any("franchigia" in n for n in nov.notes)
 
 

@@ -50,6 +50,8 @@ CASES = examples(DOC.read_text(encoding="utf-8")) if DOC.exists() else []
 def test_documented_example(title, text, expected):
     invoices, diags = compute(text)
     assert expected, f"{title}: the example shows no invoice"
+    errors = [f"{d.ref}: {d.message} [{d.code}]" for d in diags if d.severity.name == "ERROR"]
+    assert errors == [], f"{title}: the example has errors"
     for inv_id, table_text in expected:
         assert inv_id in invoices, f"{title}: no invoice {inv_id}; got {sorted(invoices)}"
         assert table(invoices[inv_id]) == table_text, f"{title}: {inv_id} differs"

@@ -8,7 +8,7 @@ minor digits, so the same book always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -34,13 +34,16 @@ class Line:
     contract: str = ""
     minutes: int = 0                # billed minutes behind a time line (0 otherwise)
     raw_minutes: int = 0
+    # the rounding rule in force on a time line, in words, for explain: not part of the invoice's
+    # JSON, hash or equality (issued records stay as they were)
+    rounding: str = field(default="", compare=False, metadata={"json": False})
 
     def __reduce__(self):
         # the generated __getstate__ of a frozen slots dataclass calls fields() for every
         # object: pickling a big book's lines and rows (build's change detection) was slow
         return (Line, (self.key, self.kind, self.description, self.quantity, self.unit, self.unit_price,
                        self.amount, self.tax_code, self.tax_rate, self.explanation, self.sources,
-                       self.entries, self.contract, self.minutes, self.raw_minutes))
+                       self.entries, self.contract, self.minutes, self.raw_minutes, self.rounding))
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +126,7 @@ class Invoice:
         values = tuple(None if name in _BULK else getattr(self, name) for name in _INVOICE_FIELDS)
         lines = [(ln.key, ln.kind, ln.description, ln.quantity, ln.unit, ln.unit_price, ln.amount, ln.tax_code,
                   ln.tax_rate, ln.explanation, [(r.path, r.line, r.col) for r in ln.sources], ln.entries,
-                  ln.contract, ln.minutes, ln.raw_minutes) for ln in self.lines]
+                  ln.contract, ln.minutes, ln.raw_minutes, ln.rounding) for ln in self.lines]
         rows = [(e.fingerprint, e.ref.path, e.ref.line, e.ref.col, e.date, e.person, e.activity, e.description,
                  e.raw_minutes, e.billed_minutes, e.rate, e.multiplier, e.amount, e.line_key, e.note, e.kind)
                 for e in self.entries]
@@ -154,7 +157,8 @@ class Invoice:
 def _plain(value: Any) -> Any:
     """Dataclasses, tuples, Decimals and dates to JSON-ready values, deterministically."""
     if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+        return {name: _plain(getattr(value, name)) for name, f in value.__dataclass_fields__.items()
+                if f.metadata.get("json", True)}
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):

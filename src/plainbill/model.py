@@ -67,11 +67,30 @@ class TaxCode:
     nature: str = ""            # Italian natura, e.g. N2.1, N3.2, N6.9
     note: dict = field(default_factory=dict)   # language -> legal note printed on the invoice
     reverse_charge: bool = False
-    stamp_duty: bool = False    # exempt line subject to stamp duty (bollo) when the total exceeds the threshold
+    stamp_duty: bool | None = None   # lines subject to stamp duty (bollo); None: the law's default for `nature`
     ref: SourceRef = NOWHERE
 
     def __hash__(self):
         return hash(self.code)
+
+    @property
+    def stamp_duty_default(self) -> bool:
+        """Whether the law makes the bollo due on these lines, from the rate and nature code.
+
+        DPR 642/1972, Tariffa all. A art. 13 and Tabella B art. 6: invoices that charge
+        VAT are exempt; invoices without VAT above 77.47 EUR bear 2.00 EUR, except exports
+        and intra-EU supplies of goods (Tabella B art. 15; art. 66 c. 2 DL 331/1993).
+        See docs/billing.md, Stamp duty."""
+        if self.rate > 0:
+            return False                        # VAT charged
+        n = self.nature.upper()
+        if n in ("N3.1", "N3.2"):
+            return False                        # exports, intra-EU supplies of goods
+        return n in ("N1", "N4") or n.startswith("N2") or n.startswith("N3")
+
+    @property
+    def bears_stamp_duty(self) -> bool:
+        return self.stamp_duty_default if self.stamp_duty is None else self.stamp_duty
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +138,13 @@ class StampDuty:
     amount: Decimal = Decimal("2.00")
     threshold: Decimal = Decimal("77.47")
     charge_client: bool = True    # added to the invoice as a line-outside-VAT
+    exchange_rates: tuple[tuple[str, Decimal], ...] = ()   # (currency, euro per unit) for foreign-currency invoices
     ref: SourceRef = NOWHERE
+
+    def euro_rate(self, currency: str) -> Decimal | None:
+        if currency == "EUR":
+            return Decimal(1)
+        return next((r for c, r in self.exchange_rates if c == currency), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +217,7 @@ class Rounding:
 class Minimum:
     minutes: int = 60
     per: Literal["entry", "visit"] = "entry"
+    activities: tuple[str, ...] = ()     # the activities it raises (empty: all)
     ref: SourceRef = NOWHERE
 
 

@@ -8,7 +8,13 @@ negative adjustment lines, one per tax code in proportion to the capped lines
 (hour caps value the excess at the unit prices of the latest lines).
 
 Budgets accumulate over the client's invoices in date order; a warning is added
-to the invoice in which a threshold is crossed.
+to the invoice in which a threshold is crossed. A budget counts what was
+invoiced: amounts are the lines' amounts (rounded, after caps), hours the billed
+time of the lines (after rounding and minimums, covered time included). The
+client's budget counts every line but the bollo; a contract's, the lines of the
+contract; a project's, the time and expense lines of the project. A client cap's
+adjustment is shared among contracts and projects in proportion to their
+positive lines, rounded to the cent.
 """
 from __future__ import annotations
 
@@ -120,16 +126,22 @@ class Budgets:
         if client.rules.budget is not None:
             yield "client", client.party.name, client.rules.budget, (lambda proj, c: True)
 
-    def update(self, usage: list[tuple]) -> list[str]:
-        """Add one invoice's (project, contract, minutes, amount) figures; warnings for crossed thresholds."""
+    def update(self, usage: list[tuple], lines: list[Line]) -> list[str]:
+        """Add one invoice's figures; warnings for crossed thresholds.
+
+        `usage`: (project, contract, billed minutes, line key) per billed part; `lines`: the
+        invoice's lines after caps, whose amounts are what the budgets count."""
         lang, warnings = self.run.client.language, []
+        project_of = {key: proj for proj, _, _, key in usage}
+        client_adjust = sum((ln.amount for ln in lines if ln.kind == "adjustment" and not ln.contract), ZERO)
+        positive = sum((ln.amount for ln in lines if ln.amount > 0 and ln.kind not in _SKIP), ZERO)
         for key, what, budget, inside in self.budgets():
             before = self.used.setdefault(key, [0, ZERO])
             minutes, amount = before[0], before[1]
-            for proj, cid, m, a in usage:
+            for proj, cid, m, _ in usage:
                 if inside(proj, cid):
                     minutes += m
-                    amount += a
+            amount += self._invoiced(key, inside, lines, project_of, client_adjust, positive)
             for limit, old, new, fmt in ((budget.minutes, before[0], minutes, "h"),
                                          (budget.amount, before[1], amount, "m")):
                 if limit is None:
@@ -142,3 +154,17 @@ class Budgets:
                                                used=show(new), budget=show(limit)))
             self.used[key] = [minutes, amount]
         return warnings
+
+    def _invoiced(self, key, inside, lines, project_of, client_adjust, positive) -> Decimal:
+        """The amount of this invoice that counts against one budget."""
+        if key == "client":
+            return sum((ln.amount for ln in lines if ln.kind != "stamp-duty"), ZERO)
+        if key.startswith("project:"):
+            mine = [ln for ln in lines if ln.key in project_of and inside(project_of[ln.key], ln.contract)]
+        else:
+            mine = [ln for ln in lines if ln.kind != "stamp-duty" and ln.contract and inside("", ln.contract)]
+        amount = sum((ln.amount for ln in mine), ZERO)
+        if client_adjust and positive:
+            share = sum((ln.amount for ln in mine if ln.amount > 0 and ln.kind not in _SKIP), ZERO)
+            amount += round_money(client_adjust * share / positive, self.run.client.currency)
+        return amount

@@ -13,7 +13,9 @@ billed minutes are a Decimal; money is computed from them and rounded only on th
 
 Each invoice shows one statement per block contract covering the time since
 the previous invoice's statement: opening + purchased - used - expired = closing,
-so over the contract's life purchased = used + expired + remaining.
+so over the contract's life purchased = used + expired + remaining. When time
+was billed beyond the block in the window, the statement adds an `overage` row:
+the worked minutes billed as overage (to the nearest minute), outside the balance.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ class BlockState:
         self.opening = sum(m for p, m in zip(self.purchases, self.left) if p.date < start)
         self.used = 0
         self.expired = 0
+        self.overage = 0      # worked minutes billed beyond the block in the window (a Decimal when split exactly)
 
     def factor(self, activity: str) -> Decimal:
         return self.factors.get(activity, ONE)
@@ -92,7 +95,8 @@ class BlockState:
         self._expire_before(end + timedelta(days=1))
         purchased = sum(p.minutes for p in self.purchases if self.window_start <= p.date <= end)
         figures = {"opening": self.opening, "purchased": purchased, "used": self.used,
-                   "expired": self.expired, "closing": self.balance(end)}
+                   "expired": self.expired, "closing": self.balance(end),
+                   "overage": int(Decimal(self.overage).quantize(ONE, ROUND_HALF_UP))}
         self._open(end + timedelta(days=1))
         return figures
 

@@ -28,7 +28,7 @@ from .block import BlockState
 from .lines import ZERO, LineBook
 from .periods import Period, month_range, period_of
 from .retainer import RetainerState
-from .taxes import totals
+from .taxes import exchange_rate_missing, totals
 from .timelines import TimeBiller
 from .work import Preparer
 
@@ -57,6 +57,8 @@ class ClientRun:
         self.retainers: dict[str, RetainerState] = {}
         self.retainer_months_used: set = set()
         self.budgets = Budgets(self)
+        self.stamp_reported = exchange_rate_missing(ctx.settings, client)    # then `check` reports it
+        self._rounding_words: dict = {}
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
@@ -69,6 +71,15 @@ class ClientRun:
         self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g)
 
     # ------------------------------------------------------------ shared helpers
+
+    def rounding_words(self, rules) -> str:
+        """The rounding in force under `rules`, in the client's language: on each time line, for explain."""
+        if rules is None:       # parts not charged (no-charge, fixed contracts) carry no rules
+            return ""
+        found = self._rounding_words.get(id(rules))
+        if found is None or found[0] is not rules:
+            found = self._rounding_words[id(rules)] = (rules, rounding_words(self.client.language, rules.rounding))
+        return found[1]
 
     def tax_of(self, contract) -> str:
         return (contract.tax if contract is not None and contract.tax else "") or self.client.tax \
@@ -179,6 +190,7 @@ class ClientRun:
         book.tax_rates = self.ctx.tax_rates
         book.amounts = self.amounts
         book.reasons = {r: i18n.t(self.client.language, r) for r in ("after_hours", "weekend", "holiday")}
+        book.rounding_words = self.rounding_words
         biller = TimeBiller(self, book, period)
         self._scheduled(period, book)
         time_entries, others = [], []
@@ -194,8 +206,12 @@ class ClientRun:
         statements, more = self._statements(period)
         warnings += more
         warnings += self._late_warnings(entries, late)
-        warnings += self.budgets.update(biller.budget_use)
-        t = totals(self.ctx.settings, self.client, lines)
+        warnings += self.budgets.update(biller.budget_use, lines)
+        problems: list = []
+        t = totals(self.ctx.settings, self.client, lines, problems)
+        if problems and not self.stamp_reported:    # once per client, not once per invoice
+            self.stamp_reported = True
+            self.ctx.diags.extend(problems)
         return Invoice(
             id=period.invoice_id(self.client.slug), client=self.client.slug,
             period_start=period.start, period_end=period.end, currency=self.client.currency,
@@ -242,7 +258,7 @@ class ClientRun:
             if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":
                 book.add_line(line, (e.date,))
             book.add_detail(detail)
-            biller.budget_use.append((e.project, line.contract, 0, line.amount))
+            biller.budget_use.append((e.project, line.contract, 0, line.key))
 
     def _statements(self, period: Period) -> tuple[list[Statement], list[str]]:
         lang, out, warnings = self.client.language, [], []
@@ -253,8 +269,8 @@ class ClientRun:
                 f = state.close(period.end)
                 if not any(f.values()):
                     continue
-                out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f,
-                                      ("opening", "purchased", "used", "expired", "closing")))
+                keys = ("opening", "purchased", "used", "expired", "closing") + (("overage",) if f["overage"] else ())
+                out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f, keys))
                 if f["closing"] < state.terms.low_balance_minutes and (f["used"] or f["expired"] or f["purchased"]):
                     warnings.append(i18n.t(lang, "warn_low", contract=c.id, left=i18n.duration(lang, f["closing"])))
             elif c.kind == "retainer" and c.id in self.retainers:
@@ -279,6 +295,16 @@ class ClientRun:
                 for e in entries if e.fingerprint in late]
 
 
+def rounding_words(lang: str, r) -> str:
+    if r is None or r.increment <= 0:
+        return i18n.t(lang, "rounding_none")
+    return i18n.t(lang, "rounding_rule", mode=i18n.mode_word(lang, r.mode), inc=i18n.duration(lang, r.increment),
+                  scope=i18n.t(lang, "scope_" + r.scope))
+
+
+_ROW_LABELS = {"overage": "st_overage"}     # "overage" names the overage line's description
+
+
 def _statement(lang: str, kind: str, contract: str, title: str, figures: dict, keys) -> Statement:
-    rows = tuple((i18n.t(lang, k), i18n.duration(lang, figures[k])) for k in keys)
+    rows = tuple((i18n.t(lang, _ROW_LABELS.get(k, k)), i18n.duration(lang, figures[k])) for k in keys)
     return Statement(kind, contract, title, rows, tuple((k, figures[k]) for k in keys))

@@ -74,6 +74,7 @@ class Group:
     info: dict = field(default_factory=dict)      # figures for the explanation
     explain: object = None                        # callable(group) -> str
     amounts: dict = field(default_factory=dict)   # billed minutes -> (exact amount, detail amount)
+    rounding: str = ""                            # the rounding rule of its parts, in words
 
 
 class LineBook:
@@ -89,6 +90,7 @@ class LineBook:
         # id(unit price) -> (unit price, its Group.amounts): lines at the same price (object) share
         # their amounts, also across invoices when the client's run passes its own dict
         self.amounts: dict[int, tuple] = {}
+        self.rounding_words = lambda rules: ""     # Rules -> the rounding in force, in words
 
     def group(self, key: str, kind: str, description: str, unit_price: Decimal, tax_code: str,
               contract: str, order: tuple, explain) -> Group:
@@ -121,6 +123,8 @@ class LineBook:
                 note: str) -> None:
         """Count a part on its line and give it its row in the detail appendix."""
         e = part.entry
+        if not g.rounding:
+            g.rounding = self.rounding_words(part.rules)
         g.minutes += billed
         g.raw += part.raw
         entries = g.entries
@@ -160,7 +164,7 @@ class LineBook:
             sources = tuple(g.sources) if len(entries) == len(g.entries) else tuple(_unique(g.sources))
             line = new_line(g.key, g.kind, g.description, hours(g.minutes), "h", g.unit_price, amount,
                             g.tax_code, self.tax_rates.get(g.tax_code, ZERO), g.explain(g),
-                            sources, entries, g.contract, whole_minutes(g.minutes), g.raw)
+                            sources, entries, g.contract, whole_minutes(g.minutes), g.raw, g.rounding)
             out.append((g.order, line))
         out.sort(key=lambda t: (SECTION.get(t[1].kind, 5), t[0], t[1].key))
         return [line for _, line in out]

@@ -1,5 +1,9 @@
 """Taxes and totals: VAT per rate, legal notes, stamp duty, split payment, withholding.
 
+The bollo line has its own tax code, `stamp-duty`: it is in the summary as a
+base of nature N1 (excluded from VAT, art. 15 DPR 633/72) with no tax, so the
+summary's bases add up to the subtotal, and it is outside the withholding base.
+
 Rounding happens at two named points only: each line amount (already rounded
 when it gets here) and the tax of each tax code (base x rate, half-up once).
 So total = sum of line amounts + sum of tax per code, and amount due = total -
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import i18n
+from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
 from ..money import round_money
@@ -31,27 +36,64 @@ class Totals:
     notes: tuple
 
 
-def stamp_duty_line(settings: Settings, lines: list[Line], language: str, currency: str) -> tuple[Line | None, str]:
-    """The bollo line (when charged to the client) and its note, when exempt lines exceed the threshold."""
-    sd = settings.stamp_duty
-    exempt = {t.code for t in settings.taxes if t.stamp_duty}
-    base = sum((ln.amount for ln in lines if ln.tax_code in exempt), ZERO)
-    if not exempt or base <= sd.threshold:
+STAMP = "stamp-duty"      # the tax code of the bollo line: excluded from VAT, art. 15 DPR 633/72 (nature N1)
+
+
+def exchange_rate_missing(settings: Settings, client: Client) -> bool:
+    """True when the client's own tax codes (client, contracts, the book's default) bear the bollo,
+    its currency is not the euro and `stamp_duty.exchange_rates` has no rate for it: found by
+    `check` from the files alone (an entry's `tax=` is found when its invoice is computed)."""
+    if settings.stamp_duty.euro_rate(client.currency) is not None:
+        return False
+    codes = {client.tax or settings.default_tax} | {c.tax for c in client.contracts if c.tax}
+    return any(t.bears_stamp_duty for t in settings.taxes if t.code in codes)
+
+
+def exchange_rate_error(client: Client, currency_total: str = "") -> Diagnostic:
+    currency = client.currency
+    what = f"lines subject to stamp duty total {currency_total} {currency}" if currency_total else \
+        f"its tax code bears stamp duty and its invoices are in {currency}"
+    return error("stamp-duty-exchange-rate", client.ref,
+                 f"{client.slug}: {what}, and the 77.47 EUR threshold cannot be compared without an "
+                 f"exchange rate for {currency}",
+                 f"add `stamp_duty: {{exchange_rates: {{{currency}: 0.92}}}}` (euro per {currency}) to plainbill.yaml")
+
+
+def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
+                    problems: list | None = None) -> tuple[Line | None, str]:
+    """The bollo line (when charged to the client) and its note, when the lines subject to it exceed the threshold.
+
+    The threshold and the duty are in euro: on an invoice in another currency the base is
+    converted at `stamp_duty.exchange_rates` and the duty charged is 2.00 EUR in that currency."""
+    sd, language, currency = settings.stamp_duty, client.language, client.currency
+    due = {t.code for t in settings.taxes if t.bears_stamp_duty}
+    base = sum((ln.amount for ln in lines if ln.tax_code in due), ZERO)
+    if not due or base <= 0:
+        return None, ""
+    rate = sd.euro_rate(currency)
+    if rate is None:
+        if problems is not None:
+            problems.append(exchange_rate_error(client, str(base)))
+        return None, ""
+    if base * rate <= sd.threshold:
         return None, ""
     note = i18n.t(language, "stamp_note")
     if not sd.charge_client:
         return None, note
-    amount = round_money(sd.amount, currency)
+    amount = round_money(sd.amount / rate, currency)
     expl = i18n.t(language, "expl_stamp", base=i18n.number(language, base),
                   threshold=i18n.number(language, sd.threshold))
-    return Line("stamp-duty", "stamp-duty", i18n.t(language, "stamp"), Decimal(1), "pcs", amount, amount,
-                "", ZERO, expl), note
+    if currency != "EUR":
+        expl += i18n.t(language, "expl_stamp_fx", amount=i18n.number(language, sd.amount),
+                       currency=currency, rate=str(rate))
+    return Line(STAMP, STAMP, i18n.t(language, "stamp"), Decimal(1), "pcs", amount, amount,
+                STAMP, ZERO, expl), note
 
 
-def totals(settings: Settings, client: Client, lines: list[Line]) -> Totals:
+def totals(settings: Settings, client: Client, lines: list[Line], problems: list | None = None) -> Totals:
     """Tax lines, notes and totals of an invoice whose lines are final but for the bollo."""
     language, currency = client.language, client.currency
-    stamp, stamp_note = stamp_duty_line(settings, lines, language, currency)
+    stamp, stamp_note = stamp_duty_line(settings, client, lines, problems)
     if stamp is not None:
         lines = lines + [stamp]
     bases: dict[str, Decimal] = {}
@@ -60,6 +102,10 @@ def totals(settings: Settings, client: Client, lines: list[Line]) -> Totals:
             bases[ln.tax_code] = bases.get(ln.tax_code, ZERO) + ln.amount
     tax_lines, notes = [], []
     for code in sorted(bases):
+        if code == STAMP:    # in the summary as what it is: outside VAT, nature N1
+            tax_lines.append(TaxLine(STAMP, ZERO, bases[code], round_money(ZERO, currency), "N1",
+                                     i18n.t(language, "stamp_excluded")))
+            continue
         tc = settings.tax(code)
         rate = tc.rate if tc else ZERO
         note = i18n.legal_note(tc.note, language) if tc and tc.note else ""
@@ -74,7 +120,7 @@ def totals(settings: Settings, client: Client, lines: list[Line]) -> Totals:
     total = subtotal + tax_total
     withholding = ZERO
     if client.withholding is not None:
-        taxable = sum((ln.amount for ln in lines if ln.tax_code), ZERO)
+        taxable = sum((ln.amount for ln in lines if ln.tax_code and ln.tax_code != STAMP), ZERO)
         withholding = round_money(client.withholding.rate * client.withholding.base * taxable, currency)
     split = tax_total if client.split_payment else ZERO
     if client.split_payment:

@@ -31,7 +31,7 @@ class TimeBiller:
         self.lang = run.client.language
         self._acts: dict[str, str] = {}
         self.words = {k: i18n.t(self.lang, k) for k in ("in_retainer", "beyond_retainer", "beyond_block")}
-        self.budget_use: list[tuple] = []          # (project, contract, minutes, amount)
+        self.budget_use: list[tuple] = []          # (project, contract, billed minutes, line key)
         self.budgeted = run.budgets.any()          # budget_use is only gathered for budgets
         self._rate = index_of(run.client).rate_of
         self._rate_tables = index_of(run.client).rate_tables
@@ -135,7 +135,7 @@ class TimeBiller:
     def _add(self, g: Group, part, rate: Decimal, note: str) -> None:
         exact = self.book.add_charged(g, part, rate, part.multiplier, self._late(part, note) if part.late else note)
         if self.budgeted:
-            self.budget_use.append((part.entry.project, g.contract, part.billed, exact))
+            self.budget_use.append((part.entry.project, g.contract, part.billed, g.key))
 
     def _hourly(self, part) -> None:
         """A part billed at the client's (or an hourly contract's) rates: the common case, kept short."""
@@ -171,7 +171,7 @@ class TimeBiller:
         g = found[0]
         exact = self.book.add_charged(g, part, rate.rate, mult, self._late(part, "") if part.late else "")
         if self.budgeted:
-            self.budget_use.append((e.project, g.contract, part.billed, exact))
+            self.budget_use.append((e.project, g.contract, part.billed, g.key))
 
     def _late(self, part, note: str) -> str:
         if part.late:
@@ -235,7 +235,7 @@ class TimeBiller:
                 note = self._notes[days] = "; ".join(i18n.t(self.lang, "from_block", date=d.isoformat())
                                                      for d in days)
             self.book.add_part(g, front, ZERO, ONE, ZERO, self._late(front, note))
-            self.budget_use.append((e.project, part.contract.id, front.billed, ZERO))
+            self.budget_use.append((e.project, part.contract.id, front.billed, key))
         elif used:   # a few block minutes left, too few for a whole worked minute: drawn anyway
             pass
         if rest is None or rest.billed <= 0:
@@ -253,6 +253,7 @@ class TimeBiller:
             return
         self._charge("overage", rest, rate, level, self.run.explain_overage,
                      note=self.words["beyond_block"], template="overage")
+        state.overage += rest.billed
 
     # ------------------------------------------------------------ retainer
 
@@ -276,7 +277,7 @@ class TimeBiller:
             g.info["month"] = month
             g.info["state"] = state
             self.book.add_part(g, front, ZERO, ONE, ZERO, self._late(front, self.words["in_retainer"]))
-            self.budget_use.append((e.project, part.contract.id, front.billed, ZERO))
+            self.budget_use.append((e.project, part.contract.id, front.billed, key))
         if rest is None:
             return
         terms: RetainerTerms = state.terms

@@ -5,7 +5,7 @@ Each time entry becomes one or more `Part`s (one per multiplier segment, see
 then rounded (per entry, per ticket per day, or per person per day: a group's
 rounding difference lands on its last entry in date-time order) and raised to
 the minimum (per entry, or per visit: the difference lands on the visit's last
-entry). Raw minutes are never changed. Non-billable entries, and time on fixed
+entry), on the minimum's `activities` only when it names some. Raw minutes are never changed. Non-billable entries, and time on fixed
 contracts, become parts that are shown but not charged.
 """
 from __future__ import annotations
@@ -208,7 +208,7 @@ class Preparer:
                     _round_one(p, r, note, lang, targets)
                 else:
                     _adjust(parts, _rounded(sum(q.raw for q in parts), r), r, lang)
-            if minimum:
+            if minimum and (not rules.minimum.activities or e.activity in rules.minimum.activities):
                 minimums.append(parts)
             if act is not None and act.visit:
                 v = visits.get((e.date, e.person))
@@ -238,7 +238,7 @@ class Preparer:
             by_rule: dict[int, list] = {}
             for parts in v.parts:
                 m = parts[0].rules.minimum
-                if m is not None and m.per == "visit":
+                if m is not None and m.per == "visit" and (not m.activities or parts[0].entry.activity in m.activities):
                     by_rule.setdefault(id(m), []).append(parts)
             for members in by_rule.values():
                 _raise_to(members, members[0][0].rules.minimum.minutes, members[0][0].rules.minimum, lang)

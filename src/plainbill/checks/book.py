@@ -14,8 +14,8 @@ from .registry import Context, check
 def check_book_names(ctx: Context) -> Iterator[Diagnostic]:
     """Names used inside plainbill.yaml and the client files exist: `taxes.default`, a
     client's and a contract's `tax`; the `activity`, `person`, `project` and `role` of
-    every rate; a contract's `activities` and `projects`, block `factors` and call-out
-    `activities`. A role no one in the team has is a warning (the rate never applies)."""
+    every rate; a contract's `activities` and `projects`, block `factors`, call-out and
+    minimum `activities`. A role no one in the team has is a warning (the rate never applies)."""
     s = ctx.settings
     if ctx.settings_broken:
         return
@@ -37,16 +37,17 @@ def _client_names(ctx: Context, client: Client) -> Iterator[Diagnostic]:
         used = list(c.activities) + [a for a, _ in getattr(c.terms, "factors", ())]
         for rules in (c.rules,):
             used += list(rules.callout.activities) if rules.callout else []
+            used += list(rules.minimum.activities) if rules.minimum else []
         for a in used:
             if a not in ctx.activities:
                 yield _unknown(ctx, "unknown-activity", c.ref, a, ctx.activities, f"contract `{c.id}`")
         for p in c.projects:
             if p not in projects:
                 yield _unknown(ctx, "unknown-project", c.ref, p, projects, f"contract `{c.id}`")
-    if client.rules.callout:
-        for a in client.rules.callout.activities:
+    for rule, what in ((client.rules.callout, "callout"), (client.rules.minimum, "minimum")):
+        for a in (rule.activities if rule else ()):
             if a not in ctx.activities:
-                yield _unknown(ctx, "unknown-activity", client.rules.callout.ref, a, ctx.activities, "callout")
+                yield _unknown(ctx, "unknown-activity", rule.ref, a, ctx.activities, what)
     for r in rates:
         if r.activity and r.activity not in ctx.activities:
             yield _unknown(ctx, "unknown-activity", r.ref, r.activity, ctx.activities, "rate")
@@ -145,3 +146,17 @@ def _common(x: tuple, y: tuple) -> tuple:
     if not x or not y:
         return tuple(x or y)
     return tuple(sorted(set(x) & set(y)))
+
+
+@check("stamp duty on foreign-currency invoices", ("stamp-duty-exchange-rate", "error"))
+def check_stamp_duty_exchange_rates(ctx: Context) -> Iterator[Diagnostic]:
+    """A client whose currency is not the euro and whose tax code (the client's, a contract's
+    or `taxes.default`) bears the stamp duty needs a rate in `stamp_duty.exchange_rates`:
+    the 77.47 EUR threshold is compared on the euro value (docs/billing.md, Stamp duty).
+    A `tax=` on an entry is found when the invoice is computed (`build`, `check --full`)."""
+    from ..billing.taxes import exchange_rate_error, exchange_rate_missing
+    if ctx.settings_broken:
+        return
+    for client in ctx.book.clients:
+        if exchange_rate_missing(ctx.settings, client):
+            yield exchange_rate_error(client)

@@ -65,6 +65,10 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                                        "and end are equal (`22:00-22:00+1` is a whole day)."),
     "duration-too-long": ("error", "One entry longer than 24 hours (`09:00-10:00+1` too): split it into one line "
                                    "per day."),
+    "stamp-duty-override": ("warning", "A tax code's `stamp_duty: true|false` says the opposite of the law's "
+                                       "default for its rate and nature (docs/billing.md, Stamp duty): e.g. "
+                                       "`stamp_duty: false` on an N2.1 code, or `true` on a code that charges "
+                                       "VAT. The override is applied; remove it to follow the default."),
     "past-midnight": ("warning", "A clock range whose end is before its start (`14:30-11:00`), without the "
                                  "marker that says it runs past midnight: it is read as ending the next day "
                                  "(20 h 30 m here), which is more often a typo. Write `22:00-02:00+1` (in a YAML "

@@ -49,10 +49,11 @@ def _rounding(r: Reader, node) -> Rounding | None:
 def _minimum(r: Reader, node) -> Minimum | None:
     if node is None:
         return None
-    m = r.mapping(node, ("time", "per"), "minimum", ("time",))
+    m = r.mapping(node, ("time", "per", "activities"), "minimum", ("time",))
     minutes = r.duration(m.get("time"), "time")
     return Minimum(minutes=60 if minutes is None else minutes,
-                   per=r.choice(m.get("per"), ("entry", "visit"), "per") or "entry", ref=r.ref(node))
+                   per=r.choice(m.get("per"), ("entry", "visit"), "per") or "entry",
+                   activities=r.slugs(m.get("activities"), "activities"), ref=r.ref(node))
 
 
 def _callout(r: Reader, node, language: str) -> Callout | None:

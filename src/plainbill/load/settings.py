@@ -68,9 +68,9 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
         kw["working_hours"] = _working_hours(r, m["working_hours"])
     if "numbering" in m:
         n = r.mapping(m["numbering"], ("invoice", "credit_note"), "numbering")
-        kw["numbering"] = Numbering(invoice=r.text(n.get("invoice"), "invoice", Numbering.invoice),
+        kw["numbering"] = Numbering(invoice=r.text(n.get("invoice"), "invoice", Numbering().invoice),
                                     credit_note=r.text(n.get("credit_note"), "credit_note",
-                                                       Numbering.credit_note), ref=r.ref(m["numbering"]))
+                                                       Numbering().credit_note), ref=r.ref(m["numbering"]))
     if "stamp_duty" in m:
         kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
     b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
@@ -227,13 +227,23 @@ def _working_hours(r: Reader, node) -> WorkingHours:
 
 
 def _stamp_duty(r: Reader, node) -> StampDuty:
-    s = r.mapping(node, ("amount", "threshold", "charge_client"), "stamp_duty")
+    s = r.mapping(node, ("amount", "threshold", "charge_client", "exchange_rates"), "stamp_duty")
     amount = r.amount(s.get("amount"), "amount")
     threshold = r.amount(s.get("threshold"), "threshold")
     charge = r.boolean(s.get("charge_client"), "charge_client")
-    return StampDuty(amount=StampDuty.amount if amount is None else amount,
-                     threshold=StampDuty.threshold if threshold is None else threshold,
-                     charge_client=True if charge is None else charge, ref=r.ref(node))
+    rates = []
+    for currency, value in r.mapping(s.get("exchange_rates"), (), "stamp_duty.exchange_rates").items():
+        rate = r.factor(value, f"exchange rate of {currency}")
+        if rate is not None and rate <= 0:
+            r.fail("invalid-value", value, f"the exchange rate of {currency} must be above 0",
+                   f"euro per {currency}, e.g. {currency}: 0.92")
+        elif rate is not None:
+            rates.append((currency, rate))
+    default = StampDuty()     # slots: the class attributes are descriptors, not the defaults
+    return StampDuty(amount=default.amount if amount is None else amount,
+                     threshold=default.threshold if threshold is None else threshold,
+                     charge_client=True if charge is None else charge,
+                     exchange_rates=tuple(sorted(rates)), ref=r.ref(node))
 
 
 def _taxes(r: Reader, node, language: str, kw: dict) -> None:
@@ -245,13 +255,28 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
         c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "note"), f"tax code `{code}`",
                       ("rate",))
         rate = r.percent(c.get("rate"), "rate")
-        codes.append(TaxCode(code=code, rate=Decimal(0) if rate is None else rate,
-                             nature=r.text(c.get("nature"), "nature"),
-                             note=r.labels(c.get("note"), "note", language),
-                             reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
-                             stamp_duty=bool(r.boolean(c.get("stamp_duty"), "stamp_duty")),
-                             ref=r.ref(item)))
+        tc = TaxCode(code=code, rate=Decimal(0) if rate is None else rate,
+                     nature=r.text(c.get("nature"), "nature"),
+                     note=r.labels(c.get("note"), "note", language),
+                     reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
+                     stamp_duty=r.boolean(c.get("stamp_duty"), "stamp_duty"),
+                     ref=r.ref(item))
+        if tc.stamp_duty is not None and tc.stamp_duty != tc.stamp_duty_default:
+            _stamp_override(r, c["stamp_duty"], tc)
+        codes.append(tc)
     kw["taxes"] = tuple(codes)
+
+
+def _stamp_override(r: Reader, node, tc: TaxCode) -> None:
+    what = f"nature {tc.nature}" if tc.nature else "no nature"
+    if tc.rate > 0:
+        what = f"VAT at {(tc.rate * 100).normalize():f}%"
+    law = "due" if tc.stamp_duty_default else "not due"
+    r.warn("stamp-duty-override", node,
+           f"tax code `{tc.code}` sets stamp_duty: {str(tc.stamp_duty).lower()}, but with {what} "
+           f"the stamp duty is {law} by default",
+           "remove `stamp_duty` to follow the law's default (docs/billing.md, Stamp duty), "
+           "or keep it if your case is an exception")
 
 
 def _team(r: Reader, node) -> tuple[Person, ...]:

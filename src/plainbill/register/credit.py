@@ -4,7 +4,9 @@ Amounts on a credit note are positive and its kind is "credit-note", as on the
 Italian TD04 document: the document type says it reduces what the client owes.
 A partial credit note credits whole lines (`KEY`) or part of a line's amount
 (`KEY=AMOUNT`); what earlier credit notes credited is subtracted first, so a
-line is never credited beyond its amount.
+line is never credited beyond its amount. It carries only the original's notes
+that concern the credited lines (a 22 % line credited alone takes neither the
+stamp-duty nor an exemption note).
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from .. import i18n
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice, Line, TaxLine
 from ..model import Book
@@ -105,7 +108,28 @@ def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date,
                    taxes=taxes, subtotal=subtotal, tax_total=tax_total, total=total,
                    withholding=withholding, split_payment=split, amount_due=total - withholding - split,
                    entries=tuple(e for e in original.entries if e.line_key in keys), statements=(),
-                   warnings=(), notes=(note, *original.notes))
+                   warnings=(), notes=(note, *_notes_that_apply(original, lines, taxes)))
+
+
+def _notes_that_apply(original: Invoice, lines: list[Line], taxes) -> list[str]:
+    """The original's legal notes that concern the credited lines: a tax code's note only when
+    a line of that code is credited, the stamp-duty note only with the stamp-duty line; notes
+    about the whole document (split payment) are kept."""
+    credited = {t.tax_code for t in taxes}
+    by_code = {t.note: t.tax_code for t in original.taxes if t.note}
+    stamp = i18n.t(original.language, "stamp_note")
+    has_stamp = any(l.kind == "stamp-duty" for l in lines)
+    out = []
+    for n in original.notes:
+        if n in by_code:
+            if any(t.tax_code in credited and t.note == n for t in original.taxes):
+                out.append(n)
+        elif n == stamp:
+            if has_stamp:
+                out.append(n)
+        else:
+            out.append(n)
+    return out
 
 
 def _taxes(original: Invoice, lines: list[Line]) -> tuple[TaxLine, ...]:

@@ -31,3 +31,21 @@ def test_worker_exception_is_raised_here():
 
     with pytest.raises(ValueError):
         run_parallel(boom, range(10), jobs=2)
+
+
+class _Unloadable:
+    def __reduce__(self):
+        return (_refuse, ())
+
+
+def _refuse():
+    raise RuntimeError("cannot be unpickled")
+
+
+def _make_unloadable(n):
+    return _Unloadable()
+
+
+def test_a_result_that_cannot_be_unpickled_raises_instead_of_hanging():
+    with pytest.raises(RuntimeError, match="cannot be unpickled"):
+        run_parallel(_make_unloadable, range(4), jobs=2)

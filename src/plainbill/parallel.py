@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 from typing import Callable, Iterable, TypeVar
 
 T = TypeVar("T")
@@ -39,7 +40,7 @@ def run_parallel(fn: Callable[[T], R], items: Iterable[T], *, jobs: int = 0,
     _WORK = (fn, init)
     try:
         with multiprocessing.get_context("fork").Pool(jobs, _start_worker) as pool:
-            results = [_report(r, on_result) for r in pool.imap(_call, items, chunksize=chunk)]
+            results = [_report(pickle.loads(r), on_result) for r in pool.imap(_call, items, chunksize=chunk)]
             pool.close()
             pool.join()   # let the workers finish their clean-up (leaving `with` would terminate them)
     finally:
@@ -53,8 +54,10 @@ def _start_worker() -> None:
         init()
 
 
-def _call(item):
-    return _WORK[0](item)
+def _call(item) -> bytes:
+    # pickled here and unpickled by the caller's own thread: a result that fails to unpickle
+    # then raises there, where multiprocessing's result thread would hang the pool instead
+    return pickle.dumps(_WORK[0](item), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _report(result, on_result):

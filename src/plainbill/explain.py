@@ -103,6 +103,8 @@ def _print_line(console: Console, w: dict, n: int, ln, entries: list, meta: dict
     _say(console, Text(f"   {ln.quantity} {ln.unit} x {ln.unit_price} = {ln.amount}"
                        + (f"   {w['tax']} {ln.tax_code} {ln.tax_rate * 100:.2f}%" if ln.tax_code else "")))
     _say(console, Text(f"   {ln.explanation}", style="italic"))
+    if ln.rounding:   # the rule in force, also when it is "no rounding" (docs/billing.md)
+        _say(console, Text(f"   {ln.rounding}", style="dim"))
     if ln.raw_minutes != ln.minutes:
         _say(console, Text(f"   {w['raw']} {_hm(ln.raw_minutes)}, {w['billed']} {_hm(ln.minutes)}"))
     if entries:

@@ -92,6 +92,8 @@ def explain(invoice_id: str, book: Path) -> int:
 # ---------------------------------------------------------------- git-native commands (issue #5)
 
 date_option = click.option("--date", "on", metavar="YYYY-MM-DD", help="Issue date (default: today).")
+dry_run_option = click.option("--dry-run", is_flag=True,
+                              help="Show what would be issued, numbers included; write nothing.")
 
 
 def _day(text: str | None):
@@ -110,12 +112,13 @@ def _day(text: str | None):
 @date_option
 @click.argument("drafts", nargs=-1, metavar="[DRAFT]...")
 @format_option
-def issue(book: Path, period, client, on, drafts, fmt) -> int:
+@dry_run_option
+def issue(book: Path, period, client, on, drafts, fmt, dry_run) -> int:
     """Number the drafts of BOOK and record them under issued/ (default: every draft whose period has ended)."""
     from .register.commands import run_issue
 
     return run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
-                     fmt=diagnostic_format(fmt))
+                     fmt=diagnostic_format(fmt), dry_run=dry_run)
 
 
 @main.command("credit-note")
@@ -126,12 +129,13 @@ def issue(book: Path, period, client, on, drafts, fmt) -> int:
 @click.option("--reason", required=True, help="Why the invoice is credited (printed on the credit note).")
 @date_option
 @format_option
-def credit_note(number: str, book: Path, lines, reason: str, on, fmt) -> int:
+@dry_run_option
+def credit_note(number: str, book: Path, lines, reason: str, on, fmt, dry_run) -> int:
     """Issue a credit note against the issued invoice NUMBER."""
     from .register.commands import run_credit_note
 
     return run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
-                           fmt=diagnostic_format(fmt))
+                           fmt=diagnostic_format(fmt), dry_run=dry_run)
 
 
 @main.command()

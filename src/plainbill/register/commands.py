@@ -38,14 +38,15 @@ def _prepare(root: Path, fmt: str, period=None, client=None):
     return (computed.checked, computed.invoices), EXIT_OK
 
 
-def _exclusive(command: str, root: Path, work) -> int:
-    """Run `work()` holding the register's lock, after undoing what an interrupted run left."""
+def _exclusive(command: str, root: Path, work, dry_run: bool = False) -> int:
+    """Run `work()` holding the register's lock, after undoing what an interrupted run left
+    (not in a dry run, which writes nothing: check then reports the interrupted run)."""
     problem = book_problem(root)
     if problem:
         return usage_error(problem)
     try:
         with locked(root):
-            problem = _repair(root)
+            problem = None if dry_run else _repair(root)
             return usage_error(problem) if problem else work()
     except Busy:
         return usage_error(f"another `plainbill issue` or `credit-note` is writing this book's register "
@@ -87,15 +88,15 @@ def _write(root: Path, records: list[Record], command: str) -> int:
 
 
 def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
-              drafts: tuple[str, ...] = (), fmt: str = "text") -> int:
+              drafts: tuple[str, ...] = (), fmt: str = "text", dry_run: bool = False) -> int:
     on = on or date.today()
     bad = period_problem(period)
     if bad:
         return usage_report(root, [bad], fmt)
-    return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt))
+    return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt, dry_run), dry_run)
 
 
-def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str) -> int:
+def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool) -> int:
     prepared, code = _prepare(root, fmt, period, client)
     if prepared is None:
         return code
@@ -111,6 +112,11 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
     if diags:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
+    if dry_run:   # the very records a real run would write, numbers included; nothing written
+        for r in records:
+            say(f"would issue {r.number}  {r.draft}  {dict(r.totals)['total']} {r.currency}  -> {r.ref.path}")
+        say(f"plainbill: dry run: {len(records)} draft(s) would be issued; nothing written", err=True)
+        return EXIT_OK
     code = _write(root, records, "issue")
     if code != EXIT_OK:
         return code
@@ -121,14 +127,16 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
 
 
 def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), reason: str,
-                    on: date | None = None, fmt: str = "text") -> int:
+                    on: date | None = None, fmt: str = "text", dry_run: bool = False) -> int:
     on = on or date.today()
     if not reason.strip():
         return usage_error("--reason must say why the invoice is credited")
-    return _exclusive("credit-note", root, lambda: _credit_note(root, number, lines, reason.strip(), on, fmt))
+    return _exclusive("credit-note", root,
+                      lambda: _credit_note(root, number, lines, reason.strip(), on, fmt, dry_run), dry_run)
 
 
-def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, on: date, fmt: str) -> int:
+def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, on: date, fmt: str,
+                 dry_run: bool) -> int:
     prepared, code = _prepare(root, fmt)
     if prepared is None:
         return code
@@ -141,6 +149,11 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     if diags or rec is None:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
+    if dry_run:
+        say(f"would issue credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
+            f"{rec.currency}  -> {rec.ref.path}")
+        say("plainbill: dry run: nothing written", err=True)
+        return EXIT_OK
     code = _write(root, [rec], "credit-note")
     if code != EXIT_OK:
         return code

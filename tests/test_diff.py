@@ -128,3 +128,11 @@ def test_no_changes():
     base, _ = snapshots()
     result = compare(base, base)
     assert result.changes == [] and "no invoice changes" in format_text(result)
+
+
+def test_a_change_names_only_the_settings_files_of_its_own_client():
+    from plainbill.gitdiff.report import settings_of
+
+    changed = ["clients/bit-bottega.yaml", "clients/studio-ferri.yaml", "plainbill.yaml"]
+    assert settings_of(changed, "bit-bottega") == ["clients/bit-bottega.yaml", "plainbill.yaml"]
+    assert settings_of(["clients/studio-ferri.yaml"], "bit-bottega") == []

@@ -62,9 +62,18 @@ def format_text(result: DiffResult) -> str:
                    f"{c.currency} ({signed(c.delta)})")
         out += [f"    line {_line_text(l)}" for l in c.lines]
         out += [f"    {_MARK[e.status]} {_entry_text(e)}" for e in c.entries]
-        if c.status == "changed" and not c.entries and result.settings_changed:
-            out.append(f"    no entry changed; settings changed: {', '.join(result.settings_changed)}")
+        if c.status == "changed" and not c.entries:
+            causes = settings_of(result.settings_changed, c.client)
+            out.append(f"    no entry changed; settings changed: {', '.join(causes)}" if causes else
+                       "    no entry or setting of this client changed (plainbill's own rules or words did)")
     return "\n".join(out) + "\n"
+
+
+def settings_of(changed: list[str], client: str) -> list[str]:
+    """The changed settings files that can move this client's invoices: the book's
+    plainbill.yaml and the client's own file, never another client's."""
+    own = (f"clients/{client}.yaml", f"clients/{client}.yml")
+    return [p for p in changed if p == "plainbill.yaml" or p in own]
 
 
 def _problems(result: DiffResult, indent: str) -> list[str]:

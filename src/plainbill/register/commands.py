@@ -16,7 +16,7 @@ from ..diagnostics import has_errors
 from ..pipeline import book_problem, compute_book, period_problem
 from ..terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
 from .credit import plan_credit_note
-from .issue import plan_issue, select_drafts
+from .issue import nothing_to_bill, plan_issue, select_drafts
 from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
@@ -105,6 +105,10 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
     if unknown:
         return usage_error(f"no draft to issue named {', '.join(unknown)} "
                            "(already issued, or not in the selected period/client)")
+    empty = [inv.id for inv in chosen if nothing_to_bill(inv)]
+    if empty:
+        say(f"plainbill: not numbered, nothing to bill (every line 0.00): {', '.join(empty)}", err=True)
+        chosen = [inv for inv in chosen if inv.id not in empty]
     if not chosen:
         say(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
         return EXIT_OK

@@ -32,6 +32,12 @@ def select_drafts(invoices: list[Invoice], on: date, drafts: tuple[str, ...] = (
     return chosen, unknown
 
 
+def nothing_to_bill(inv: Invoice) -> bool:
+    """A draft whose every line is 0.00 (only no-charge work, say): it is never numbered, since an
+    invoice of nothing would cost the client a registration and the firm a number."""
+    return inv.total == 0 and all(line.amount == 0 for line in inv.lines)
+
+
 def plan_issue(book: Book, register: Register, drafts: list[Invoice], on: date) -> tuple[list[Record], list[Diagnostic]]:
     """Records for `drafts`, numbered after the register's last; nothing when any is wrong."""
     diags = _series_ready(book, register, "invoice", on)

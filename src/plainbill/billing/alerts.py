@@ -50,7 +50,7 @@ def apply_caps(run, lines: list[Line]) -> tuple[list[Line], list[str]]:
 
 
 def _cap_money(run, name, cap, scoped):
-    lang, cur = run.client.language, run.client.currency
+    lang = run.client.language
     positive = [ln for ln in scoped if ln.amount > 0]
     total = sum((ln.amount for ln in positive), ZERO)
     if total <= cap.amount:

@@ -133,7 +133,7 @@ class TimeBiller:
         return found
 
     def _add(self, g: Group, part, rate: Decimal, note: str) -> None:
-        exact = self.book.add_charged(g, part, rate, part.multiplier, self._late(part, note) if part.late else note)
+        self.book.add_charged(g, part, rate, part.multiplier, self._late(part, note) if part.late else note)
         if self.budgeted:
             self.budget_use.append((part.entry.project, g.contract, part.billed, g.key))
 
@@ -169,7 +169,7 @@ class TimeBiller:
             g = self._group("time", part, rate.rate, level, self.run.explain_time, "", "line_time", shared)
             found = self._lines[spec] = (g, answer, mult)
         g = found[0]
-        exact = self.book.add_charged(g, part, rate.rate, mult, self._late(part, "") if part.late else "")
+        self.book.add_charged(g, part, rate.rate, mult, self._late(part, "") if part.late else "")
         if self.budgeted:
             self.budget_use.append((e.project, g.contract, part.billed, g.key))
 

@@ -2,7 +2,9 @@
 
 Templates are looked up first in the book's `templates/` folder, then in
 plainbill's own; a book overrides `invoice.html`, `invoice.css` or anything
-else by putting a file of the same name there. Files that are not templates
+else by putting a file of the same name there. The built-in templates are also
+there as `plainbill/<name>`, so a book's `invoice.html` can `{% extends
+"plainbill/invoice.html" %}` and override one block. Files that are not templates
 (CSS, images, fonts) are the *assets*, copied to `build/assets/` so that the
 HTML invoices are viewable on their own and the PDFs read the same bytes.
 
@@ -35,6 +37,7 @@ PACKAGE_TEMPLATES = PACKAGE_DIR / "templates"
 PACKAGE_FONTS = PACKAGE_DIR / "fonts"
 TEMPLATE_SUFFIXES = (".html", ".j2")
 INCLUDABLE_ASSETS = (".css", ".svg", ".txt")      # assets a template may also {% include %}
+BUILTIN_PREFIX = "plainbill/"         # "plainbill/invoice.html": the built-in template, even when the book has its own
 MAX_TEMPLATE_BYTES = 1_000_000       # a template of a megabyte is not an invoice layout
 MAX_ASSET_BYTES = 20_000_000         # a font or a logo
 MAX_SEQUENCE = 1_000_000             # the longest string or list a template may build by * or **
@@ -89,6 +92,9 @@ def template_set(book_root: Path) -> TemplateSet:
                 templates[name] = (text, str(path))
         else:
             assets[name] = data
+    for name, path in package:           # the built-in ones stay reachable for {% extends %}, whatever the book has
+        if path.suffix in TEMPLATE_SUFFIXES and str(path) in sources:
+            templates[BUILTIN_PREFIX + name] = (sources[str(path)].decode("utf-8"), str(path))
     key = _key({n: t.encode() for n, (t, _) in templates.items()}, assets)
     return TemplateSet(book_root, folders, assets, key, templates, sources, tuple(problems), paths)
 

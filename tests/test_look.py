@@ -1,6 +1,7 @@
 """The firm's look: a book's invoice.html extends the built-in one and overrides single blocks."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -60,3 +61,83 @@ def test_the_built_in_template_stays_reachable_under_its_own_name(book):
     mine = template_set(Path(book.root))
     assert mine.templates["invoice.html"][0] == "<p>mine</p>\n"
     assert mine.templates["plainbill/invoice.html"] == templates.templates["invoice.html"]
+
+
+# ---------------------------------------------------------------- the page: its own style, sizes, wrapping
+
+CSS = Path(environment.PACKAGE_TEMPLATES / "invoice.css")
+
+
+def css_values() -> dict[str, str]:
+    """The custom properties of the built-in stylesheet's :root."""
+    css = CSS.read_text(encoding="utf-8")
+    start = css.index("\n:root {")
+    return dict(re.findall(r"(--[\w-]+):\s*([^;]+);", css[start:css.index("\n}", start)]))
+
+
+def font_size(selector: str) -> float:
+    """The font-size (pt) the built-in stylesheet gives `selector`, through its custom property."""
+    css = CSS.read_text(encoding="utf-8")
+    rule = re.search(re.escape(selector) + r" \{[^}]*?font-size: ([^;]+);", css)
+    assert rule, selector
+    value = rule.group(1).strip()
+    var = re.fullmatch(r"var\((--[\w-]+)\)", value)
+    value = css_values()[var.group(1)] if var else value
+    assert value.endswith("pt"), (selector, value)
+    return float(value[:-2])
+
+
+def test_print_sizes_are_legible_and_the_appendix_is_not_monospace():
+    for selector in (".explanation", ".notes", ".taxes", ".tax-note td", ".statement"):
+        assert font_size(selector) >= 8.5, selector
+    assert font_size(".entries") >= 7.5
+    css = CSS.read_text(encoding="utf-8")
+    assert "Mono" not in css and "monospace" not in css and "<pre>" not in (CSS.parent / "invoice.html").read_text()
+
+
+def test_the_html_carries_its_style_and_needs_no_other_file(book):
+    html = render_html(book, sample_invoice(1, entries=3, issued=True))
+    head = html.split("</head>")[0]
+    style = re.search(r'<style data-plainbill="plainbill/invoice.css">\n(.*?)</style>', head, re.S)
+    assert style and style.group(1) == CSS.read_text(encoding="utf-8")
+    assert "<link" not in head and "media=" not in head       # printed from a browser too
+    # the only files it names are fonts, under ../assets/ (a page sent alone uses the reader's sans-serif)
+    assert set(re.findall(r'url\("([^"]+)"\)', head)) <= {f"../assets/fonts/{p.name}"
+                                                          for p in environment.PACKAGE_FONTS.iterdir()}
+
+
+def test_the_book_stylesheet_comes_after_plainbills_and_restyles_by_custom_properties(book):
+    (Path(book.root) / "templates" / "invoice.css").write_text(":root { --color-accent: #8a1538; }\n")
+    html = render_html(book, sample_invoice(1, entries=3, issued=True))
+    builtin = html.index('<style data-plainbill="plainbill/invoice.css">')
+    own = html.index('<style data-plainbill="invoice.css">\n:root { --color-accent: #8a1538; }\n</style>')
+    assert builtin < own
+
+
+def test_long_names_and_paths_are_never_cut(book, tmp_path):
+    """A long name and a long source path wrap in their cells: every character reaches the PDF."""
+    import dataclasses
+    import shutil as sh
+    import subprocess
+
+    if sh.which("pdftotext") is None:
+        pytest.skip("poppler-utils not installed")
+    from plainbill.diagnostics import SourceRef
+    from plainbill.model import Person
+
+    long_name = "Maria Antonietta Bianchi-Castelli"
+    long_path = "ledger/2026/clienti/importati/kimai-novembre-esportazione.yaml"
+    settings = dataclasses.replace(book.settings, team=(Person("mario", long_name),))
+    book = dataclasses.replace(book, settings=settings)
+    invoice = sample_invoice(1, entries=2, issued=True)
+    entries = tuple(dataclasses.replace(e, person="mario", ref=SourceRef(long_path, 1234, 1)) for e in invoice.entries)
+    invoice = dataclasses.replace(invoice, entries=entries)
+    renderer = Renderer(template_set(Path(book.root)), tmp_path / "build")
+    html = renderer.invoice_html(invoice, client_context(book, invoice.client, invoice.language))
+    assert f'<td class="person">{long_name}</td>' in html and f">{long_path}:1234</td>" in html
+    pdf = tmp_path / "x.pdf"
+    pdf.write_bytes(renderer.pdf(html, invoice.id))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    squeezed = "".join(text.split()).replace("-", "")     # pdftotext joins a word broken at its hyphen
+    assert all(word.replace("-", "") in squeezed for word in long_name.split())   # lines of a cell: words
+    assert f"{long_path}:1234".replace("-", "") in squeezed

@@ -172,6 +172,8 @@ class Settings:
     late_entries: Literal["next-period", "error"] = "next-period"
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
+    logo: str = ""                             # issuer.logo: book-relative path of an SVG or PNG (render/logo.py)
+    logo_ref: SourceRef = NOWHERE
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:

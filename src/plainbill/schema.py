@@ -117,7 +117,9 @@ def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
                "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
-        "issuer": obj(PARTY, ("name",)),
+        "issuer": obj({**PARTY, "logo": {"type": "string", "pattern": r"^templates/.+\.(svg|png|SVG|PNG)$",
+                                         "description": "the firm's logo: an SVG or PNG file in templates/"}},
+                      ("name",)),
         "bank": obj({"name": TEXT, "iban": TEXT, "bic": TEXT}),
         "currency": CURRENCY, "locale": LOCALE, "language": LANGUAGE, "reference_date": DATE,
         "repository_url": URL, "payment_terms_days": {"type": "integer", "minimum": 0},

@@ -56,6 +56,11 @@ class TemplateSet:
     problems: tuple[Diagnostic, ...] = ()                        # files refused, with where they are
     paths: dict[str, str] = field(default_factory=dict)          # name of each file read -> its path
 
+    def from_book(self, name: str) -> bool:
+        """Whether the file `name` (e.g. "invoice.css") is the book's own, not plainbill's."""
+        path = self.paths.get(name)
+        return path is not None and _inside(Path(path), self.book_root / "templates") is not None
+
     def book_texts(self) -> dict[str, str]:
         """The book's own template and stylesheet files (relative path -> text), to locate a reference in."""
         out = {}
@@ -93,7 +98,7 @@ def template_set(book_root: Path) -> TemplateSet:
         else:
             assets[name] = data
     for name, path in package:           # the built-in ones stay reachable for {% extends %}, whatever the book has
-        if path.suffix in TEMPLATE_SUFFIXES and str(path) in sources:
+        if path.suffix in (*TEMPLATE_SUFFIXES, ".css") and str(path) in sources:
             templates[BUILTIN_PREFIX + name] = (sources[str(path)].decode("utf-8"), str(path))
     key = _key({n: t.encode() for n, (t, _) in templates.items()}, assets)
     return TemplateSet(book_root, folders, assets, key, templates, sources, tuple(problems), paths)
@@ -268,6 +273,7 @@ def make_environment(templates: TemplateSet) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.pop("lipsum", None)       # pages of Latin on demand: nothing an invoice needs
+    env.globals["book_stylesheet"] = templates.from_book("invoice.css")   # it comes after plainbill's
     env.filters.update(FILTERS)
     env.filters["format"] = _format_filter
     return env

@@ -141,3 +141,30 @@ def test_long_names_and_paths_are_never_cut(book, tmp_path):
     squeezed = "".join(text.split()).replace("-", "")     # pdftotext joins a word broken at its hyphen
     assert all(word.replace("-", "") in squeezed for word in long_name.split())   # lines of a cell: words
     assert f"{long_path}:1234".replace("-", "") in squeezed
+
+
+# ---------------------------------------------------------------- plainbill init's starter
+
+
+def test_init_writes_a_templates_starter_that_changes_nothing_until_edited(tmp_path):
+    from datetime import date
+
+    from plainbill.scaffold import run_init
+
+    root = tmp_path / "book"
+    assert run_init(root, today=date(2026, 12, 4)) == 0
+    html_starter = (root / "templates" / "invoice.html").read_text()
+    css_starter = (root / "templates" / "invoice.css").read_text()
+    assert '{% extends "plainbill/invoice.html" %}' in html_starter and "--color-accent" in css_starter
+    book = sample_book(root=str(root), clients=3)
+    invoice = sample_invoice(1, entries=3, issued=True)
+    with_starter = render_html(book, invoice)
+    without = re.sub(r'<style data-plainbill="invoice.css">\n.*?</style>\n', "", with_starter, flags=re.S)
+    assert without != with_starter          # the book's stylesheet is there, after plainbill's...
+    (root / "templates" / "invoice.html").unlink()
+    (root / "templates" / "invoice.css").unlink()
+    assert render_html(book, invoice) == without      # ...and nothing else differs
+    # one of its examples, moved out of the comment, does what it says
+    example = re.search(r"^ +(\{% block footer_note %\}.*\{% endblock %\})$", html_starter, re.M).group(1)
+    (root / "templates" / "invoice.html").write_text(html_starter + example + "\n")
+    assert 'data-footer-note="www.example.com · +39 02 1234 5678"' in render_html(book, invoice)

@@ -217,7 +217,8 @@ class ClientRun:
             period_start=period.start, period_end=period.end, currency=self.client.currency,
             language=self.client.language, locale=self.client.locale, lines=tuple(t.lines),
             taxes=t.taxes, subtotal=t.subtotal, tax_total=t.tax_total, total=t.total,
-            withholding=t.withholding, split_payment=t.split_payment, amount_due=t.amount_due,
+            withholding=t.withholding, withholding_rate=t.withholding_rate, withholding_base=t.withholding_base,
+            split_payment=t.split_payment, amount_due=t.amount_due,
             entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
             notes=t.notes)
 

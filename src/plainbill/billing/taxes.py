@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import i18n
+from . import legal
 from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
@@ -79,7 +80,7 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
         return None, ""
     if base * rate <= sd.threshold:
         return None, ""
-    note = i18n.t(language, "stamp_note")
+    note = legal.stamp_note(language, sd.amount)
     if not sd.charge_client:
         return None, note
     amount = round_money(sd.amount / rate, currency)
@@ -106,13 +107,11 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     for code in sorted(bases):
         if code == STAMP:    # in the summary as what it is: outside VAT, nature N1
             tax_lines.append(TaxLine(STAMP, ZERO, bases[code], round_money(ZERO, currency), "N1",
-                                     i18n.t(language, "stamp_excluded")))
+                                     legal.stamp_excluded(language)))
             continue
         tc = settings.tax(code)
         rate = tc.rate if tc else ZERO
-        note = i18n.legal_note(tc.note, language) if tc and tc.note else ""
-        if tc and tc.reverse_charge and not note:
-            note = i18n.t(language, "rc_note")
+        note = legal.tax_note(tc, language) if tc else ""
         tax_lines.append(TaxLine(code, rate, bases[code], round_money(bases[code] * rate, currency),
                                  tc.nature if tc else "", note))
         if note and note not in notes:

@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from .. import i18n
 from ..diagnostics import Diagnostic, SourceRef, error
+from ..billing.legal import is_stamp_note
 from ..billing.taxes import Withheld, in_withholding_base, withholding_on
 from ..invoice import Invoice, Line, TaxLine
 from ..model import Book
@@ -27,8 +28,6 @@ from .numbering import format_number, number_format
 from .records import Record, invoice_from_dict
 from .store import Register
 
-_NOTE = {"it": "Nota di credito relativa alla fattura n. {number} del {date}: {reason}",
-         "en": "Credit note for invoice {number} of {date}: {reason}"}
 
 
 def plan_credit_note(book: Book, register: Register, original: Invoice, specs: tuple[str, ...],
@@ -46,8 +45,8 @@ def plan_credit_note(book: Book, register: Register, original: Invoice, specs: t
         return None, diags
     seq = register.next_seq("credit-note", on.year)
     number = format_number(number_format(book.settings, "credit-note"), "credit-note", on.year, seq)
-    note = _NOTE.get(original.language, _NOTE["en"]).format(
-        number=original.number, date=original.issue_date.isoformat(), reason=reason)
+    note = i18n.t(original.language, "credit_note_for", number=original.number,
+                  date=original.issue_date.isoformat(), reason=reason)
     cn = _credit_invoice(original, lines, number, on, note, _withholding(book, original, lines))
     rec = replace(_record(book, cn, number, on, seq, {}), reason=reason)
     return rec, _still_valid(register, [rec])
@@ -82,15 +81,16 @@ def _credited_lines(original: Invoice, specs, done, where: SourceRef) -> tuple[l
                                f"cannot credit {amount_text or amount} on line {key}: {left} is left to credit",
                                "give an amount between 0 and what is left, in the currency's minor unit"))
             continue
-        out.append(line if amount == line.amount else _partial(line, amount))
+        out.append(line if amount == line.amount else _partial(line, amount, original.language))
     if not out and not diags:
         diags.append(error("credit-note-amount", where, f"invoice {original.number}: nothing left to credit"))
     return out, diags
 
 
-def _partial(line: Line, amount: Decimal) -> Line:
+def _partial(line: Line, amount: Decimal, language: str) -> Line:
     return replace(line, quantity=Decimal(1), unit="", unit_price=amount, amount=amount, minutes=0,
-                   raw_minutes=0, explanation=f"{amount} of {line.amount} ({line.description})")
+                   raw_minutes=0, explanation=i18n.t(language, "credit_partial", amount=i18n.number(language, amount),
+                                                     total=i18n.number(language, line.amount)))
 
 
 def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
@@ -136,14 +136,13 @@ def _notes_that_apply(original: Invoice, lines: list[Line], taxes) -> list[str]:
     about the whole document (split payment) are kept."""
     credited = {t.tax_code for t in taxes}
     by_code = {t.note: t.tax_code for t in original.taxes if t.note}
-    stamp = i18n.t(original.language, "stamp_note")
     has_stamp = any(l.kind == "stamp-duty" for l in lines)
     out = []
     for n in original.notes:
         if n in by_code:
             if any(t.tax_code in credited and t.note == n for t in original.taxes):
                 out.append(n)
-        elif n == stamp:
+        elif is_stamp_note(n):
             if has_stamp:
                 out.append(n)
         else:

@@ -131,6 +131,9 @@ class LineBook:
         if not entries or entries[-1] != part.fp:   # count: len(entries), set by lines()
             g.sources.append(e.ref)
             entries.append(part.fp)
+        if part.raised:
+            g.info.setdefault("raised", set()).add(part.fp)
+            g.info["minimum"] = part.rules.minimum
         if part.reason and part.seg is not None:
             when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
             notes = "; ".join(filter(None, [note, when, *part.notes]))

@@ -133,7 +133,7 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         **taxable_and_excluded(invoice),
         "doc_date_iso": doc_date.isoformat(),
         "units": {line.key: _unit(line, lang) for line in invoice.lines},
-        "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
+        "appendix": [] if mode == "off" or credit else appendix(invoice, ctx, lines),
         "appendix_header": appendix_header(t, mode),
         "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",

@@ -169,7 +169,7 @@ EXPLAIN = {   # the headings of `plainbill explain` (the firm's view)
     "it": {"number": "n.", "key": "chiave riga", "tax": "imposta", "raw": "lavorato", "billed": "fatturato",
            "date": "data", "person": "persona", "rate": "tariffa", "x": "x", "amount": "importo",
            "source": "origine", "note": "nota", "from": "da", "taxes": "Imposte", "of": "su",
-           "subtotal": "imponibile (somma delle righe)", "tax_total": "IVA (somma per aliquota)",
+           "subtotal": "totale delle righe", "tax_total": "IVA (somma per aliquota)",
            "total": "totale documento", "withholding": "ritenuta d'acconto", "split_payment": "scissione dei pagamenti",
            "amount_due": "netto a pagare", "warning": "avviso"},
 }

@@ -32,10 +32,11 @@ def price(value: Decimal) -> Decimal:
 
 
 def detail_amount(value: Decimal) -> Decimal:
-    """An entry's exact contribution, to 4 decimals at most (2 when that is exact)."""
+    """An entry's exact contribution, to 4 decimals at most (2 when that is exact), without
+    trailing zeros beyond the cents: 114.00, 103.385, 229.5833; never 114.000 or 103.3850."""
     q = value.quantize(_Q4, ROUND_HALF_UP)
     q2 = q.quantize(_Q2)
-    return q2 if q2 == q else q
+    return q2 if q2 == q else q.normalize()
 
 
 def whole_minutes(minutes) -> int:

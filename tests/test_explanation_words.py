@@ -245,3 +245,25 @@ def test_the_taxable_total_leaves_out_the_art_15_exclusions():
     # 80.00 exempt + 2.00 bollo (N1): Imponibile 80.00, excluded 2.00, together the subtotal
     assert (split["taxable"], split["excluded"]) == (inv.subtotal - 2, 2)
     assert sum(t.base for t in inv.taxes if t.nature != "N1") == split["taxable"]
+
+
+# ---------------------------------------------------------------- units the book made up
+
+@pytest.mark.parametrize("unit,lang,qty,shown", [
+    ("postazione", "it", 7, "postazioni"), ("postazione", "it", 1, "postazione"), ("licenza", "it", 3, "licenze"),
+    ("lic.", "it", 2, "lic."), ("server", "it", 2, "server"), ("seat", "en", 2, "seats"), ("seat", "en", 1, "seat"),
+])
+def test_a_unit_the_book_made_up_agrees_with_its_quantity(unit, lang, qty, shown):
+    from decimal import Decimal
+
+    from plainbill.render.labels import unit_label
+    assert unit_label(unit, lang, Decimal(qty)) == shown
+
+
+def test_appendix_rates_and_amounts_read_to_the_cent():
+    from decimal import Decimal
+
+    from plainbill.render.context import shown_amount
+    assert shown_amount(Decimal("103.385"), "EUR") == Decimal("103.39")
+    assert shown_amount(Decimal("229.5833"), "EUR") == Decimal("229.58")
+    assert shown_amount(Decimal("7777"), "JPY") == Decimal("7777")

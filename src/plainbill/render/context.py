@@ -292,7 +292,7 @@ def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[st
 
     loc, cur = invoice.locale, invoice.currency
     timed = e.kind == "time"
-    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    rate = amount(shown_amount(e.rate, cur), cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
     values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
               rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)

@@ -43,7 +43,7 @@ LABELS: dict[str, dict[str, str]] = {
         "total": "Total",
         "withholding": "Withholding tax",
         "withholding_on": "on",
-        "excluded": "Excluded from VAT, art. 15 (N1)",
+        "excluded": "Excluded, art. 15 (N1)",
         "amount_credited": "Amount credited",
         "split_payment": "VAT paid by the client (split payment)",
         "amount_due": "Amount due",
@@ -189,5 +189,24 @@ def unit_label(unit: str, language: str, quantity=None) -> str:
     is printed as written."""
     forms = UNITS.get(language, UNITS["en"]).get(unit)
     if forms is None:
-        return unit
+        return unit if quantity is None or abs(quantity) == 1 else plural(unit, language)
     return forms[0] if quantity is not None and abs(quantity) == 1 else forms[1]
+
+
+_IT_ENDINGS = (("ca", "che"), ("ga", "ghe"), ("a", "e"), ("o", "i"), ("e", "i"))
+
+
+def plural(word: str, language: str) -> str:
+    """A unit the book made up, after a quantity other than 1: "7 postazioni", "3 licenze", "2 seats".
+    Only a plain lowercase word of regular ending changes; anything else ("pz", "lic.", "server",
+    "città", a unit with a number or capital) is printed as written."""
+    if not (word.isalpha() and word.islower() and len(word) >= 4):
+        return word
+    if language == "it":
+        for one, many in _IT_ENDINGS:
+            if word.endswith(one):
+                return word[: -len(one)] + many
+        return word
+    if language == "en" and not word.endswith(("s", "x", "z", "ch", "sh", "y")):
+        return word + "s"
+    return word

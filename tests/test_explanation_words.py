@@ -267,3 +267,28 @@ def test_appendix_rates_and_amounts_read_to_the_cent():
     assert shown_amount(Decimal("103.385"), "EUR") == Decimal("103.39")
     assert shown_amount(Decimal("229.5833"), "EUR") == Decimal("229.58")
     assert shown_amount(Decimal("7777"), "JPY") == Decimal("7777")
+
+
+# ---------------------------------------------------------------- explain: the keys credit-note takes
+
+def test_a_line_key_printed_by_explain_is_what_credit_note_takes(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from plainbill.cli import main
+
+    book = tmp_path / "book"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "examples" / "freelance", book,
+                    ignore=shutil.ignore_patterns("build"))
+    run = CliRunner().invoke
+    assert run(main, ["issue", str(book), "meccanica-dora-2026-10", "--date", "2026-11-02"]).exit_code == 0
+    shown = run(main, ["explain", "meccanica-dora-2026-10", "--book", str(book)])
+    assert shown.exit_code == 0, shown.output
+    keys = re.findall(r"chiave riga: (\S+)", shown.output)
+    assert keys
+    done = run(main, ["credit-note", "1/2026", "--book", str(book), "--lines", f"{keys[0]}=80.00",
+                      "--reason", "sconto", "--date", "2026-11-20"])
+    assert done.exit_code == 0, done.output
+    assert "NC1/2026" in done.output

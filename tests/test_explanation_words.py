@@ -292,3 +292,15 @@ def test_a_line_key_printed_by_explain_is_what_credit_note_takes(tmp_path):
                       "--reason", "sconto", "--date", "2026-11-20"])
     assert done.exit_code == 0, done.output
     assert "NC1/2026" in done.output
+
+
+@pytest.mark.parametrize("book_lang,warning", [
+    ("it", "Budget Acme: 80% raggiunto (1.600,00 su 2.000,00)"),    # no "il 80%": l'80% would need the article
+    ("en", "Budget Acme: 80% reached (1,600.00 of 2,000.00)"),
+])
+def test_budget_warnings_in_the_books_language(book_lang, warning):
+    book = split_book(client("en", "rates: [{rate: 100.00}]\nrules:\n  budget: {amount: 2000.00, alerts: [80%]}",
+                             "2026-11-03 16h acme dev @mario Work"))
+    book["plainbill.yaml"] = book["plainbill.yaml"].replace("language: en\n", f"language: {book_lang}\n", 1)
+    invoices, _ = compute_invoices(load_files(book).book)
+    assert invoices[0].warnings == (warning,)

@@ -157,7 +157,7 @@ _TEXT = {
         "cap_hours_line": "Rettifica al limite di {cap}",
         "expl_cap_hours": "{billed} fatturate, limite {cap}: {excess} non addebitate",
         "warn_cap": "Tetto di {cap} superato: {total}",
-        "warn_budget": "Budget {what}: raggiunto il {pct}% ({used} su {budget})",
+        "warn_budget": "Budget {what}: {pct}% raggiunto ({used} su {budget})",
         "warn_low": "Pacchetto ore {contract} quasi esaurito: residuo {left}",
         "warn_late": "Registrazione tardiva del {date} fatturata in questo periodo ({ref})",
         "rc_note": "Inversione contabile, art. 7-ter DPR 633/72.",

@@ -115,7 +115,7 @@ def _doc(name: str, title: str, body: dict) -> dict:
 
 def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
-               "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
+               "stamp_duty": {"type": "boolean"}, "withholding": {"type": "boolean"}, "note": LABELS}, ("rate",))
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
         "issuer": obj({**PARTY, "logo": {"type": "string", "pattern": r"^templates/.+\.(svg|png|SVG|PNG)$",
                                          "description": "the firm's logo: an SVG or PNG file in templates/"}},

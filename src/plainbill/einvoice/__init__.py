@@ -53,11 +53,18 @@ def einvoice_files(book: Book, invoices: list[Invoice], register=None) -> dict[s
 
 
 def diagnose(book: Book, invoices: list[Invoice], register=None) -> list[Diagnostic]:
-    """`einvoice-text-cut` warnings: text the e-invoice had to shorten to fit the schema, at the
-    first source of the line (or the file the text comes from)."""
+    """What the computed e-invoices lack (rules.missing, once per client) and `einvoice-text-cut`
+    warnings: text the e-invoice had to shorten to fit the schema, at the first source of the
+    line (or the file the text comes from)."""
     if not applies(book):
         return []
-    out: list[Diagnostic] = []
+    from .rules import issuer_missing, missing
+
+    out: list[Diagnostic] = list(issuer_missing(book)) if invoices else []
+    for slug in sorted({inv.client for inv in invoices}):
+        client = book.client(slug)
+        if client is not None:
+            out += missing(book, client)
     for inv in invoices:
         made, _ = xml_of(book, inv, register)
         for what, original, kept in made.cuts:

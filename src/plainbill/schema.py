@@ -113,6 +113,14 @@ def _doc(name: str, title: str, body: dict) -> dict:
             "title": title, **body}
 
 
+def social_security() -> dict:
+    from .model import FUNDS
+
+    return {**seq(obj({"kind": enum(*FUNDS), "rate": PERCENT, "withholding": {"type": "boolean"}}, ("kind", "rate"))),
+            "description": "social-security surcharges: TC22 rivalsa INPS, TC01..TC21 a fund's contributo "
+                           "integrativo (docs/billing.md, Social security)"}
+
+
 def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
                "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
@@ -136,6 +144,7 @@ def settings_schema() -> dict:
         "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
+        "social_security": social_security(),
     }, ("issuer",)))
 
 
@@ -152,6 +161,7 @@ def client_schema() -> dict:
         "rates": seq(RATE), "rules": RULES, "contracts": seq(contract_schema()),
         "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
                           "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
+        "social_security": {**social_security(), "type": ["array", "null"]},
     }, ("name",)))
 
 

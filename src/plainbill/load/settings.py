@@ -12,8 +12,8 @@ from decimal import Decimal
 from yaml.nodes import MappingNode, ScalarNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
-                     TaxCode, WorkingHours)
+from ..model import (FUNDS, INPS, NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings,
+                     SocialSecurity, StampDuty, TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
 
@@ -22,7 +22,7 @@ PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities")
+                 "taxes", "team", "activities", "social_security")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -79,6 +79,8 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     _taxes(r, m.get("taxes"), language, kw)
     kw["team"] = _team(r, m.get("team"))
     kw["activities"] = _activities(r, m.get("activities"), language)
+    if "social_security" in m:
+        kw["social_security"] = read_social_security(r, m["social_security"])
     # line 0 marks settings that could not be parsed: checks then skip names they would define
     ref = SourceRef(src.path, 0, 0) if broken else src.ref(1, 1)
     return Settings(issuer=issuer, language=language, ref=ref, **kw)
@@ -277,6 +279,40 @@ def _stamp_override(r: Reader, node, tc: TaxCode) -> None:
            f"the stamp duty is {law} by default",
            "remove `stamp_duty` to follow the law's default (docs/billing.md, Stamp duty), "
            "or keep it if your case is an exception")
+
+
+def read_social_security(r: Reader, node) -> tuple[SocialSecurity, ...]:
+    """`social_security`: a list of surcharges `{kind: TC22, rate: 4%, withholding: true}`
+    (plainbill.yaml, or a client file where it replaces the issuer's; `[]` or null: none)."""
+    if node is None or r.is_null(node):
+        return ()
+    out = []
+    seen: set[str] = set()
+    for item in r.sequence(node, "social_security"):
+        s = r.mapping(item, ("kind", "rate", "withholding"), "social-security surcharge", ("kind", "rate"))
+        kind = (r.scalar(s.get("kind"), "kind") or "").strip().upper()
+        rate = r.percent(s.get("rate"), "rate")
+        if "kind" in s and kind not in FUNDS:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{short(kind)}` is not a FatturaPA TipoCassa code",
+                   "TC22 for the rivalsa INPS (gestione separata), TC01..TC21 for a professional fund, "
+                   "e.g. TC02 CNPADC, TC04 Inarcassa (docs/billing.md, Social security)")
+            continue
+        if kind in seen:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{kind}` is listed twice",
+                   "list each fund once")
+            continue
+        if rate is None or not kind:
+            continue
+        if not 0 < rate < 1:
+            r.fail("invalid-value", s["rate"], f"social-security rate {rate * 100:f}% is not between 0 and 100%",
+                   "the fund's rate, e.g. rate: 4%")
+            continue
+        withholding = r.boolean(s.get("withholding"), "withholding")
+        seen.add(kind)
+        out.append(SocialSecurity(kind=kind, rate=rate,
+                                  withholding=kind == INPS if withholding is None else withholding,
+                                  ref=r.ref(item)))
+    return tuple(out)
 
 
 def _team(r: Reader, node) -> tuple[Person, ...]:

@@ -218,3 +218,31 @@ def test_the_client_reads_the_surcharge_in_the_totals_in_its_language(tmp_path):
     # withholding 20 % of 1747.20 = 349.44; due 1747.20 + 384.38 - 349.44 = 1782.14
     assert "Totale righe 1.680,00 € Rivalsa INPS 4% 67,20 € Imponibile 1.747,20 € IVA 384,38 €" in text
     assert "Ritenuta d'acconto − 349,44 € Netto a pagare 1.782,14 €" in text
+
+
+def test_sums_advanced_for_the_client_are_outside_the_base():
+    book = """
+    --- plainbill.yaml
+    issuer: {name: Studio Verdi, vat_number: IT01234567890}
+    language: it
+    taxes:
+      default: vat22
+      codes:
+        vat22: {rate: 22%}
+        anticipate: {rate: 0%, nature: N1, note: "Anticipazioni art. 15 DPR 633/72."}
+    team:
+      mario: {name: Mario Verdi, default_rate: 100.00}
+    activities:
+      remote: {names: {it: Consulenza}}
+    social_security: [{kind: TC02, rate: 4%}]
+    --- clients/acme.yaml
+    name: Acme
+    rates: [{rate: 100.00}]
+    --- ledger/2026/11.txt
+    2026-11-03 5h acme remote @mario Consulenza
+    2026-11-04 expense acme @mario 16.00 Diritti camerali anticipati tax=anticipate
+    """
+    inv = compute(book)[0]["acme-2026-11"]
+    # cassa 4 % of the 500.00 of fees only (the 16.00 advanced are not fees): 20.00; VAT 22 % of 520.00 = 114.40
+    assert [(s.base, s.amount) for s in inv.surcharges] == [(D("500.00"), D("20.00"))]
+    assert (inv.subtotal, inv.tax_total, inv.total) == (D("536.00"), D("114.40"), D("650.40"))

@@ -31,9 +31,11 @@ def funds(settings: Settings, client: Client):
     return settings.social_security if client.social_security is None else client.social_security
 
 
-def base_lines(lines: list[Line]) -> list[Line]:
-    """The fees a surcharge is computed on: lines with a tax code, not the bollo nor a surcharge."""
-    return [ln for ln in lines if ln.tax_code and ln.kind not in OUTSIDE]
+def base_lines(settings: Settings, lines: list[Line]) -> list[Line]:
+    """The fees a surcharge is computed on: lines with a tax code, not the bollo nor a surcharge,
+    nor sums advanced in the client's name (nature N1, excluded from VAT by art. 15 DPR 633/72)."""
+    advanced = {t.code for t in settings.taxes if t.nature.upper() == "N1"}
+    return [ln for ln in lines if ln.tax_code and ln.kind not in OUTSIDE and ln.tax_code not in advanced]
 
 
 def surcharges(settings: Settings, client: Client, lines: list[Line]) -> tuple[list[Line], tuple[Surcharge, ...]]:
@@ -43,7 +45,7 @@ def surcharges(settings: Settings, client: Client, lines: list[Line]) -> tuple[l
         return [], ()
     bases: dict[str, Decimal] = {}
     rates: dict[str, Decimal] = {}
-    for ln in base_lines(lines):
+    for ln in base_lines(settings, lines):
         bases[ln.tax_code] = bases.get(ln.tax_code, Decimal(0)) + ln.amount
         rates.setdefault(ln.tax_code, ln.tax_rate)
     language, currency = client.language, client.currency
@@ -78,6 +80,11 @@ def percent(language: str, rate: Decimal) -> str:
 def not_withheld(surcharges_: tuple[Surcharge, ...]) -> frozenset[str]:
     """Keys of the surcharge lines outside the withholding base (a fund's contributo integrativo)."""
     return frozenset(s.key for s in surcharges_ if not s.withholding)
+
+
+def without(lines: list[Line], keys: frozenset[str]) -> list[Line]:
+    """`lines` but those whose key is in `keys`: what the withholding base is taken from."""
+    return [ln for ln in lines if ln.key not in keys] if keys else lines
 
 
 def credited(original: tuple[Surcharge, ...], lines, currency: str) -> tuple[Surcharge, ...]:

@@ -24,7 +24,7 @@ from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
 from ..money import round_money
-from .surcharges import not_withheld
+from .surcharges import not_withheld, without
 from .surcharges import surcharges as social_security
 
 ZERO = Decimal(0)
@@ -128,11 +128,10 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     subtotal = sum((ln.amount for ln in lines), ZERO)
     tax_total = sum((t.tax for t in tax_lines), ZERO)
     total = subtotal + tax_total
+    withheld = without(lines, not_withheld(surcharges))   # a fund's contributo integrativo is not withheld on
     withholding = ZERO
     if client.withholding is not None:
-        outside = not_withheld(surcharges)     # a fund's contributo integrativo is not income withheld on
-        taxable = sum((ln.amount for ln in lines if ln.tax_code and ln.tax_code != STAMP and ln.key not in outside),
-                      ZERO)
+        taxable = sum((ln.amount for ln in withheld if ln.tax_code and ln.tax_code != STAMP), ZERO)
         withholding = round_money(client.withholding.rate * client.withholding.base * taxable, currency)
     split = tax_total if client.split_payment else ZERO
     if client.split_payment:

@@ -148,6 +148,22 @@ class StampDuty:
 
 
 @dataclass(frozen=True, slots=True)
+class Accounts:
+    """`export.accounts`: the account names of the journals `plainbill export` writes
+    (hledger/Ledger and beancount). A client's receivable is `receivable:<Client>`."""
+
+    receivable: str = "Assets:Receivables"
+    withholding: str = "Assets:Withholding-tax"          # ritenute subite: a credit toward income tax
+    fees: str = "Income:Fees"
+    stamp_duty: str = "Income:Stamp-duty"                 # the bollo charged to the client
+    rivalsa: str = "Income:Rivalsa-INPS"                  # TC22: part of the fee
+    cassa: str = "Liabilities:Cassa-previdenziale"        # TC01..TC21: owed to the fund
+    vat: str = "Liabilities:VAT:Output"
+    split_payment: str = "Liabilities:VAT:Split-payment"  # the VAT the client pays to the state
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """plainbill.yaml."""
 
@@ -173,6 +189,7 @@ class Settings:
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
     social_security: tuple[SocialSecurity, ...] = ()   # the issuer's surcharges (rivalsa INPS, cassa)
+    accounts: Accounts = Accounts()            # export.accounts
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:

@@ -113,6 +113,10 @@ def _doc(name: str, title: str, body: dict) -> dict:
             "title": title, **body}
 
 
+ACCOUNT = {"type": "string", "pattern": r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$",
+           "description": "an account both hledger/Ledger and beancount accept, e.g. Income:Fees"}
+
+
 def social_security() -> dict:
     from .model import FUNDS
 
@@ -145,6 +149,9 @@ def settings_schema() -> dict:
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
         "social_security": social_security(),
+        "export": obj({"accounts": obj({k: ACCOUNT for k in ("receivable", "withholding", "fees", "stamp_duty",
+                                                              "rivalsa", "cassa", "vat", "split_payment")})},
+                      description="plainbill export: the journals' account names (docs/commands.md, export)"),
     }, ("issuer",)))
 
 

@@ -6,13 +6,14 @@ run reports every problem in the file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 
 from yaml.nodes import MappingNode, ScalarNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (FUNDS, INPS, NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings,
+from ..model import (FUNDS, INPS, NOWHERE, Accounts, Activity, Address, Bank, Numbering, Party, Person, Settings,
                      SocialSecurity, StampDuty, TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
@@ -22,7 +23,7 @@ PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities", "social_security")
+                 "taxes", "team", "activities", "social_security", "export")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -81,6 +82,8 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     kw["activities"] = _activities(r, m.get("activities"), language)
     if "social_security" in m:
         kw["social_security"] = read_social_security(r, m["social_security"])
+    if "export" in m:
+        kw["accounts"] = _accounts(r, m["export"])
     # line 0 marks settings that could not be parsed: checks then skip names they would define
     ref = SourceRef(src.path, 0, 0) if broken else src.ref(1, 1)
     return Settings(issuer=issuer, language=language, ref=ref, **kw)
@@ -313,6 +316,27 @@ def read_social_security(r: Reader, node) -> tuple[SocialSecurity, ...]:
                                   withholding=kind == INPS if withholding is None else withholding,
                                   ref=r.ref(item)))
     return tuple(out)
+
+
+ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+
+
+def _accounts(r: Reader, node) -> Accounts:
+    """`export: {accounts: {fees: Income:Fees, ...}}`: names both journal syntaxes accept
+    (beancount's are the narrower: a root type, then capitalised parts without spaces)."""
+    e = r.mapping(node, ("accounts",), "export")
+    names = tuple(f for f in Accounts.__dataclass_fields__ if f != "ref")
+    a = r.mapping(e.get("accounts"), names, "export.accounts")
+    kw = {}
+    for key, value in a.items():
+        name = r.text(value, key).strip()
+        if not ACCOUNT_RE.match(name):
+            r.fail("invalid-value", value, f"account `{short(name)}` is not a name every journal accepts",
+                   "start with Assets, Liabilities, Equity, Income or Expenses, then parts that begin with a "
+                   "capital letter or digit, no spaces: e.g. Income:Fees, Liabilities:VAT:Output")
+            continue
+        kw[key] = name
+    return Accounts(**kw, ref=r.ref(node))
 
 
 def _team(r: Reader, node) -> tuple[Person, ...]:

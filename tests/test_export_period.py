@@ -219,3 +219,33 @@ def test_by_hand_an_invoice_and_its_credit_note(tmp_path):
         "    Liabilities:IVA-vendite           -228.80 EUR"]
     assert f'2026-12-05 * "Acme S.p.A." "Nota di credito {credit}"' in got["journal-2026-12.beancount"].decode()
     assert "    Income:Compensi                   1000.00 EUR" in ledger.split("\n\n")[2]
+
+
+@pytest.mark.skipif(shutil.which("ledger") is None, reason="ledger is not installed")
+def test_a_hostile_client_name_stays_text_in_every_file(tmp_path):
+    import re
+
+    book = freelance(tmp_path)
+    client = book / "clients" / "meccanica-dora.yaml"
+    text = client.read_text(encoding="utf-8")
+    evil = '=HYPERLINK("http://x") ; "quoted" \\\\ back'
+    client.write_text(re.sub(r"^name: .*$", lambda m: "name: '" + evil.replace("'", "''") + "'", text, count=1,
+                             flags=re.M),
+                      encoding="utf-8")
+    r = run("build", book, "--no-pdf", "-j", "1")
+    if r.exit_code != 0:
+        pytest.skip("the issued invoices froze the old name: " + r.output[:200])
+    einvoices(book)
+    r = run("export", "2026-11", book, "--no-pdf", "-j", "1")
+    assert r.exit_code == 0, r.output
+    got = files(book / "build" / "export-2026-11.zip")
+    rows = list(csv.DictReader(io.StringIO(got["vat-register-2026-11.csv"].decode())))
+    assert {r["client_name"] for r in rows if r["client"] == "meccanica-dora"} == {"'" + evil}
+    journal = tmp_path / "j.ledger"
+    journal.write_bytes(got["journal-2026-11.ledger"])
+    out = subprocess.run(["ledger", "-f", str(journal), "csv"], capture_output=True, text=True, check=True)
+    assert len(out.stdout.splitlines()) == sum(len(b.splitlines()) - 2 for b in
+                                              got["journal-2026-11.ledger"].decode().split("\n\n")[1:] if b)
+    loader = pytest.importorskip("beancount.loader")
+    _, errors, _ = loader.load_string(got["journal-2026-11.beancount"].decode())
+    assert errors == []

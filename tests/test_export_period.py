@@ -10,6 +10,7 @@ import csv
 import io
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections import defaultdict
 from decimal import Decimal as D
@@ -104,12 +105,18 @@ def test_ledger_reads_the_journal_and_its_balances_are_the_invoices(exported, tm
     assert total.returncode == 0 and total.stdout.rstrip().endswith("0"), total.stdout + total.stderr
 
 
-def test_beancount_loads_the_journal_and_its_balances_are_the_invoices(exported):
+def test_beancount_loads_the_journal_and_its_balances_are_the_invoices(exported, tmp_path):
     loader = pytest.importorskip("beancount.loader")
     from beancount.core.data import Transaction
 
     _, path, docs = exported
-    entries, errors, _ = loader.load_string(files(path)["journal-2026-11.beancount"].decode())
+    text = files(path)["journal-2026-11.beancount"].decode()
+    journal = tmp_path / "j.beancount"
+    journal.write_text(text, encoding="utf-8")
+    check = subprocess.run([sys.executable, "-m", "beancount.scripts.check", str(journal)],   # bean-check
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    entries, errors, _ = loader.load_string(text)
     assert errors == []
     balances: dict[str, D] = defaultdict(D)
     tx = [e for e in entries if isinstance(e, Transaction)]

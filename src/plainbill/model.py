@@ -185,6 +185,20 @@ class ExchangeRates:
             last[c] = value
         return tuple(sorted(last.items()))
 
+class Accounts:
+    """`export.accounts`: the account names of the journals `plainbill export` writes
+    (hledger/Ledger and beancount). A client's receivable is `receivable:<Client>`."""
+
+    receivable: str = "Assets:Receivables"
+    withholding: str = "Assets:Withholding-tax"          # ritenute subite: a credit toward income tax
+    fees: str = "Income:Fees"
+    stamp_duty: str = "Income:Stamp-duty"                 # the bollo charged to the client
+    rivalsa: str = "Income:Rivalsa-INPS"                  # TC22: part of the fee
+    cassa: str = "Liabilities:Cassa-previdenziale"        # TC01..TC21: owed to the fund
+    vat: str = "Liabilities:VAT:Output"
+    split_payment: str = "Liabilities:VAT:Split-payment"  # the VAT the client pays to the state
+    ref: SourceRef = NOWHERE
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:
@@ -212,6 +226,8 @@ class Settings:
     late_entries: Literal["next-period", "error"] = "next-period"
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
+    social_security: tuple[SocialSecurity, ...] = ()   # the issuer's surcharges (rivalsa INPS, cassa)
+    accounts: Accounts = Accounts()            # export.accounts
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:
@@ -456,6 +472,32 @@ class Project:
     ref: SourceRef = NOWHERE
 
 
+# FatturaPA's TipoCassa codes (DatiCassaPrevidenziale) and the short name each fund goes by
+FUNDS = {
+    "TC01": "Cassa Forense", "TC02": "CNPADC", "TC03": "CIPAG", "TC04": "Inarcassa",
+    "TC05": "Cassa Notariato", "TC06": "CNPR", "TC07": "ENASARCO", "TC08": "ENPACL", "TC09": "ENPAM",
+    "TC10": "ENPAF", "TC11": "ENPAV", "TC12": "ENPAIA", "TC13": "Fondo spedizionieri e agenzie marittime",
+    "TC14": "INPGI", "TC15": "ONAOSI", "TC16": "CASAGIT", "TC17": "EPPI", "TC18": "EPAP", "TC19": "ENPAB",
+    "TC20": "ENPAPI", "TC21": "ENPAP", "TC22": "INPS",
+}
+INPS = "TC22"     # rivalsa INPS of the gestione separata: the one surcharge subject to withholding by default
+
+
+@dataclass(frozen=True, slots=True)
+class SocialSecurity:
+    """A social-security surcharge the professional adds to the fees (docs/billing.md, Social security).
+
+    `kind` is FatturaPA's TipoCassa (TC22: rivalsa INPS 4 % of the gestione separata, art. 1
+    c. 212 L. 662/1996; TC01..TC21: a professional fund's contributo integrativo). Subject to
+    VAT like the fees it is computed on; part of the withholding base only when `withholding`
+    (by default: TC22 yes, the funds' contributo integrativo no)."""
+
+    kind: str
+    rate: Decimal               # fraction: 0.04
+    withholding: bool = False
+    ref: SourceRef = NOWHERE
+
+
 @dataclass(frozen=True, slots=True)
 class Withholding:
     """Ritenuta d'acconto: `rate` of `base` (fraction of the taxable amount) deducted from the amount due."""
@@ -495,6 +537,7 @@ class Client:
     rules: Rules = Rules()
     contracts: tuple[Contract, ...] = ()
     documents: Documents = Documents()
+    social_security: tuple[SocialSecurity, ...] | None = None   # None: the issuer's; () none for this client
     ref: SourceRef = NOWHERE
 
     def project(self, slug: str) -> Project | None:

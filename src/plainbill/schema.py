@@ -120,6 +120,18 @@ def _doc(name: str, title: str, body: dict) -> dict:
             "title": title, **body}
 
 
+ACCOUNT = {"type": "string", "pattern": r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$",
+           "description": "an account both hledger/Ledger and beancount accept, e.g. Income:Fees"}
+
+
+def social_security() -> dict:
+    from .model import FUNDS
+
+    return {**seq(obj({"kind": enum(*FUNDS), "rate": PERCENT, "withholding": {"type": "boolean"}}, ("kind", "rate"))),
+            "description": "social-security surcharges: TC22 rivalsa INPS, TC01..TC21 a fund's contributo "
+                           "integrativo (docs/billing.md, Social security)"}
+
+
 def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
                "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
@@ -149,6 +161,10 @@ def settings_schema() -> dict:
         "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
+        "social_security": social_security(),
+        "export": obj({"accounts": obj({k: ACCOUNT for k in ("receivable", "withholding", "fees", "stamp_duty",
+                                                              "rivalsa", "cassa", "vat", "split_payment")})},
+                      description="plainbill export: the journals' account names (docs/commands.md, export)"),
     }, ("issuer",)))
 
 
@@ -165,6 +181,7 @@ def client_schema() -> dict:
         "rates": seq(RATE), "rules": RULES, "contracts": seq(contract_schema()),
         "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
                           "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
+        "social_security": {**social_security(), "type": ["array", "null"]},
     }, ("name",)))
 
 

@@ -219,7 +219,7 @@ class ClientRun:
             taxes=t.taxes, subtotal=t.subtotal, tax_total=t.tax_total, total=t.total,
             withholding=t.withholding, split_payment=t.split_payment, amount_due=t.amount_due,
             entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
-            notes=t.notes)
+            notes=t.notes, surcharges=t.surcharges)
 
     def _scheduled(self, period: Period, book: LineBook) -> None:
         """Lines that come from contracts, not entries: fees, recurring items, milestones, purchases."""

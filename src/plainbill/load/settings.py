@@ -6,6 +6,7 @@ run reports every problem in the file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -13,8 +14,8 @@ from decimal import Decimal
 from yaml.nodes import MappingNode, ScalarNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (NOWHERE, Activity, Address, Bank, ExchangeRates, Numbering, Party, Person, Settings, StampDuty,
-                     TaxCode, WorkingHours)
+from ..model import (FUNDS, INPS, NOWHERE, Accounts, Activity, Address, Bank, ExchangeRates, Numbering, Party,
+                     Person, Settings, SocialSecurity, StampDuty, TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
 
@@ -24,7 +25,7 @@ ISSUER_KEYS = PARTY_KEYS + ("share_capital", "sole_shareholder", "liquidation") 
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities", "exchange_rates")
+                 "taxes", "team", "activities", "social_security", "export", "exchange_rates")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -95,6 +96,10 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     _taxes(r, m.get("taxes"), language, kw)
     kw["team"] = _team(r, m.get("team"))
     kw["activities"] = _activities(r, m.get("activities"), language)
+    if "social_security" in m:
+        kw["social_security"] = read_social_security(r, m["social_security"])
+    if "export" in m:
+        kw["accounts"] = _accounts(r, m["export"])
     # line 0 marks settings that could not be parsed: checks then skip names they would define
     ref = SourceRef(src.path, 0, 0) if broken else src.ref(1, 1)
     return Settings(issuer=issuer, language=language, ref=ref, **kw)
@@ -315,6 +320,61 @@ def _stamp_override(r: Reader, node, tc: TaxCode) -> None:
            f"the stamp duty is {law} by default",
            "remove `stamp_duty` to follow the law's default (docs/billing.md, Stamp duty), "
            "or keep it if your case is an exception")
+
+
+def read_social_security(r: Reader, node) -> tuple[SocialSecurity, ...]:
+    """`social_security`: a list of surcharges `{kind: TC22, rate: 4%, withholding: true}`
+    (plainbill.yaml, or a client file where it replaces the issuer's; `[]` or null: none)."""
+    if node is None or r.is_null(node):
+        return ()
+    out = []
+    seen: set[str] = set()
+    for item in r.sequence(node, "social_security"):
+        s = r.mapping(item, ("kind", "rate", "withholding"), "social-security surcharge", ("kind", "rate"))
+        kind = (r.scalar(s.get("kind"), "kind") or "").strip().upper()
+        rate = r.percent(s.get("rate"), "rate")
+        if "kind" in s and kind not in FUNDS:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{short(kind)}` is not a FatturaPA TipoCassa code",
+                   "TC22 for the rivalsa INPS (gestione separata), TC01..TC21 for a professional fund, "
+                   "e.g. TC02 CNPADC, TC04 Inarcassa (docs/billing.md, Social security)")
+            continue
+        if kind in seen:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{kind}` is listed twice",
+                   "list each fund once")
+            continue
+        if rate is None or not kind:
+            continue
+        if not 0 < rate < 1:
+            r.fail("invalid-value", s["rate"], f"social-security rate {rate * 100:f}% is not between 0 and 100%",
+                   "the fund's rate, e.g. rate: 4%")
+            continue
+        withholding = r.boolean(s.get("withholding"), "withholding")
+        seen.add(kind)
+        out.append(SocialSecurity(kind=kind, rate=rate,
+                                  withholding=kind == INPS if withholding is None else withholding,
+                                  ref=r.ref(item)))
+    return tuple(out)
+
+
+ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+
+
+def _accounts(r: Reader, node) -> Accounts:
+    """`export: {accounts: {fees: Income:Fees, ...}}`: names both journal syntaxes accept
+    (beancount's are the narrower: a root type, then capitalised parts without spaces)."""
+    e = r.mapping(node, ("accounts",), "export")
+    names = tuple(f for f in Accounts.__dataclass_fields__ if f != "ref")
+    a = r.mapping(e.get("accounts"), names, "export.accounts")
+    kw = {}
+    for key, value in a.items():
+        name = r.text(value, key).strip()
+        if not ACCOUNT_RE.match(name):
+            r.fail("invalid-value", value, f"account `{short(name)}` is not a name every journal accepts",
+                   "start with Assets, Liabilities, Equity, Income or Expenses, then parts that begin with a "
+                   "capital letter or digit, no spaces: e.g. Income:Fees, Liabilities:VAT:Output")
+            continue
+        kw[key] = name
+    return Accounts(**kw, ref=r.ref(node))
 
 
 def _team(r: Reader, node) -> tuple[Person, ...]:

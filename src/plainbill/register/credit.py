@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from .. import i18n
+from ..billing.surcharges import credited
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice, Line, TaxLine
 from ..model import Book
@@ -108,6 +109,7 @@ def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date,
                    taxes=taxes, subtotal=subtotal, tax_total=tax_total, total=total,
                    withholding=withholding, split_payment=split, amount_due=total - withholding - split,
                    entries=tuple(e for e in original.entries if e.line_key in keys), statements=(),
+                   surcharges=credited(original.surcharges, lines, original.currency),
                    warnings=(), notes=(note, *_notes_that_apply(original, lines, taxes)))
 
 

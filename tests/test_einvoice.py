@@ -90,6 +90,9 @@ def test_summaries_reconcile_with_the_lines_and_the_invoice(name, request):
         for line in doc.iterfind(".//DettaglioLinee"):
             key = (line.findtext("AliquotaIVA"), line.findtext("Natura") or "")
             sums[key] = sums.get(key, D(0)) + D(line.findtext("PrezzoTotale"))
+        for cassa in doc.iterfind(".//DatiCassaPrevidenziale"):            # in its rate's summary (00422)
+            key = (cassa.findtext("AliquotaIVA"), cassa.findtext("Natura") or "")
+            sums[key] = sums.get(key, D(0)) + D(cassa.findtext("ImportoContributoCassa"))
             if line.findtext("Quantita"):
                 product = D(line.findtext("Quantita")) * D(line.findtext("PrezzoUnitario"))
                 assert abs(product - D(line.findtext("PrezzoTotale"))) <= D("0.01"), inv_id
@@ -214,3 +217,31 @@ def test_credit_note_is_td04_linked_to_its_invoice_and_both_get_sdi_names(tmp_pa
     assert text(doc, ".//ProgressivoInvio") == "QN001"
     assert doc.find(".//DatiPagamento") is None                     # a credit note asks for no payment
     assert D(text(doc, ".//ImportoTotaleDocumento")) == D("962.00")
+
+
+def test_the_freelancer_with_rivalsa_inps_withholding_and_stamp_duty(tmp_path, schema):
+    """Rivalsa INPS 4 % (TC22) on the exempt teaching: DatiCassaPrevidenziale, not a line; its
+    amount joins the N4 summary; withheld on (Ritenuta SI); the bollo outside both.
+    By hand: 16 h x 60.00 = 960.00; rivalsa 4 % = 38.40; N4 base 998.40; bollo 2.00;
+    total 1000.40; withholding 20 % x 998.40 = 199.68; due 800.72."""
+    book = tmp_path / "book"
+    shutil.copytree(FREELANCE, book)
+    settings = book / "plainbill.yaml"
+    settings.write_text(settings.read_text() + "social_security: [{kind: TC22, rate: 4%}]\n")
+    invoices, files = documents(book)
+    inv = invoices["its-piemonte-2026-10"]
+    data = files[inv.id][f"invoices/{inv.id}.xml"]
+    assert problems(schema, data) == []
+    doc = etree.fromstring(data)
+    cassa = doc.find(".//DatiCassaPrevidenziale")
+    assert [(e.tag, e.text) for e in cassa] == [
+        ("TipoCassa", "TC22"), ("AlCassa", "4.00"), ("ImportoContributoCassa", "38.40"), ("ImponibileCassa", "960.00"),
+        ("AliquotaIVA", "0.00"), ("Ritenuta", "SI"), ("Natura", "N4")]
+    assert "surcharge" not in {ln.findtext("Descrizione") for ln in doc.iterfind(".//DettaglioLinee")}
+    assert len(doc.findall(".//DettaglioLinee")) == 2                       # the teaching and the bollo
+    n4 = doc.find(".//DatiRiepilogo[Natura='N4']")
+    assert text(n4, "ImponibileImporto") == "998.40"                        # 960.00 + the rivalsa
+    assert text(doc, ".//ImportoRitenuta") == "199.68" == str(inv.withholding)
+    assert text(doc, ".//ImportoTotaleDocumento") == "1000.40" == str(inv.total)
+    assert text(doc, ".//ImportoPagamento") == "800.72" == str(inv.amount_due)
+    assert text(doc, ".//DatiBollo/ImportoBollo") == "2.00"

@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic, SourceRef, warning
 from ..invoice import Invoice
 from ..model import Book
-from .document import Made, applies, document, progressive, sdi_file_name
+from .document import Made, applies, detail_lines, document, progressive, sdi_file_name
 
 __all__ = ["applies", "diagnose", "einvoice_files", "document", "sdi_file_name", "progressive", "xml_of"]
 
@@ -32,9 +32,15 @@ def xml_of(book: Book, invoice: Invoice, register=None) -> tuple[Made, str]:
             name = sdi_file_name(book.settings.issuer, record.series, record.year, record.seq)
         except ValueError:
             prog = ""
-    made = document(book, invoice, client_lines(invoice, ctx),
+    made = document(book, invoice, with_surcharges(invoice, client_lines(invoice, ctx)),
                     original.issue_date if original is not None else None, prog)
     return made, name
+
+
+def with_surcharges(invoice: Invoice, lines: list) -> list:
+    """The client's lines plus the social-security surcharge lines the page shows in its totals:
+    the XML carries those in DatiCassaPrevidenziale and counts them in the summaries."""
+    return [ln for ln in lines if ln.kind != "surcharge"] + [ln for ln in invoice.lines if ln.kind == "surcharge"]
 
 
 def einvoice_files(book: Book, invoices: list[Invoice], register=None) -> dict[str, dict[str, bytes]]:
@@ -79,7 +85,7 @@ def _where(book: Book, inv: Invoice, what: str) -> SourceRef:
     if what.startswith("description of line "):
         n = int(what.rsplit(" ", 1)[1])
         from ..render.context import client_context, client_lines
-        lines = client_lines(inv, client_context(book, inv.client, inv.language))
+        lines = detail_lines(client_lines(inv, client_context(book, inv.client, inv.language)))
         if n <= len(lines) and lines[n - 1].sources:
             return lines[n - 1].sources[0]
     if what.startswith("issuer") or what.startswith("bank") or what.startswith("legal"):

@@ -263,6 +263,8 @@ def _general(el, doc: _Doc) -> None:
         b = _sub(g, "DatiBollo")
         _sub(b, "BolloVirtuale", "SI")
         _sub(b, "ImportoBollo", money(s.stamp_duty.amount))
+    for sc in inv.surcharges:
+        _cassa(_sub(g, "DatiCassaPrevidenziale"), sc, doc)
     _sub(g, "ImportoTotaleDocumento", money(doc.euro.total))
     for text in causale(doc):
         _sub(g, "Causale", text)
@@ -273,6 +275,21 @@ def _general(el, doc: _Doc) -> None:
             _sub(linked, "IdDocumento", plain(number, False)[:20])
             if doc.original_date:
                 _sub(linked, "Data", doc.original_date.isoformat())
+
+
+def _cassa(el, sc, doc: _Doc) -> None:
+    """One social-security surcharge (billing/surcharges.py): it is not a line of the XML; its
+    amount joins the summary of its rate (SdI 00422 counts it there)."""
+    to_eur = doc.conv.euro if doc.conv else (lambda a: a)
+    _sub(el, "TipoCassa", sc.kind)
+    _sub(el, "AlCassa", percent(sc.rate))
+    _sub(el, "ImportoContributoCassa", money(to_eur(sc.amount)))
+    _sub(el, "ImponibileCassa", money(to_eur(sc.base)))
+    _sub(el, "AliquotaIVA", percent(sc.tax_rate))
+    if sc.withholding and doc.invoice.withholding:
+        _sub(el, "Ritenuta", "SI")
+    if sc.tax_rate == 0 and sc.nature:
+        _sub(el, "Natura", sc.nature.upper())
 
 
 def draft_number(invoice: Invoice) -> str:
@@ -314,7 +331,7 @@ def _contracts_of(doc: _Doc) -> list[tuple[Contract, list[int]]]:
     """The contracts with references behind the invoice's lines, with their line numbers."""
     by_id = {c.id: c for c in doc.client.contracts}
     found: dict[str, list[int]] = {}
-    for n, ln in enumerate(doc.lines, 1):
+    for n, ln in enumerate(detail_lines(doc.lines), 1):
         c = by_id.get(ln.contract)
         if c is not None and c.references is not None:
             found.setdefault(c.id, []).append(n)
@@ -333,7 +350,7 @@ def _references(el, doc: _Doc) -> None:
         docs = [(tag, d) for tag, d in docs if d is not None]
         if not docs and (refs.cig or refs.cup):
             docs = [("DatiContratto", None)]
-        lines = [] if len(numbers) == len(doc.lines) else numbers
+        lines = [] if len(numbers) == len(detail_lines(doc.lines)) else numbers
         for i, (tag, d) in enumerate(docs):
             blocks[tag].append((d, lines, refs if i == 0 else None))
     for tag in ("DatiOrdineAcquisto", "DatiContratto"):     # the schema's order
@@ -353,7 +370,7 @@ def _references(el, doc: _Doc) -> None:
 def _goods(el, doc: _Doc) -> None:
     nature = _nature_of(doc.book)
     withheld = withheld_codes(doc)
-    for n, ln in enumerate(doc.lines, 1):
+    for n, ln in enumerate(detail_lines(doc.lines), 1):
         d = _sub(el, "DettaglioLinee")
         _sub(d, "NumeroLinea", str(n))
         _sub(d, "Descrizione", doc.fit(ln.description or "-", 1000, f"description of line {n}") or "-")
@@ -390,6 +407,11 @@ def _goods(el, doc: _Doc) -> None:
             _sub(r, "EsigibilitaIVA", "S" if doc.client.split_payment else "I")
         if nat and notes.get((rate, nat)):
             _sub(r, "RiferimentoNormativo", doc.fit(notes[(rate, nat)], 100, f"legal reference of {nat}"))
+
+
+def detail_lines(lines: list[Line]) -> list[Line]:
+    """The lines of DettaglioLinee: all but the social-security surcharges (DatiCassaPrevidenziale)."""
+    return [ln for ln in lines if ln.kind != "surcharge"]
 
 
 def withheld_codes(doc: _Doc) -> set[str]:

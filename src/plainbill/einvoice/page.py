@@ -115,7 +115,9 @@ def _euro_notes(invoice, e: dict, lines, w: dict) -> list[str]:
     if conv is None:
         return []
     natures = {t.tax_code: t.nature for t in invoice.taxes}
-    figures = summarise(invoice, lines, conv, lambda ln: natures.get(ln.tax_code, "") if ln.tax_rate == 0 else "")
+    from . import with_surcharges
+
+    figures = summarise(invoice, with_surcharges(invoice, lines), conv, lambda ln: natures.get(ln.tax_code, "") if ln.tax_rate == 0 else "")
     loc = invoice.locale
     since = w["since"].format(date=short_date(conv.since, loc)) if conv.since != date.min else ""
     return [w["euro"].format(currency=conv.currency, rate=number(conv.rate, loc), since=since,

@@ -179,13 +179,14 @@ def issuer_missing(book) -> Iterator[Diagnostic]:
 
 
 @check("e-invoice: what an invoice lacks", ("einvoice-no-recipient", "warning"), ("einvoice-client-id", "warning"),
-       ("einvoice-address", "warning"), ("einvoice-text-cut", "warning"))
+       ("einvoice-address", "warning"), ("einvoice-text-cut", "warning"), ("einvoice-exchange-rate", "warning"))
 def check_documented_at_compute(ctx: Context) -> Iterator[Diagnostic]:
     """Found when invoices are computed (`build`, `check --full`), once per client with an
     invoice: `einvoice-no-recipient` (neither `sdi_code` nor `pec`; a public body without its
     office code), `einvoice-client-id` (an Italian client with neither `vat_number` nor
     `tax_code`, SdI 00417), `einvoice-address` (street, city, five-digit postal code),
     `einvoice-text-cut` (a text longer than its FatturaPA field, cut in the XML only; the
-    page keeps it whole). Listed here so the reference names them; this check itself
+    page keeps it whole), `einvoice-exchange-rate` (an invoice in another currency with no
+    rate in `exchange_rates` on its date: its XML would not be in euro). Listed here so the reference names them; this check itself
     reports nothing."""
     return iter(())

@@ -185,6 +185,8 @@ class ExchangeRates:
             last[c] = value
         return tuple(sorted(last.items()))
 
+
+@dataclass(frozen=True, slots=True)
 class Accounts:
     """`export.accounts`: the account names of the journals `plainbill export` writes
     (hledger/Ledger and beancount). A client's receivable is `receivable:<Client>`."""

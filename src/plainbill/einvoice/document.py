@@ -416,13 +416,15 @@ def detail_lines(lines: list[Line]) -> list[Line]:
 
 def withheld_codes(doc: _Doc) -> set[str]:
     """Tax codes of the lines the withholding is computed on (docs/billing.md): every taxed or
-    exempt line, not the stamp duty, not a code the book keeps out of the base."""
+    exempt line; not the stamp duty, nor sums advanced for the client (N1, art. 15), nor a code
+    the book keeps out of the base."""
     if not doc.invoice.withholding:
         return set()
     out = set()
     for ln in doc.lines:
         tc = doc.settings.tax(ln.tax_code)
-        if ln.tax_code and ln.tax_code != STAMP and getattr(tc, "withholding", True) is not False:
+        outside = ln.tax_code == STAMP or (tc is not None and tc.rate == 0 and tc.nature.upper() == "N1")
+        if ln.tax_code and not outside and getattr(tc, "withholding", True) is not False:
             out.add(ln.tax_code)
     return out
 

@@ -141,3 +141,22 @@ def test_an_issuer_outside_italy_gets_no_xml_and_no_courtesy_notice(tmp_path):
     pages = _html(tmp_path, book, "meccanica-dora")
     assert pages and all("Copia di cortesia" not in p for p in pages.values())
     assert not list((tmp_path / "out" / "invoices").glob("*.xml"))
+
+
+@pytest.mark.parametrize("codes,client,message", [
+    ("    generic: {rate: 0%, nature: N2}\n", "", "`N2` is not a nature code"),
+    ("    odd: {rate: 10%, nature: N4}\n", "", "charges VAT and also names nature N4"),
+    ("    bare: {rate: 0%}\n", "", "is 0% but names no `nature`"),
+    ("    rc-it: {rate: 0%, nature: N6.7, reverse_charge: true}\n", "split_payment: true\ntax: rc-it\n",
+     "split payment with a reverse-charge tax code"),
+])
+def test_natures_the_sdi_refuses_are_errors(tmp_path, codes, client, message):
+    book = _book(tmp_path, FREELANCE)
+    settings = book / "plainbill.yaml"
+    settings.write_text(settings.read_text().replace("    vat22: {rate: 22%}\n", "    vat22: {rate: 22%}\n" + codes))
+    if client:
+        path = book / "clients" / "meccanica-dora.yaml"
+        path.write_text(path.read_text().replace("tax: vat22\n", "") + client)
+    found = [d for d in check_book(book).diagnostics if d.code == "einvoice-nature"]
+    assert len(found) == 1 and message in found[0].message, [str(d) for d in found]
+    assert found[0].severity.value == "error" and found[0].ref.line > 1

@@ -96,6 +96,8 @@ def _where(book: Book, inv: Invoice, what: str) -> SourceRef:
         lines = detail_lines(client_lines(inv, client_context(book, inv.client, inv.language)))
         if n <= len(lines) and lines[n - 1].sources:
             return lines[n - 1].sources[0]
+    if what == "number":
+        return book.settings.numbering.ref if book.settings.numbering.ref.line else book.settings.ref
     if what.startswith("issuer") or what.startswith("bank") or what.startswith("legal"):
         issuer = book.settings.issuer
         return issuer.at("name") if what == "issuer name" else book.settings.ref

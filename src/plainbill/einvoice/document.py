@@ -251,7 +251,7 @@ def _general(el, doc: _Doc) -> None:
     _sub(g, "TipoDocumento", "TD04" if inv.kind == "credit-note" else "TD01")
     _sub(g, "Divisa", "EUR")
     _sub(g, "Data", _doc_date(inv).isoformat())
-    _sub(g, "Numero", plain(inv.number, False)[:20] if inv.number else draft_number(inv))
+    _sub(g, "Numero", doc.fit(inv.number, 20, "number", latin1=False) if inv.number else draft_number(inv))
     if inv.withholding:
         r = _sub(g, "DatiRitenuta")
         _sub(r, "TipoRitenuta", "RT01" if len(s.issuer.tax_code.strip()) == 16 else "RT02")

@@ -88,7 +88,7 @@ def check_natures(ctx: Context) -> Iterator[Diagnostic]:
     n6 = {tc.code for tc in ctx.settings.taxes if tc.nature.upper().startswith("N6")}
     for client in ctx.book.clients:
         if client.split_payment and (client.tax or ctx.settings.default_tax) in n6:
-            yield error("einvoice-nature", client.ref,
+            yield error("einvoice-nature", client.party.at("split_payment"),
                         f"{client.slug}: split payment with a reverse-charge tax code (nature N6)",
                         "a public body under split payment is charged VAT; choose one of the two (SdI 00420)")
 

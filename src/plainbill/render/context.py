@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..invoice import EntryDetail, Invoice, Line
+from ..einvoice.page import page_context, page_view
 from ..model import Bank, Book, Documents, Party
 from ..money import minor_digits
 from .labels import labels, unit_label
@@ -80,6 +81,7 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
         "people": {p.slug: _who(p, docs.people) for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
+        "einvoice": page_context(book, slug, language),    # plainbill.einvoice.page
     }
 
 
@@ -120,8 +122,11 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     mode = ctx["documents"]["appendix"]
     return {
         **ctx,
+        **page_view(invoice, ctx, lines),     # courtesy, doc_refs, euro_notes
         "invoice": invoice,
         "lines": lines,
+        # the social-security surcharges are lines of the invoice, shown in the totals instead
+        "lines_total": invoice.subtotal - sum((s.amount for s in invoice.surcharges), Decimal(0)),
         "t": t,
         "locale": invoice.locale,
         "currency": invoice.currency,
@@ -177,12 +182,15 @@ def client_lines(invoice: Invoice, ctx: dict[str, Any]) -> list[Line]:
     Dropped: the 0,00 lines of internal (non-billable) activities and of the effort behind
     a fixed price, unless the client's `documents.internal` is `show`; the 0,00 lines of work
     marked not billable when its `documents.no_charge` is `hide`. Those lines all amount to
-    0, so the totals are untouched. Kept lines lose firm notes (` // ...`) and staff handles
+    0, so the totals are untouched. Social-security surcharge lines are left out too: the
+    totals show them, after the lines' total (`lines_total`). Kept lines lose firm notes (` // ...`) and staff handles
     (`@paolo` becomes the person's name or role).
     """
     docs = ctx["documents"]
     out = []
     for line in invoice.lines:
+        if line.kind == "surcharge":     # printed in the totals (docs/billing.md, Social security)
+            continue
         if line.kind == "no-charge" and line.amount == 0:
             why = _no_charge_why(line.key)
             if docs["internal"] != "show" and why in INTERNAL_WHY:

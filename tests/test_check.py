@@ -129,7 +129,7 @@ def write_book(tmp_path: Path, **extra) -> Path:
 
 
 def run(*args, env=None):
-    return CliRunner().invoke(main, ["check", *map(str, args)], env=env or {"GITHUB_ACTIONS": ""})
+    return CliRunner().invoke(main, ["check", "--book", *map(str, args)], env=env or {"GITHUB_ACTIONS": ""})
 
 
 @pytest.mark.parametrize("book", [ROOT, ROOT / "examples" / "freelance"])

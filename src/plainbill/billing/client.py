@@ -201,7 +201,7 @@ class ClientRun:
         self._expenses(period, others, late, book, biller)
         for line in fixedlines.callouts(self, prepared.visits):
             book.add_line(line, (period.start,))
-        lines = book.lines(self.ctx.settings.no_charge == "hide")
+        lines = book.lines()   # every line, no-charge ones too: hiding them is the page's business (render)
         lines, warnings = apply_caps(self, lines)
         statements, more = self._statements(period)
         warnings += more
@@ -255,8 +255,7 @@ class ClientRun:
             line, detail = fixedlines.expense(self, e, fp, contract, tax, note, n)
             if line is None:
                 continue
-            if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":
-                book.add_line(line, (e.date,))
+            book.add_line(line, (e.date,))
             book.add_detail(detail)
             biller.budget_use.append((e.project, line.contract, 0, line.key))
 

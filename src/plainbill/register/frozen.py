@@ -13,7 +13,7 @@ from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from ..model import Book, Entry
 from .audit import HINT, locate
-from .records import Record, billed_fingerprints, frozen_digest, totals_of
+from .records import Record, billed_fingerprints, frozen_digests, totals_of
 from .store import Register
 
 # The edit itself must go: while the book holds it, check fails and issue and credit-note refuse.
@@ -29,7 +29,7 @@ def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> li
     diags: list[Diagnostic] = []
     for record in register.by_draft.values():
         inv = computed.get(record.draft)
-        if inv is not None and frozen_digest(inv) == record.digest:
+        if inv is not None and record.digest in frozen_digests(inv):
             diags += _record_edited(record, inv)
             continue
         index = index or _BookIndex(book)

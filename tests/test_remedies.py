@@ -13,6 +13,14 @@ from plainbill.cli import main
 FREELANCE = Path(__file__).resolve().parent.parent / "examples" / "freelance"
 
 
+def with_start(root, start):
+    """plainbill.yaml with `start` under its numbering block (the example numbers "{seq}/{year}")."""
+    settings = root / "plainbill.yaml"
+    text = settings.read_text()
+    settings.write_text(text.replace("numbering:\n", f"numbering:\n  start: {start}\n", 1))
+    return text
+
+
 def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args], env={"GITHUB_ACTIONS": ""})
 
@@ -38,3 +46,44 @@ def test_display_settings_never_unfreeze_an_issued_invoice(issued, where, before
     result = run("check", "--book", issued)
     assert result.exit_code == 0, result.output
     assert "issued-invoice-changed" not in result.output
+
+
+# ---------------------------------------------------------------- numbering.start
+
+
+def test_numbering_start_takes_over_from_another_tool(tmp_path):
+    root = tmp_path / "book"
+    shutil.copytree(FREELANCE, root, ignore=shutil.ignore_patterns("build"))
+    with_start(root, "{invoice: {2027: 89}, credit_note: {2027: 4}}")
+    result = run("issue", "--book", root, "--date", "2027-01-15")
+    assert result.exit_code == 0, result.output
+    numbers = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("issued ")]
+    assert numbers[0] == "89/2027" and numbers[1] == "90/2027"
+    assert run("check", "--book", root).exit_code == 0
+    note = run("credit-note", numbers[0], "--book", root, "--reason", "test", "--date", "2027-01-20")
+    assert note.exit_code == 0 and "NC4/2027" in note.stdout, note.output
+
+
+def test_a_gap_before_the_first_record_names_numbering_start(tmp_path):
+    root = tmp_path / "book"
+    shutil.copytree(FREELANCE, root, ignore=shutil.ignore_patterns("build"))
+    original = with_start(root, "{invoice: {2027: 89}}")
+    assert run("issue", "--book", root, "--date", "2027-01-15").exit_code == 0
+    (root / "plainbill.yaml").write_text(original)   # the start forgotten: 1-88 are missing
+    result = run("check", "--book", root)
+    assert result.exit_code == 1 and "have a gap: 1-88 missing [issued-number-gap]" in result.output
+    assert "numbering: {start: {invoice: {2027: 89}}}" in result.output
+
+
+@pytest.mark.parametrize("start, message", [
+    ("{invoice: {2027: 0}}", "numbers start at 1 or later"),
+    ("{invoice: {twenty: 5}}", "`twenty` is not a year"),
+    ("{invoce: {2027: 5}}", "unknown-key"),
+    ("{invoice: {2027: many}}", "a whole number"),
+])
+def test_numbering_start_is_validated(tmp_path, start, message):
+    root = tmp_path / "book"
+    shutil.copytree(FREELANCE, root, ignore=shutil.ignore_patterns("build"))
+    with_start(root, start)
+    result = run("check", "--book", root)
+    assert result.exit_code == 1 and message in result.output and "plainbill.yaml:" in result.output, result.output

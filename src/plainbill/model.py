@@ -131,6 +131,12 @@ class Numbering:
     invoice: str = "{year}/{seq:04d}"
     credit_note: str = "NC-{year}/{seq:04d}"
     ref: SourceRef = NOWHERE
+    start: tuple[tuple[str, int, int, SourceRef], ...] = ()   # (series, year, first seq, where): `numbering.start`
+
+    def first_seq(self, series: str, year: int) -> int:
+        """The first number of a series in a year: 1, or `numbering.start` (a firm that switched
+        tools in the middle of a year goes on from the old tool's next number)."""
+        return next((seq for s, y, seq, _ in self.start if s == series and y == year), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +434,7 @@ class Client:
     rules: Rules = Rules()
     contracts: tuple[Contract, ...] = ()
     documents: Documents = Documents()
+    internal: bool = False                           # the firm's own work: billed as drafts, never numbered
     ref: SourceRef = NOWHERE
 
     def project(self, slug: str) -> Project | None:

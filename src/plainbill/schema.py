@@ -152,6 +152,7 @@ def client_schema() -> dict:
         "rates": seq(RATE), "rules": RULES, "contracts": seq(contract_schema()),
         "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
                           "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
+        "internal": {"type": "boolean"},
     }, ("name",)))
 
 

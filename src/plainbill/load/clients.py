@@ -13,7 +13,7 @@ from .yamlnodes import NULLS, SLUG_RE, Reader, compose
 
 CLIENT_KEYS = PARTY_KEYS + ("language", "locale", "currency", "payment_terms", "billing_cycle", "tax",
                             "split_payment", "withholding", "projects", "rates", "rules", "contracts",
-                            "documents")
+                            "documents", "internal")
 
 
 def client_slug(path: str) -> str:
@@ -54,6 +54,7 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         rules=read_rules(r, m.get("rules"), language),
         contracts=read_contracts(r, m.get("contracts"), language),
         documents=_documents(r, m.get("documents")),
+        internal=bool(r.boolean(m.get("internal"), "internal")),
         ref=src.ref(1, 1), **kw)
 
 

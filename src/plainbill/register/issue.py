@@ -44,7 +44,7 @@ def plan_issue(book: Book, register: Register, drafts: list[Invoice], on: date) 
     if diags:
         return [], diags
     texts = {e.fingerprint: e for e in book.entries}
-    seq = register.next_seq("invoice", on.year)
+    seq = register.next_seq("invoice", on.year, book.settings.numbering.first_seq("invoice", on.year))
     fmt = number_format(book.settings, "invoice")
     records = []
     for inv in drafts:

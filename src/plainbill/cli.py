@@ -149,13 +149,15 @@ def _day(text: str | None):
 @click.argument("drafts", nargs=-1, metavar="[DRAFT]...", shell_complete=_complete("draft_ids"))
 @format_option
 @dry_run_option
-def issue(book: Path | None, period, client, on, drafts, fmt, dry_run) -> int:
+@click.option("--allow-older", is_flag=True,
+              help="Also number drafts for a period older than the client's last issued invoice.")
+def issue(book: Path | None, period, client, on, drafts, fmt, dry_run, allow_older) -> int:
     """Number the drafts of the book and record them under issued/ (default: every draft whose period has ended)."""
     from .register.commands import run_issue
 
     legacy, drafts = _legacy_book_in(drafts)
     return run_issue(choose_book("issue", book, legacy), period=period, client=client, on=_day(on), drafts=tuple(drafts),
-                     fmt=diagnostic_format(fmt), dry_run=dry_run)
+                     fmt=diagnostic_format(fmt), dry_run=dry_run, allow_older=allow_older)
 
 
 def _legacy_book_in(words: tuple[str, ...]) -> tuple[Path | None, tuple[str, ...]]:

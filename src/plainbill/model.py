@@ -176,6 +176,7 @@ class Settings:
     repository_url: str = ""                   # e.g. https://github.com/acme/books/blob/main
     no_charge: Literal["show", "hide"] = "show"
     late_entries: Literal["next-period", "error"] = "next-period"
+    billing_start: date | None = None          # billing.start: contracts' fees are drafted from this month on
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
     ref: SourceRef = NOWHERE

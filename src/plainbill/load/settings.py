@@ -7,6 +7,7 @@ run reports every problem in the file.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from yaml.nodes import MappingNode, ScalarNode
@@ -74,7 +75,10 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
                                     start=_numbering_start(r, n.get("start")))
     if "stamp_duty" in m:
         kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
-    b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
+    b = r.mapping(m.get("billing"), ("no_charge", "late_entries", "start"), "billing")
+    if "start" in b:
+        kw["billing_start"] = r.convert(b["start"], "start", _first_of_month, "invalid-date", "a month (YYYY-MM)",
+                                        "write the first month this book bills, e.g. start: 2026-11")
     kw["no_charge"] = r.choice(b.get("no_charge"), ("show", "hide"), "no_charge") or "show"
     kw["late_entries"] = r.choice(b.get("late_entries"), ("next-period", "error"), "late_entries") or "next-period"
     _taxes(r, m.get("taxes"), language, kw)
@@ -225,6 +229,16 @@ def _working_hours(r: Reader, node) -> WorkingHours:
                "working hours are within one day, e.g. start: \"09:00\", end: \"18:00\"")
     return WorkingHours(days=tuple(sorted(set(days))) if "days" in w else WorkingHours.days,
                         start=start, end=end, ref=r.ref(node))
+
+
+def _first_of_month(text: str) -> date | None:
+    """`2026-11` (or a date in it) -> 2026-11-01."""
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return date(int(text[:4]), int(text[5:]), 1)
+    try:
+        return date.fromisoformat(text).replace(day=1) if len(text) == 10 else None
+    except ValueError:
+        return None
 
 
 def _numbering_start(r: Reader, node) -> tuple:

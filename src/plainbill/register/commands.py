@@ -16,7 +16,7 @@ from ..diagnostics import has_errors
 from ..pipeline import book_problem, compute_book, period_problem
 from ..terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
 from .credit import plan_credit_note
-from .issue import nothing_to_bill, plan_issue, select_drafts
+from .issue import before_the_work, nothing_to_bill, older_than_issued, plan_issue, select_drafts
 from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
@@ -88,27 +88,71 @@ def _write(root: Path, records: list[Record], command: str) -> int:
 
 
 def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
-              drafts: tuple[str, ...] = (), fmt: str = "text", dry_run: bool = False) -> int:
+              drafts: tuple[str, ...] = (), fmt: str = "text", dry_run: bool = False,
+              allow_older: bool = False) -> int:
     on = on or date.today()
     bad = period_problem(period)
     if bad:
         return usage_report(root, [bad], fmt)
-    return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt, dry_run), dry_run)
+    return _exclusive("issue", root,
+                      lambda: _issue(root, period, client, on, drafts, fmt, dry_run, allow_older), dry_run)
 
 
-def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool) -> int:
+def _leave_out(chosen: list, test, why: str) -> list:
+    """The drafts that pass; the others named on stderr with `why`."""
+    out = [inv.id for inv in chosen if test(inv)]
+    if out:
+        say(f"plainbill: {why}: {', '.join(out)}", err=True)
+    return [inv for inv in chosen if inv.id not in out]
+
+
+def unknown_drafts(unknown: list[str], invoices) -> str:
+    """No such draft: the close draft ids (difflib), or why none is offered."""
+    open_ = sorted(inv.id for inv in invoices if inv.kind == "invoice" and not inv.number)
+    issued = {inv.id: inv.number for inv in invoices if inv.kind == "invoice" and inv.number}
+    parts = []
+    for name in unknown:
+        if name in issued:
+            parts.append(f"{name} is already issued as {issued[name]}")
+            continue
+        close = difflib.get_close_matches(name, open_, n=3, cutoff=0.6)
+        parts.append(f"no draft {name}" + (f"; did you mean {', '.join(close)}?" if close else
+                                          " (not in the selected period/client)" if open_ else "; no draft is open"))
+    return "; ".join(parts) + ("" if not open_ or len(open_) > 8 else f" [open drafts: {', '.join(open_)}]")
+
+
+def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool,
+           allow_older: bool = False) -> int:
     prepared, code = _prepare(root, fmt, period, client)
     if prepared is None:
         return code
     checked, invoices = prepared
     chosen, unknown = select_drafts(invoices, on, drafts)
     if unknown:
-        return usage_error(f"no draft to issue named {', '.join(unknown)} "
-                           "(already issued, or not in the selected period/client)")
-    empty = [inv.id for inv in chosen if nothing_to_bill(inv)]
-    if empty:
-        say(f"plainbill: not numbered, nothing to bill (every line 0.00): {', '.join(empty)}", err=True)
-        chosen = [inv for inv in chosen if inv.id not in empty]
+        return usage_error(unknown_drafts(unknown, invoices))
+    internal = {c.slug for c in checked.book.clients if c.internal}
+    chosen = _leave_out(chosen, lambda inv: inv.client in internal,
+                        "not numbered, internal client (`internal: true` in its clients/ file)")
+    chosen = _leave_out(chosen, nothing_to_bill, "not numbered, nothing to bill (every line 0.00)")
+    if not drafts:   # drafts named on the command line are asked for
+        early = {inv.id for inv in before_the_work(chosen, invoices)}
+        chosen = _leave_out(chosen, lambda inv: inv.id in early,
+                            "held back, only a contract's fee for a month before the client's first entry "
+                            "(issue one by name if it is due; if those months were billed elsewhere, set "
+                            "`billing: {start: YYYY-MM}` in plainbill.yaml and they are not drafted)")
+    older = older_than_issued(chosen, checked.register)
+    if older and not allow_older:
+        for inv, last in older:
+            say(f"plainbill: {'error' if drafts else 'held back'}: {inv.id} is for a period older than "
+                f"{last.draft}, already issued as {last.number}", err=True)
+        if drafts:   # asked for by name: all or nothing
+            say("plainbill: nothing issued; if that period really was never invoiced, run again with "
+                "--allow-older", err=True)
+            return EXIT_PROBLEMS
+        say("plainbill: held back drafts are not numbered; issue one by name with --allow-older "
+            "(`plainbill issue DRAFT --allow-older`) if it is due", err=True)
+        held = {inv.id for inv, _ in older}
+        chosen = [inv for inv in chosen if inv.id not in held]
     if not chosen:
         say(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
         return EXIT_OK

@@ -106,11 +106,13 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
     from .register import verify_issued
+    from .register.settle import settled_book
 
-    invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
+    book = settled_book(checked.book, checked.register)   # edits settled by credit notes: as issued
+    invoices, diags = compute_invoices(book, period=period, client=client, only=only,
                                        issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
-    checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
+    checked.diagnostics += verify_issued(checked.register, invoices, book)
     return checked.register.apply(invoices)
 
 

@@ -9,14 +9,18 @@ written or none (journal.py); "issued" is printed only after the commit.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ..diagnostics import has_errors
+from ..money import round_money
 from ..pipeline import book_problem, compute_book, period_problem
 from ..terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
 from .credit import plan_credit_note
 from .issue import before_the_work, nothing_to_bill, older_than_issued, plan_issue, select_drafts
+from .settle import only_frozen_errors_of, restore, unsettled
 from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
@@ -185,11 +189,24 @@ def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), rea
 
 def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, on: date, fmt: str,
                  dry_run: bool) -> int:
-    prepared, code = _prepare(root, fmt)
-    if prepared is None:
-        return code
-    checked, invoices = prepared
-    record = checked.register.get(number)
+    computed = compute_book(root)
+    if computed.problem:
+        return usage_error(computed.problem)
+    checked = computed.checked
+    record = checked.register.get(number) if checked.register is not None else None
+    settles: list[str] = []
+    if has_errors(computed.diagnostics):
+        if record is None or computed.invoices is None or not only_frozen_errors_of(computed.diagnostics, record):
+            prepared, code = _prepare(root, fmt)   # reports the errors and refuses
+            return code
+        settles = unsettled(checked.book, record, checked.register)
+        invoices, problem = _as_issued(checked, record, settles)
+        if problem:
+            report(root, computed.diagnostics, fmt)
+            return usage_error(problem)
+        lines = lines or tuple(_lines_billing(invoices, number, settles))
+    else:
+        invoices = computed.invoices
     original = next((i for i in invoices if i.number == number and i.kind == "invoice"), None)
     if record is None or record.series != "invoice" or original is None:
         return usage_error(_not_issued(checked.register, number))
@@ -197,6 +214,11 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     if diags or rec is None:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
+    if settles:
+        rec = replace(rec, settles=tuple(settles))
+        say(f"plainbill: this credit note settles the edit of {len(settles)} entr{'y' if len(settles) == 1 else 'ies'} "
+            f"of {number}: {number} stays as issued, and the entries as they are now are billed, marked late, "
+            f"in the client's next open period", err=True)
     if dry_run:
         say(f"would issue credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
             f"{rec.currency}  -> {rec.ref.path}")
@@ -208,6 +230,42 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     say(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
         f"{rec.currency}  -> {rec.ref.path}")
     return EXIT_OK
+
+
+def _as_issued(checked, record: Record, settles: list[str]):
+    """The invoices with `record`'s edited entries put back as issued: (invoices, None), or
+    (None, why the edit cannot be settled by a credit note)."""
+    from ..pipeline import Checked, compute
+
+    restored = restore(checked.book, checked.register, {fp: record for fp in settles})
+    if len(restored) != len(settles):
+        return None, (f"cannot settle the edit of {record.number} with a credit note: an entry it billed cannot be "
+                      "read back from its record; revert the edit, then credit what was over-billed")
+    again = Checked(replace(checked.book, entries=(*checked.book.entries, *restored)), [], checked.register)
+    invoices = compute(again)
+    if has_errors(again.diagnostics):
+        return None, (f"{record.number} would differ from what was issued even with its entries as they were: "
+                      "a rate, contract or rule changed too; undo that change (or give it a `from:` date "
+                      "after the invoice's period), then run credit-note again")
+    return invoices, None
+
+
+def _lines_billing(invoices, number: str, fingerprints: list[str]) -> list[str]:
+    """`KEY=AMOUNT` for what invoice `number` billed for `fingerprints`, line by line (`KEY`
+    when that is the whole line): the part a credit note cancels, the entries' other
+    neighbours on a line staying billed."""
+    wanted = set(fingerprints)
+    inv = next(i for i in invoices if i.number == number and i.kind == "invoice")
+    part: dict[str, Decimal] = {}
+    for d in inv.entries:
+        if d.fingerprint in wanted:
+            part[d.line_key] = part.get(d.line_key, Decimal(0)) + d.amount
+    specs = []
+    for line in inv.lines:
+        amount = round_money(part.get(line.key, Decimal(0)), inv.currency)
+        if amount > 0:
+            specs.append(line.key if amount >= line.amount else f"{line.key}={amount}")
+    return specs
 
 
 def _not_issued(register, number: str) -> str:

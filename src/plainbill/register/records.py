@@ -73,6 +73,7 @@ class Record:
     reason: str = ""
     invoice: dict | None = None                    # credit note: the whole document
     taxes: tuple[tuple[str, str, str, str], ...] = ()  # (code, rate, base, tax); older records: none
+    settles: tuple[str, ...] = ()                  # credit note: fingerprints of edited entries it settles
     path: str = field(default="", compare=False)   # where it was read from
     text: str = field(default="", compare=False, repr=False)   # as read, to locate problems in it
 
@@ -116,6 +117,8 @@ class Record:
             d["reason"] = self.reason
         if self.invoice is not None:
             d["invoice"] = self.invoice
+        if self.settles:
+            d["settles"] = list(self.settles)
         return d
 
 
@@ -161,6 +164,7 @@ def _record_from(d: dict, path: str, text: str = "") -> Record:
         reason=str(d.get("reason", "")),
         invoice=d.get("invoice"),
         taxes=tuple((str(t["code"]), str(t["rate"]), str(t["base"]), str(t["tax"])) for t in d.get("taxes", ())),
+        settles=tuple(str(f) for f in d.get("settles", ())),
         path=path, text=text,
     )
 

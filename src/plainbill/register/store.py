@@ -318,8 +318,8 @@ def check_start(register: Register, numbering: Numbering) -> list[Diagnostic]:
                                f"{low.number} is issued", "numbering.start is for a year this book did not "
                                "number from 1: set it to the first number this book issued that year, or remove it",
                                related=[low.ref]))
-        elif low.seq > first:
-            diags.append(error("issued-number-gap", low.ref,
+        elif low.seq > first:   # located where validate() locates a gap: at the series' last record
+            diags.append(error("issued-number-gap", max(rs, key=lambda r: (r.seq, r.number)).ref,
                                f"{name} numbers of {year} have a gap: {_ranges(list(range(first, low.seq)))} missing",
                                f"numbers are gap-free: restore the missing records from git history; if this book "
                                f"took over the numbering from another tool, say so in plainbill.yaml: "

@@ -210,9 +210,13 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     diags = computed.diagnostics
     if computed.invoices is None or has_errors(diags, strict):
         return Built(diags)
+    # a warning measured against the real today (no reference_date) is printed, never recorded:
+    # the manifest, like every output, does not depend on the day it was built
+    recorded = diags if computed.checked.book.settings.reference_date else \
+        [d for d in diags if d.code != "future-entry"]
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
+                            partial=bool(period or client), build_key=key or "", diagnostics=recorded)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

@@ -87,3 +87,22 @@ def test_numbering_start_is_validated(tmp_path, start, message):
     with_start(root, start)
     result = run("check", "--book", root)
     assert result.exit_code == 1 and message in result.output and "plainbill.yaml:" in result.output, result.output
+
+
+# ---------------------------------------------------------------- a date hint that says what is wrong
+
+
+@pytest.mark.parametrize("day, hint", [
+    ("2026-11-31", "November 2026 has 30 days: the last one is 2026-11-30"),
+    ("2026-02-29", "February 2026 has 28 days: the last one is 2026-02-28"),
+    ("2026-13-02", "there is no month 13: months run from 01 to 12"),
+    ("2026-11-00", "days start at 01"),
+])
+def test_the_date_hint_says_what_is_wrong(tmp_path, day, hint):
+    root = tmp_path / "book"
+    shutil.copytree(FREELANCE, root, ignore=shutil.ignore_patterns("build"))
+    with (root / "ledger" / "2026" / "11.txt").open("a") as f:
+        f.write(f"{day} 1h meccanica-dora consulting @laura Call\n")
+    result = run("check", "--book", root)
+    assert result.exit_code == 1 and f"`{day}` is not a valid date [invalid-date]" in result.output
+    assert f"hint: {hint}" in result.output and "YYYY-MM-DD" not in result.output

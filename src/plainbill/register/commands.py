@@ -114,15 +114,17 @@ def unknown_drafts(unknown: list[str], invoices) -> str:
     """No such draft: the close draft ids (difflib), or why none is offered."""
     open_ = sorted(inv.id for inv in invoices if inv.kind == "invoice" and not inv.number)
     issued = {inv.id: inv.number for inv in invoices if inv.kind == "invoice" and inv.number}
-    parts = []
+    parts, guessed = [], True
     for name in unknown:
         if name in issued:
             parts.append(f"{name} is already issued as {issued[name]}")
             continue
         close = difflib.get_close_matches(name, open_, n=3, cutoff=0.6)
+        guessed = guessed and bool(close)
         parts.append(f"no draft {name}" + (f"; did you mean {', '.join(close)}?" if close else
                                           " (not in the selected period/client)" if open_ else "; no draft is open"))
-    return "; ".join(parts) + ("" if not open_ or len(open_) > 8 else f" [open drafts: {', '.join(open_)}]")
+    listed = not guessed and 0 < len(open_) <= 8
+    return "; ".join(parts) + (f"; the open drafts are {', '.join(open_)}" if listed else "")
 
 
 def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool,

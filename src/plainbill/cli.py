@@ -146,7 +146,7 @@ def _day(text: str | None):
 @period_option
 @client_option
 @date_option
-@click.argument("drafts", nargs=-1, metavar="[DRAFT]...", shell_complete=_complete("draft_ids"))
+@click.argument("drafts", nargs=-1, metavar="[DRAFT]...", shell_complete=_complete("open_drafts"))
 @format_option
 @dry_run_option
 @click.option("--allow-older", is_flag=True,

@@ -29,7 +29,7 @@ def client_slugs(book: Path) -> list[str]:
 def draft_ids(book: Path) -> list[str]:
     """Drafts of the last build and drafts already issued (a draft id names either)."""
     book = Path(book)
-    return sorted(set(_names(book / "build" / "invoices", "*.json")) | set(_names(book / "issued" / "drafts", "*.txt")))
+    return sorted(set(_built(book)) | set(_names(book / "issued" / "drafts", "*.txt")))
 
 
 def issued_numbers(book: Path) -> list[str]:
@@ -51,3 +51,14 @@ def periods(book: Path) -> list[str]:
 def invoice_ids(book: Path) -> list[str]:
     """What `explain` takes: a draft id or an issued number."""
     return draft_ids(book) + issued_numbers(book)
+
+
+def open_drafts(book: Path) -> list[str]:
+    """What `issue` takes: drafts of the last build not issued yet."""
+    book = Path(book)
+    return sorted(set(_built(book)) - set(_names(book / "issued" / "drafts", "*.txt")))
+
+
+def _built(book: Path) -> list[str]:
+    """Invoice ids of the last build (credit notes, named after their number, left out)."""
+    return [n for n in _names(book / "build" / "invoices", "*.json") if _PERIOD.search(n)]

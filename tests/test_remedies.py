@@ -106,3 +106,25 @@ def test_the_date_hint_says_what_is_wrong(tmp_path, day, hint):
     result = run("check", "--book", root)
     assert result.exit_code == 1 and f"`{day}` is not a valid date [invalid-date]" in result.output
     assert f"hint: {hint}" in result.output and "YYYY-MM-DD" not in result.output
+
+
+# ---------------------------------------------------------------- credit-note settles a deleted entry
+
+
+def test_credit_note_settles_a_deleted_entry_and_refuses_other_errors(issued):
+    ledger = issued / "ledger" / "2026" / "10.txt"
+    lines = ledger.read_text().splitlines(keepends=True)
+    gone = next(i for i, line in enumerate(lines) if line.startswith("2026-10-01 14:00-16:00 meccanica-dora"))
+    ledger.write_text("".join(lines[:gone] + ["# removed\n"] + lines[gone + 1:]))   # the lines below keep their place
+    check = run("check", "--book", issued)
+    assert check.exit_code == 1 and "[issued-entry-removed]" in check.output
+    # another error in the book: the credit note refuses, naming it
+    clients = issued / "clients" / "its-piemonte.yaml"
+    good = clients.read_text()
+    clients.write_text(good + "bogus_key: 1\n")
+    refused = run("credit-note", "2/2027", "--book", issued, "--reason", "...", "--date", "2027-01-20")
+    assert refused.exit_code == 1 and "nothing issued" in refused.output
+    clients.write_text(good)
+    note = run("credit-note", "2/2027", "--book", issued, "--reason", "...", "--date", "2027-01-20")
+    assert note.exit_code == 0 and "settles the edit of 1 entry of 2/2027" in note.stderr, note.output
+    assert run("check", "--book", issued).exit_code == 0

@@ -322,8 +322,8 @@ def check_start(register: Register, numbering: Numbering) -> list[Diagnostic]:
             diags.append(error("issued-number-gap", max(rs, key=lambda r: (r.seq, r.number)).ref,
                                f"{name} numbers of {year} have a gap: {_ranges(list(range(first, low.seq)))} missing",
                                f"numbers are gap-free: restore the missing records from git history; if this book "
-                               f"took over the numbering from another tool, say so in plainbill.yaml: "
-                               f"numbering: {{start: {{{SERIES_KEY[name]}: {{{year}: {low.seq}}}}}}}"))
+                               f"took over the numbering from another tool, say so under `numbering:` in "
+                               f"plainbill.yaml: `start: {{{SERIES_KEY[name]}: {{{year}: {low.seq}}}}}`"))
     return diags
 
 

@@ -98,3 +98,16 @@ def test_an_unknown_draft_exits_2_with_a_suggestion(book):
     run("issue", "--book", book, "--date", "2026-12-01")
     again = run("issue", "--book", book, "example-client-2026-11", "--date", "2026-12-01")
     assert again.exit_code == 2 and "example-client-2026-11 is already issued as 2026/0002" in again.stderr
+
+
+def test_a_changed_rate_hint_does_what_it_says(book):
+    assert run("issue", "--book", book, "--date", "2026-12-01").exit_code == 0
+    client = book / "clients" / "example-client.yaml"
+    original = client.read_text()
+    client.write_text(original.replace("{activity: remote, rate: 60.00}", "{activity: remote, rate: 65.00}"))
+    check = run("check", "--book", book)
+    assert check.exit_code == 1 and "[issued-invoice-changed]" in check.output
+    assert "a rate or contract with `from: 2026-12-01`" in check.output
+    client.write_text(original.replace("{activity: remote, rate: 60.00}",
+                                       "{activity: remote, rate: 60.00}\n  - {activity: remote, rate: 65.00, from: 2026-12-01}"))
+    assert run("check", "--book", book).exit_code == 0

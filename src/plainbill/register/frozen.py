@@ -8,6 +8,7 @@ behind it, the entry's path:line and what it said when the invoice was issued.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
@@ -22,8 +23,8 @@ REMEDY = ("an issued invoice never changes: put the line back as quoted, or sett
           "`plainbill credit-note {number} --reason \"...\"` credits the lines that billed this entry "
           "and the entry as it is now is billed, marked late, in the next open period")
 RULE_CHANGED = ("no entry behind it changed, so a rate, contract or rule did (clients/, plainbill.yaml): "
-                "an issued invoice never changes; undo that change, or give it a `from:` date after "
-                "{period_end} so it applies to later periods only")
+                "an issued invoice never changes; undo that change, or keep the old value and add the new "
+                "one from a later date (a rate or contract with `from: {after}`)")
 
 
 def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> list[Diagnostic]:
@@ -108,4 +109,4 @@ def _invoice_changed(record: Record, inv: Invoice) -> Diagnostic:
     return error("issued-invoice-changed", record.ref,
                  f"issued invoice {record.number} ({record.draft}) would change: total {total} -> "
                  f"{inv.total} {inv.currency}; {detail}",
-                 RULE_CHANGED.format(period_end=record.period_end.isoformat()))
+                 RULE_CHANGED.format(after=(record.period_end + timedelta(days=1)).isoformat()))

@@ -160,6 +160,22 @@ def client_problem(book: Book, client: str | None) -> str | None:
     return f"no client `{printable_name(client)}`; {hint}"
 
 
+def empty_period_problem(book: Book, period: str, client: str | None) -> str:
+    """--period selecting no invoice at all (a typo in the year, most likely): a usage error
+    naming the closest periods the book's entries have."""
+    months = sorted({f"{e.date.year:04d}-{e.date.month:02d}" for e in book.entries
+                     if client is None or e.client == client}, reverse=True)
+    whose = f" of client `{printable_name(client)}`" if client else ""
+    close = difflib.get_close_matches(period, months, n=3, cutoff=0.5)
+    if close:
+        hint = "did you mean " + ", ".join(f"--period {m}" for m in close) + "?"
+    elif months:
+        hint = f"the entries{whose} run from {months[-1]} to {months[0]}"
+    else:
+        hint = f"the book has no entries{whose} yet"
+    return f"no invoice{whose} in period {printable_name(period)}; {hint}"
+
+
 def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period: str | None = None,
                  client: str | None = None, issued_only: bool = False, strict: bool = False) -> Computed:
     """check_book (check_files, for a book given as `files`), then, when the book checks (no
@@ -175,7 +191,10 @@ def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period
     if problem:
         return Computed(checked, problem=problem)
     only = issued_clients(checked) if issued_only else None
-    return Computed(checked, compute(checked, period, client, only))
+    invoices = compute(checked, period, client, only)
+    if period and not invoices and not has_errors(checked.diagnostics, strict):
+        return Computed(checked, invoices, problem=empty_period_problem(checked.book, period, client))
+    return Computed(checked, invoices)
 
 
 def output_problem(root: Path, out: Path | None) -> str | None:

@@ -95,9 +95,13 @@ def test_issue_malformed_period_issues_nothing(root):
     assert not (root / "issued").exists()
 
 
-def test_well_formed_period_without_invoices_is_fine(root):
-    result = hostile(root, "build", "--book", root, "--no-render", "--period", "2019-01", code=0)
-    assert "build: 0 invoices" in result.output
+def test_a_period_without_invoices_is_a_usage_error(root):
+    """A selection that selects nothing is a typo until shown otherwise (issue 13), as --client is."""
+    result = hostile(root, "build", "--book", root, "--no-render", "--period", "2016-11", code=2)
+    assert "no invoice in period 2016-11; did you mean --period 2026-11" in result.output
+    result = hostile(root, "build", "--book", root, "--no-render", "--period", "1999-01", code=2)
+    assert "the entries run from 2026-" in result.output
+    assert not (root / "build").exists()
 
 
 def test_the_right_client_builds_only_its_invoices(root):

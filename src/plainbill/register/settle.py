@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..diagnostics import Diagnostic, SourceRef
+from ..diagnostics import Diagnostic, SourceRef, warning
 from ..model import Book, Entry
 from .records import BilledEntry, Record
 from .store import Register
@@ -82,3 +82,22 @@ def only_frozen_errors_of(diags: list[Diagnostic], record: Record) -> bool:
     """Every error is an edited or deleted entry of `record`: what a credit note settles."""
     errors = [d for d in diags if d.severity == "error"]
     return bool(errors) and all(d.code in FROZEN_CODES and record.ref in (d.related or ()) for d in errors)
+
+
+def check_settled(book: Book, register: Register) -> list[Diagnostic]:
+    """`settled-entry-back`: an entry a credit note settled is back as it was issued. The
+    credit note cancelled it and nothing bills it again, so that work is now billed at zero."""
+    present = {e.fingerprint: e for e in book.entries}
+    diags = []
+    for note in sorted(register.records.values(), key=lambda r: r.number):
+        for fp in note.settles:
+            entry = present.get(fp)
+            if entry is not None:
+                diags.append(warning(
+                    "settled-entry-back", entry.ref,
+                    f"this entry is back as {', '.join(note.references)} billed it, but credit note "
+                    f"{note.number} credited it: nothing bills it now",
+                    "if the work is due, write it as it should be billed (a changed line is billed, "
+                    "marked late, in the next open period); if the credit was the point, leave it",
+                    related=[note.ref]))
+    return diags

@@ -34,11 +34,14 @@ def _complete(names):
 
 # The one convention for the book: `--book PATH` on every command (default: the current
 # folder). The old positional form (`check BOOK`, `issue BOOK`) still works, with a note.
-book_option = click.option("--book", "book", default=None, metavar="PATH",
+book_option = click.option("--book", "book", default=".", metavar="PATH",
                            type=click.Path(file_okay=False, path_type=Path),
                            help="The book's folder (default: the current folder).")
 legacy_book_argument = click.argument("legacy_book", required=False, metavar="[BOOK]",
                                       type=click.Path(file_okay=False, path_type=Path))
+# the old positional BOOK, for a command written against it; new commands take book_option
+book_argument = click.argument("book", required=False, default=".",
+                               type=click.Path(file_okay=False, path_type=Path))
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
     help="Diagnostic format (default: github when GITHUB_ACTIONS=true, else text).",
@@ -50,12 +53,12 @@ client_option = click.option("--client", metavar="SLUG", shell_complete=_complet
                              help="Only this client.")
 
 
-def choose_book(command: str, book: Path | None, legacy: Path | None) -> Path:
+def choose_book(command: str, book: Path, legacy: Path | None) -> Path:
     """--book, or the deprecated positional BOOK (saying so on stderr); both naming
     different folders is a usage error."""
     if legacy is None:
-        return book or Path(".")
-    if book is not None and book != legacy:
+        return book
+    if book != Path(".") and book != legacy:
         raise click.UsageError(f"the book is named twice ({legacy} and --book {book}); keep --book")
     click.echo(f"plainbill: note: `plainbill {command} BOOK` is deprecated; "
                f"use `plainbill {command} --book {legacy}`", err=True)
@@ -86,7 +89,7 @@ def exit_with(code: int | None) -> None:
 @strict_option
 @click.option("--full", is_flag=True,
               help="Also bill every invoice, reporting what only billing finds (as build does).")
-def check(book: Path | None, legacy_book: Path | None, fmt: str | None, strict: bool, full: bool) -> int:
+def check(book: Path, legacy_book: Path | None, fmt: str | None, strict: bool, full: bool) -> int:
     """Check the book and report every problem found.
 
     Issued invoices are recomputed and compared with their records; the rest of
@@ -118,11 +121,11 @@ def build(book, legacy_book, period, client, fmt, strict, no_render, no_pdf, job
 @main.command()
 @click.argument("invoice_id", shell_complete=_complete("invoice_ids"))
 @book_option
-def explain(invoice_id: str, book: Path | None) -> int:
+def explain(invoice_id: str, book: Path) -> int:
     """Print how each line of INVOICE_ID (e.g. acme-2026-11, or an issued number) was computed."""
     from .explain import run_explain
 
-    return run_explain(book or Path("."), invoice_id)
+    return run_explain(book, invoice_id)
 
 
 # ---------------------------------------------------------------- git-native commands (issue #5)
@@ -151,7 +154,7 @@ def _day(text: str | None):
 @dry_run_option
 @click.option("--allow-older", is_flag=True,
               help="Also number drafts for a period older than the client's last issued invoice.")
-def issue(book: Path | None, period, client, on, drafts, fmt, dry_run, allow_older) -> int:
+def issue(book: Path, period, client, on, drafts, fmt, dry_run, allow_older) -> int:
     """Number the drafts of the book and record them under issued/ (default: every draft whose period has ended)."""
     from .register.commands import run_issue
 
@@ -177,11 +180,11 @@ def _legacy_book_in(words: tuple[str, ...]) -> tuple[Path | None, tuple[str, ...
 @date_option
 @format_option
 @dry_run_option
-def credit_note(number: str, book: Path | None, lines, reason: str, on, fmt, dry_run) -> int:
+def credit_note(number: str, book: Path, lines, reason: str, on, fmt, dry_run) -> int:
     """Issue a credit note against the issued invoice NUMBER."""
     from .register.commands import run_credit_note
 
-    return run_credit_note(book or Path("."), number, lines=tuple(lines), reason=reason, on=_day(on),
+    return run_credit_note(book, number, lines=tuple(lines), reason=reason, on=_day(on),
                            fmt=diagnostic_format(fmt), dry_run=dry_run)
 
 

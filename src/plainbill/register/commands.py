@@ -134,6 +134,7 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
         return code
     checked, invoices = prepared
     chosen, unknown = select_drafts(invoices, on, drafts)
+    candidates = len(chosen)
     if unknown:
         return usage_error(unknown_drafts(unknown, invoices))
     internal = {c.slug for c in checked.book.clients if c.internal}
@@ -160,7 +161,8 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
         held = {inv.id for inv, _ in older}
         chosen = [inv for inv in chosen if inv.id not in held]
     if not chosen:
-        say(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
+        say("plainbill: nothing left to issue (see above)" if candidates else
+            f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
         return EXIT_OK
     records, diags = plan_issue(checked.book, checked.register, chosen, on)
     if diags:

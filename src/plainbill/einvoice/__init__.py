@@ -1,8 +1,9 @@
 """FatturaPA 1.2.2: the legal Italian e-invoice of every invoice and credit note (docs/einvoice.md).
 
     applies(book)                       the issuer is established in Italy
-    einvoice_files(book, invoices, register) -> {path in build/: bytes}, cut texts
-    diagnose(book, invoices, register)  the warnings of cut texts, for check and build
+    einvoice_files(book, invoices, register) -> {invoice id: {path in build/: bytes}}
+    diagnose(book, invoices, register)  what they lack, the texts cut, for check and build
+    make_all(book, invoices, register)  both, each document made once (pipeline.compute)
 
 Drafts are written as `invoices/<id>.xml`; issued documents also under the name the SdI
 expects, `invoices/IT<id fiscale>_<progressive>.xml` (document.sdi_file_name), the
@@ -15,14 +16,20 @@ from ..invoice import Invoice
 from ..model import Book
 from .document import Made, applies, detail_lines, document, progressive, sdi_file_name
 
-__all__ = ["applies", "diagnose", "einvoice_files", "document", "sdi_file_name", "progressive", "xml_of"]
+__all__ = ["applies", "diagnose", "einvoice_files", "make_all", "document", "sdi_file_name", "progressive", "xml_of"]
 
 
-def xml_of(book: Book, invoice: Invoice, register=None) -> tuple[Made, str]:
-    """(the document, its SdI file name: "" for a draft) of one invoice."""
+def xml_of(book: Book, invoice: Invoice, register=None, contexts: dict | None = None) -> tuple[Made, str]:
+    """(the document, its SdI file name: "" for a draft) of one invoice; `contexts` caches the
+    clients' render contexts, {(client, language): ctx}."""
     from ..render.context import client_context, client_lines
 
-    ctx = client_context(book, invoice.client, invoice.language)
+    key = (invoice.client, invoice.language)
+    ctx = contexts.get(key) if contexts is not None else None
+    if ctx is None:
+        ctx = client_context(book, invoice.client, invoice.language)
+        if contexts is not None:
+            contexts[key] = ctx
     record = register.get(invoice.number) if (register is not None and invoice.number) else None
     original = register.get(invoice.references[0]) if (register is not None and invoice.references) else None
     name, prog = "", ""
@@ -46,22 +53,31 @@ def with_surcharges(invoice: Invoice, lines: list) -> list:
 def einvoice_files(book: Book, invoices: list[Invoice], register=None) -> dict[str, dict[str, bytes]]:
     """{invoice id: {path under build/: XML bytes}}: `invoices/<id>.xml` for every document,
     and its SdI-named copy when issued. Nothing when the issuer is not Italian."""
+    return make_all(book, invoices, register)[0]
+
+
+def make_all(book: Book, invoices: list[Invoice], register=None) -> tuple[dict[str, dict[str, bytes]], list[Diagnostic]]:
+    """The e-invoice files of `invoices` (einvoice_files) and their diagnostics (diagnose), each
+    document made once: `pipeline.compute` keeps the files for the build to write."""
     if not applies(book):
-        return {}
+        return {}, []
     out: dict[str, dict[str, bytes]] = {}
+    made_all: dict[str, Made] = {}
+    contexts: dict = {}
     for inv in invoices:
-        made, name = xml_of(book, inv, register)
+        made, name = xml_of(book, inv, register, contexts)
+        made_all[inv.id] = made
         files = {f"invoices/{inv.id}.xml": made.xml}
         if name:
             files[f"invoices/{name}"] = made.xml
         out[inv.id] = files
-    return out
+    return out, diagnose(book, invoices, register, made_all)
 
 
-def diagnose(book: Book, invoices: list[Invoice], register=None) -> list[Diagnostic]:
+def diagnose(book: Book, invoices: list[Invoice], register=None, made: dict | None = None) -> list[Diagnostic]:
     """What the computed e-invoices lack (rules.missing, once per client) and `einvoice-text-cut`
     warnings: text the e-invoice had to shorten to fit the schema, at the first source of the
-    line (or the file the text comes from)."""
+    line (or the file the text comes from). `made`: the documents already made, by invoice id."""
     if not applies(book):
         return []
     from .rules import issuer_missing, missing
@@ -80,8 +96,8 @@ def diagnose(book: Book, invoices: list[Invoice], register=None) -> list[Diagnos
                                f"on {(inv.issue_date or inv.period_end).isoformat()}: its e-invoice is not in euro",
                                f"add `exchange_rates: {{rates: {{{inv.currency}: 0.92}}}}` (euro per {inv.currency}) "
                                "to plainbill.yaml before issuing (docs/einvoice.md, Foreign currency)"))
-        made, _ = xml_of(book, inv, register)
-        for what, original, kept in made.cuts:
+        doc = made[inv.id] if made and inv.id in made else xml_of(book, inv, register)[0]
+        for what, original, kept in doc.cuts:
             out.append(warning("einvoice-text-cut", _where(book, inv, what),
                                f"{inv.number or inv.id}: the e-invoice's {what} is cut to {len(kept)} characters "
                                f"(it has {len(original)}): \"...{kept[-30:]}\"",

@@ -19,9 +19,10 @@ from .document import Made, applies, detail_lines, document, progressive, sdi_fi
 __all__ = ["applies", "diagnose", "einvoice_files", "make_all", "document", "sdi_file_name", "progressive", "xml_of"]
 
 
-def xml_of(book: Book, invoice: Invoice, register=None, contexts: dict | None = None) -> tuple[Made, str]:
-    """(the document, its SdI file name: "" for a draft) of one invoice; `contexts` caches the
-    clients' render contexts, {(client, language): ctx}."""
+def xml_of(book: Book, invoice: Invoice, register=None, contexts: dict | None = None) -> tuple[Made | None, str]:
+    """(the document, its SdI file name: "" for a draft) of one invoice, or (None, "") when it has
+    no line for the client (a draft with nothing to bill: FatturaPA needs a line); `contexts`
+    caches the clients' render contexts, {(client, language): ctx}."""
     from ..render.context import client_context, client_lines
 
     key = (invoice.client, invoice.language)
@@ -39,7 +40,10 @@ def xml_of(book: Book, invoice: Invoice, register=None, contexts: dict | None = 
             name = sdi_file_name(book.settings.issuer, record.series, record.year, record.seq)
         except ValueError:
             prog = ""
-    made = document(book, invoice, with_surcharges(invoice, client_lines(invoice, ctx)),
+    lines = client_lines(invoice, ctx)
+    if not detail_lines(lines):
+        return None, ""     # a draft with nothing for the client (nothing to bill): no document to write
+    made = document(book, invoice, with_surcharges(invoice, lines),
                     original.issue_date if original is not None else None, prog)
     return made, name
 
@@ -66,6 +70,8 @@ def make_all(book: Book, invoices: list[Invoice], register=None) -> tuple[dict[s
     contexts: dict = {}
     for inv in invoices:
         made, name = xml_of(book, inv, register, contexts)
+        if made is None:
+            continue
         made_all[inv.id] = made
         files = {f"invoices/{inv.id}.xml": made.xml}
         if name:
@@ -96,8 +102,8 @@ def diagnose(book: Book, invoices: list[Invoice], register=None, made: dict | No
                                f"on {(inv.issue_date or inv.period_end).isoformat()}: its e-invoice is not in euro",
                                f"add `exchange_rates: {{rates: {{{inv.currency}: 0.92}}}}` (euro per {inv.currency}) "
                                "to plainbill.yaml before issuing (docs/einvoice.md, Foreign currency)"))
-        doc = made[inv.id] if made and inv.id in made else xml_of(book, inv, register)[0]
-        for what, original, kept in doc.cuts:
+        doc = made[inv.id] if made is not None and inv.id in made else xml_of(book, inv, register)[0]
+        for what, original, kept in (doc.cuts if doc is not None else ()):
             out.append(warning("einvoice-text-cut", _where(book, inv, what),
                                f"{inv.number or inv.id}: the e-invoice's {what} is cut to {len(kept)} characters "
                                f"(it has {len(original)}): \"...{kept[-30:]}\"",

@@ -94,6 +94,7 @@ def diagnose(book: Book, invoices: list[Invoice], register=None, made: dict | No
         if client is not None:
             out += missing(book, client)
     rates = book.settings.exchange_rates
+    cuts: dict[tuple, list] = {}
     for inv in invoices:
         if inv.currency != "EUR" and rates.rate(inv.currency, inv.issue_date or inv.period_end) is None:
             client = book.client(inv.client)
@@ -104,10 +105,17 @@ def diagnose(book: Book, invoices: list[Invoice], register=None, made: dict | No
                                "to plainbill.yaml before issuing (docs/einvoice.md, Foreign currency)"))
         doc = made[inv.id] if made is not None and inv.id in made else xml_of(book, inv, register)[0]
         for what, original, kept in (doc.cuts if doc is not None else ()):
-            out.append(warning("einvoice-text-cut", _where(book, inv, what),
-                               f"{inv.number or inv.id}: the e-invoice's {what} is cut to {len(kept)} characters "
-                               f"(it has {len(original)}): \"...{kept[-30:]}\"",
-                               "shorten the text in the book; the PDF keeps it whole, the XML cannot (FatturaPA limits)"))
+            ref = _where(book, inv, what)
+            key = (ref, what.split(" of line ")[0], original)
+            if key in cuts:                      # the same text cut on many documents: said once
+                cuts[key][1] += 1
+                continue
+            cuts[key] = [f"{inv.number or inv.id}: the e-invoice's {what} is cut to {len(kept)} characters "
+                         f"(it has {len(original)}): \"...{kept[-30:]}\"", 0]
+    for (ref, _, _), (message, more) in cuts.items():
+        suffix = f" (and on {more} more document{'s' * (more != 1)})" if more else ""
+        out.append(warning("einvoice-text-cut", ref, message + suffix,
+                           "shorten the text in the book; the PDF keeps it whole, the XML cannot (FatturaPA limits)"))
     return out
 
 
@@ -120,6 +128,11 @@ def _where(book: Book, inv: Invoice, what: str) -> SourceRef:
             return lines[n - 1].sources[0]
     if what == "number":
         return book.settings.numbering.ref if book.settings.numbering.ref.line else book.settings.ref
+    if what.startswith("legal reference of "):
+        nature = what.rsplit(" ", 1)[1]
+        codes = [t for t in book.settings.taxes if t.nature.upper() == nature and t.note]
+        if codes:
+            return codes[0].ref
     if what.startswith("issuer") or what.startswith("bank") or what.startswith("legal"):
         issuer = book.settings.issuer
         return issuer.at("name") if what == "issuer name" else book.settings.ref

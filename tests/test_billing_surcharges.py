@@ -217,7 +217,7 @@ def test_the_client_reads_the_surcharge_in_the_totals_in_its_language(tmp_path):
     # November: 1680.00 of fees; INPS 4 % = 67.20; taxable 1747.20; VAT 22 % = 384.38 (384.384);
     # withholding 20 % of 1747.20 = 349.44; due 1747.20 + 384.38 - 349.44 = 1782.14
     assert "Totale righe 1.680,00 € Rivalsa INPS 4% 67,20 € Imponibile 1.747,20 € IVA 384,38 €" in text
-    assert "Ritenuta d'acconto − 349,44 € Netto a pagare 1.782,14 €" in text
+    assert "Ritenuta d'acconto 20% su 1.747,20 − 349,44 € Netto a pagare 1.782,14 €" in text
 
 
 def test_sums_advanced_for_the_client_are_outside_the_base():

@@ -68,12 +68,13 @@ def test_phone_fits_the_schema():
 
 
 def _book(tmp_path, source=ROOT) -> Path:
-    """A copy of a book's sources (plainbill.yaml, clients/, ledger/)."""
+    """A copy of a book's sources (plainbill.yaml, clients/, ledger/, templates/ when it has one)."""
     book = tmp_path / "book"
     book.mkdir()
     shutil.copy(source / "plainbill.yaml", book)
-    for folder in ("clients", "ledger"):
-        shutil.copytree(source / folder, book / folder)
+    for folder in ("clients", "ledger", "templates"):
+        if (source / folder).is_dir():
+            shutil.copytree(source / folder, book / folder)
     return book
 
 

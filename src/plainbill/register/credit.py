@@ -81,16 +81,17 @@ def _credited_lines(original: Invoice, specs, done, where: SourceRef) -> tuple[l
                                f"cannot credit {amount_text or amount} on line {key}: {left} is left to credit",
                                "give an amount between 0 and what is left, in the currency's minor unit"))
             continue
-        out.append(line if amount == line.amount else _partial(line, amount, original.language))
+        out.append(line if amount == line.amount else _partial(line, amount, original.language, original.locale))
     if not out and not diags:
         diags.append(error("credit-note-amount", where, f"invoice {original.number}: nothing left to credit"))
     return out, diags
 
 
-def _partial(line: Line, amount: Decimal, language: str) -> Line:
+def _partial(line: Line, amount: Decimal, language: str, locale: str) -> Line:
+    words = i18n.t(language, "credit_partial", amount=i18n.number(language, amount, locale=locale),
+                   total=i18n.number(language, line.amount, locale=locale))
     return replace(line, quantity=Decimal(1), unit="", unit_price=amount, amount=amount, minutes=0,
-                   raw_minutes=0, explanation=i18n.t(language, "credit_partial", amount=i18n.number(language, amount),
-                                                     total=i18n.number(language, line.amount)))
+                   raw_minutes=0, explanation=words)
 
 
 def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:

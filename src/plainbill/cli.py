@@ -139,6 +139,24 @@ def credit_note(number: str, book: Path, lines, reason: str, on, fmt, dry_run) -
 
 
 @main.command()
+@click.argument("period")
+@book_argument
+@format_option
+@click.option("--no-pdf", is_flag=True, help="Build HTML but not PDF (as `build --no-pdf`).")
+@click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers for the build (default: CPU count).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The build folder (default: BOOK/build).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The zip to write (default: <build folder>/export-PERIOD.zip).")
+def export(period: str, book: Path, fmt, no_pdf, jobs, out, output) -> int:
+    """Zip the issued documents of PERIOD (YYYY-MM, YYYY-Qn or YYYY) for the accountant: their
+    FatturaPA XML, the sales VAT register (CSV) and hledger/Ledger and beancount journals."""
+    from .export import run_export
+
+    return run_export(book, period, out=out, output=output, pdf=not no_pdf, jobs=jobs, fmt=diagnostic_format(fmt))
+
+
+@main.command()
 @click.argument("base", required=False)
 @click.argument("head", required=False)
 @click.option("--book", "book_path", default="", metavar="PATH",

@@ -76,8 +76,9 @@ def check_book(root: Path) -> Checked:
     from .register import load_register
     from .render import check_templates
 
-    # template files refused and syntax errors: found before any build
-    return _checked(load_book(root), load_register(root), check_templates(Path(root)))
+    # template files refused, syntax errors and an unusable logo: found before any build
+    loaded = load_book(root)
+    return _checked(loaded, load_register(root), check_templates(Path(root), loaded.book.settings))
 
 
 def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:
@@ -103,13 +104,16 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
     and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
+    from .einvoice import diagnose as einvoice_diagnostics
     from .register import verify_issued
 
     invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
                                        issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
-    return checked.register.apply(invoices)
+    invoices = checked.register.apply(invoices)
+    checked.diagnostics += einvoice_diagnostics(checked.book, invoices, checked.register)
+    return invoices
 
 
 def issued_clients(checked: Checked) -> frozenset[str]:
@@ -208,7 +212,8 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
         return Built(diags)
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
+                            partial=bool(period or client), build_key=key or "", diagnostics=diags,
+                            register=computed.checked.register)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

@@ -221,7 +221,7 @@ class ClientRun:
             withholding=t.withholding, withholding_rate=t.withholding_rate, withholding_base=t.withholding_base,
             split_payment=t.split_payment, amount_due=t.amount_due,
             entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
-            notes=t.notes)
+            notes=t.notes, surcharges=t.surcharges)
 
     def _scheduled(self, period: Period, book: LineBook) -> None:
         """Lines that come from contracts, not entries: fees, recurring items, milestones, purchases."""

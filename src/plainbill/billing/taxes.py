@@ -4,8 +4,13 @@ The bollo line has its own tax code, `stamp-duty`: it is in the summary as a
 base of nature N1 (excluded from VAT, art. 15 DPR 633/72) with no tax, so the
 summary's bases add up to the subtotal, and it is outside the withholding base.
 
-Rounding happens at two named points only: each line amount (already rounded
-when it gets here) and the tax of each tax code (base x rate, half-up once).
+Social-security surcharges (`surcharges.py`) come first: their lines carry the
+tax code of the fees they follow, so VAT and the bollo's threshold see them; the
+withholding base leaves out those that are not subject to it.
+
+Rounding happens at named points only: each line amount (already rounded
+when it gets here), each surcharge (base x rate, half-up once per fund and tax
+code) and the tax of each tax code (base x rate, half-up once).
 So total = sum of line amounts + sum of tax per code, and amount due = total -
 withholding - split payment, always to the cent.
 """
@@ -20,6 +25,8 @@ from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
 from ..money import round_money
+from .surcharges import not_withheld, without
+from .surcharges import surcharges as social_security
 
 ZERO = Decimal(0)
 
@@ -37,6 +44,7 @@ class Totals:
     split_payment: Decimal
     amount_due: Decimal
     notes: tuple
+    surcharges: tuple = ()
 
 
 STAMP = "stamp-duty"      # the tax code of the bollo line: excluded from VAT, art. 15 DPR 633/72 (nature N1)
@@ -96,6 +104,8 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
 def totals(settings: Settings, client: Client, lines: list[Line], problems: list | None = None) -> Totals:
     """Tax lines, notes and totals of an invoice whose lines are final but for the bollo."""
     language, currency = client.language, client.currency
+    extra, surcharges = social_security(settings, client, lines)
+    lines = lines + extra
     stamp, stamp_note = stamp_duty_line(settings, client, lines, problems)
     if stamp is not None:
         lines = lines + [stamp]
@@ -119,7 +129,8 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     subtotal = sum((ln.amount for ln in lines), ZERO)
     tax_total = sum((t.tax for t in tax_lines), ZERO)
     total = subtotal + tax_total
-    w = withholding(settings, client, lines)
+    # a fund's contributo integrativo is not withheld on
+    w = withholding(settings, client, without(lines, not_withheld(surcharges)))
     split = tax_total if client.split_payment else ZERO
     if client.split_payment:
         notes.append(i18n.t(language, "split_note"))
@@ -127,7 +138,7 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
         notes.append(stamp_note)
     q = round_money(ZERO, currency)
     return Totals(lines, tuple(tax_lines), subtotal + q, tax_total + q, total + q, w.amount + q,
-                  w.rate, w.base + q, split + q, total - w.amount - split + q, tuple(notes))
+                  w.rate, w.base + q, split + q, total - w.amount - split + q, tuple(notes), surcharges)
 
 
 @dataclass(frozen=True)

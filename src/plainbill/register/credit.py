@@ -17,6 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from .. import i18n
+from ..billing.surcharges import credited
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..billing.legal import is_stamp_note
 from ..billing.taxes import Withheld, in_withholding_base, withholding_on
@@ -128,6 +129,7 @@ def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date,
                    withholding=withholding, withholding_rate=withheld.rate, withholding_base=withheld.base,
                    split_payment=split, amount_due=total - withholding - split,
                    entries=tuple(e for e in original.entries if e.line_key in keys), statements=(),
+                   surcharges=credited(original.surcharges, lines, original.currency),
                    warnings=(), notes=(note, *_notes_that_apply(original, lines, taxes)))
 
 

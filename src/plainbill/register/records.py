@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..diagnostics import SourceRef
-from ..invoice import EntryDetail, Invoice, Line, Statement, TaxLine
+from ..invoice import EntryDetail, Invoice, Line, Statement, Surcharge, TaxLine
 
 ISSUED_DIR = "issued"
 FORMAT_VERSION = 1
@@ -248,6 +248,8 @@ def invoice_from_dict(d: dict) -> Invoice:
     statements = tuple(Statement(s["kind"], s["contract"], s["title"],
                                  tuple(tuple(r) for r in s["rows"]),
                                  tuple(tuple(m) for m in s.get("minutes", ()))) for s in d.get("statements", ()))
+    surcharges = tuple(Surcharge(**{**s, **{k: Decimal(s[k]) for k in ("rate", "base", "amount", "tax_rate")}})
+                       for s in d.get("surcharges", ()))
     dec = {k: Decimal(d[k]) for k in ("subtotal", "tax_total", "total", "withholding",
                                       "split_payment", "amount_due")}
     # records written before the withholding's rate and base were part of the invoice have neither
@@ -259,4 +261,4 @@ def invoice_from_dict(d: dict) -> Invoice:
                    statements=statements, warnings=tuple(d.get("warnings", ())),
                    notes=tuple(d.get("notes", ())), kind=d.get("kind", "invoice"),
                    number=d.get("number", ""), references=tuple(d.get("references", ())),
-                   **dec, **opt_date)
+                   surcharges=surcharges, **dec, **opt_date)

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from .. import i18n
-from ..billing.surcharges import credited
+from ..billing.surcharges import credited, not_withheld, without
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..billing.legal import is_stamp_note
 from ..billing.taxes import Withheld, in_withholding_base, withholding_on
@@ -105,12 +105,14 @@ def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
     settings = book.settings
     client = book.client(original.client)
     rate = original.withholding_rate or (client.withholding.rate if client and client.withholding else Decimal(0))
+    outside = not_withheld(original.surcharges)       # a fund's contributo integrativo is never withheld on
     if client is not None and client.withholding is not None:
         share = client.withholding.base
     else:   # the client no longer withholds: the share the original used
-        in_base = sum((l.amount for l in original.lines if in_withholding_base(settings, l.tax_code)), Decimal(0))
+        in_base = sum((l.amount for l in without(list(original.lines), outside)
+                       if in_withholding_base(settings, l.tax_code)), Decimal(0))
         share = original.withholding_base / in_base if in_base else Decimal(1)
-    return withholding_on(settings, lines, rate, share, original.currency)
+    return withholding_on(settings, without(lines, outside), rate, share, original.currency)
 
 
 def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date, note: str,

@@ -17,8 +17,20 @@ from plainbill.register.store import Register
 from plainbill.render.context import invoice_view, taxable_and_excluded
 
 
+LOCALES = {"it": "it_IT", "en": "en_GB"}
+
+
 def client(lang: str, body: str, ledger: str) -> str:
-    return f"--- clients/acme.yaml\nname: Acme\nlanguage: {lang}\n{body}\n--- ledger/2026/11.txt\n{ledger}\n"
+    """A client reading `lang`, its numbers written the way of that language's usual locale."""
+    return (f"--- clients/acme.yaml\nname: Acme\nlanguage: {lang}\nlocale: {LOCALES[lang]}\n{body}\n"
+            f"--- ledger/2026/11.txt\n{ledger}\n")
+
+
+def firm_speaks(book: dict, lang: str) -> dict:
+    """The book's own language and locale (the firm's warnings follow them)."""
+    book["plainbill.yaml"] = book["plainbill.yaml"].replace("language: en\n", f"language: {lang}\n", 1) \
+        .replace("locale: en_US\n", f"locale: {LOCALES[lang]}\n", 1)
+    return book
 
 
 def explanation(inv, description_part: str) -> str:
@@ -175,8 +187,7 @@ CAP = ("rates: [{rate: 100.00}]\nrules:\n  cap: {amount: 1500.00, action: warn}"
     ("en", "Cap of 1,500.00 exceeded: 2,000.00"),
 ])
 def test_warnings_speak_the_books_language_whatever_the_client_reads(book_lang, warning):
-    book = split_book(client("it" if book_lang == "en" else "en", *CAP))
-    book["plainbill.yaml"] = book["plainbill.yaml"].replace("language: en\n", f"language: {book_lang}\n", 1)
+    book = firm_speaks(split_book(client("it" if book_lang == "en" else "en", *CAP)), book_lang)
     invoices, _ = compute_invoices(load_files(book).book)
     assert invoices[0].warnings == (warning,)
 
@@ -301,6 +312,14 @@ def test_a_line_key_printed_by_explain_is_what_credit_note_takes(tmp_path):
 def test_budget_warnings_in_the_books_language(book_lang, warning):
     book = split_book(client("en", "rates: [{rate: 100.00}]\nrules:\n  budget: {amount: 2000.00, alerts: [80%]}",
                              "2026-11-03 16h acme dev @mario Work"))
-    book["plainbill.yaml"] = book["plainbill.yaml"].replace("language: en\n", f"language: {book_lang}\n", 1)
+    book = firm_speaks(book, book_lang)
     invoices, _ = compute_invoices(load_files(book).book)
     assert invoices[0].warnings == (warning,)
+
+
+def test_prose_writes_numbers_the_way_the_table_does_in_the_clients_locale():
+    """An English-reading client in Switzerland: words in English, numbers as de_CH writes them,
+    in the explanations as in the table beside them (Babel, never rounding)."""
+    text = client("en", "tax: rc-eu\nrates: [{rate: 1250.00}]", "2026-11-03 2h acme dev @mario Work")
+    invoices, _ = compute(text.replace("locale: en_GB", "locale: de_CH"))
+    assert explanation(invoices["acme-2026-11"], "Development") == "2 h in 1 entry at 1'250.00/h"

@@ -123,3 +123,30 @@ def test_a_full_credit_note_gives_back_exactly_what_was_withheld():
     cn = invoice_from_dict(rec.invoice)
     assert (cn.withholding, cn.withholding_base, cn.total) == (original.withholding, original.withholding_base,
                                                                original.total)
+
+
+FUND = """
+--- plainbill.yaml+
+social_security: [{kind: TC02, rate: 4%}]
+--- clients/acme.yaml
+name: Acme
+language: it
+withholding: {rate: 20%, base: 100%}
+rates: [{rate: 100.00}]
+--- ledger/2026/11.txt
+2026-11-03 10h acme remote @mario Consulenza
+"""
+
+
+def test_a_credit_note_leaves_a_funds_contributo_integrativo_out_of_the_withholding():
+    """10 h at 100.00 with CNPADC's 4 %: 40.00 not withheld on, so 20 % of 1,000.00 = 200.00;
+    crediting everything gives back 200.00 (prorating over the lines gave 208.00)."""
+    bk, reg, original = _issued(FUND)
+    assert (original.withholding, original.withholding_base) == (D("200.00"), D("1000.00"))
+    rec, diags = plan_credit_note(bk, reg, original, (), "storno", date(2026, 12, 5))
+    assert diags == []
+    cn = invoice_from_dict(rec.invoice)
+    assert (cn.withholding, cn.withholding_base, cn.total) == (D("200.00"), D("1000.00"), original.total)
+    surcharge = next(ln.key for ln in original.lines if ln.kind == "surcharge")
+    rec, _ = plan_credit_note(bk, reg, original, (surcharge,), "contributo", date(2026, 12, 5))
+    assert invoice_from_dict(rec.invoice).withholding == D("0.00")

@@ -259,9 +259,13 @@ def duration(language: str, minutes: int) -> str:
     return sign + t(language, "minutes", m=m)
 
 
-def number(language: str, value: Decimal, places: int = 2) -> str:
+def number(language: str, value: Decimal, places: int = 2, locale: str = "") -> str:
     """A decimal with at least `places` decimals (more only if it has them), the language's
-    separators: 1.790,00 in Italian, 1,790.00 in English."""
+    separators: 1.790,00 in Italian, 1,790.00 in English. With the invoice's `locale`, the
+    separators are that locale's, through Babel, like the table beside the prose (1’790.00 in
+    de_CH): one invoice, one way of writing numbers. Never rounds."""
+    if locale:
+        return _babel_number(str(value), places, locale)
     if value == value.to_integral_value() or -value.as_tuple().exponent <= places:
         text = f"{value:,.{places}f}"
     else:
@@ -283,3 +287,14 @@ def legal_note(note: dict | str, language: str) -> str:
     if isinstance(note, str):
         return note
     return note.get(language) or note.get("it") or note.get("en") or next(iter(note.values()), "")
+
+
+@lru_cache(maxsize=4096)
+def _babel_number(text: str, places: int, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    value = Decimal(text)
+    if -value.as_tuple().exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)

@@ -50,22 +50,23 @@ def apply_caps(run, lines: list[Line]) -> tuple[list[Line], list[str]]:
 
 
 def _cap_money(run, name, cap, scoped):
-    lang = run.client.language
+    lang, loc = run.client.language, run.client.locale
     positive = [ln for ln in scoped if ln.amount > 0]
     total = sum((ln.amount for ln in positive), ZERO)
     if total <= cap.amount:
         return [], []
-    firm = run.ctx.settings.language     # a warning is the firm's: the book's language
-    warn = i18n.t(firm, "warn_cap", cap=i18n.number(firm, cap.amount), total=i18n.number(firm, total))
+    firm, fmt = run.ctx.settings.language, run.ctx.settings.locale    # a warning is the firm's: the book's
+    warn = i18n.t(firm, "warn_cap", cap=i18n.number(firm, cap.amount, locale=fmt),
+                  total=i18n.number(firm, total, locale=fmt))
     if cap.action != "cap":
         return [warn], []
     excess = total - cap.amount
     by_tax: dict[str, Decimal] = {}
     for ln in positive:
         by_tax[ln.tax_code] = by_tax.get(ln.tax_code, ZERO) + ln.amount
-    expl = i18n.t(lang, "expl_cap", total=i18n.number(lang, total), cap=i18n.number(lang, cap.amount),
-                  excess=i18n.number(lang, excess))
-    desc = i18n.t(lang, "cap_line", cap=i18n.number(lang, cap.amount))
+    expl = i18n.t(lang, "expl_cap", total=i18n.number(lang, total, locale=loc),
+                  cap=i18n.number(lang, cap.amount, locale=loc), excess=i18n.number(lang, excess, locale=loc))
+    desc = i18n.t(lang, "cap_line", cap=i18n.number(lang, cap.amount, locale=loc))
     return [warn], _spread(run, name, excess, by_tax, total, desc, expl, scoped)
 
 
@@ -151,7 +152,8 @@ class Budgets:
                 for t in budget.alerts:
                     if old < t * limit <= new:
                         show = (lambda v: i18n.duration(lang, int(v))) if fmt == "h" else \
-                            (lambda v: i18n.number(lang, round_money(Decimal(v), self.run.client.currency)))
+                            (lambda v: i18n.number(lang, round_money(Decimal(v), self.run.client.currency),
+                                                              locale=self.run.ctx.settings.locale))
                         warnings.append(i18n.t(lang, "warn_budget", what=what, pct=i18n.factor(lang, t * 100),
                                                used=show(new), budget=show(limit)))
             self.used[key] = [minutes, amount]

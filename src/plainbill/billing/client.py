@@ -63,13 +63,13 @@ class ClientRun:
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
-        lang = client.language
-        self.explain_time = lambda g: ex.time_line(lang, g)
+        lang, loc = client.language, client.locale     # words in the language, numbers in the locale
+        self.explain_time = lambda g: ex.time_line(lang, g, loc)
         self.explain_no_charge = lambda g: ex.no_charge(lang, g)
         self.explain_block_use = lambda g: ex.block_use(lang, g)
-        self.explain_overage = lambda g: ex.overage(lang, g)
+        self.explain_overage = lambda g: ex.overage(lang, g, loc)
         self.explain_retainer_use = lambda g: ex.retainer_use(lang, g)
-        self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g)
+        self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g, loc)
 
     # ------------------------------------------------------------ shared helpers
 
@@ -217,7 +217,7 @@ class ClientRun:
         for line in fixedlines.callouts(self, prepared.visits):
             book.add_line(line, (period.start,))
         lines = book.lines()   # every line, no-charge ones too: hiding them is the page's business (render)
-        lines = ex.rate_changes(self.client.language, lines, book.details)
+        lines = ex.rate_changes(self.client.language, lines, book.details, self.client.locale)
         lines, warnings = apply_caps(self, lines)
         statements, more = self._statements(period)
         warnings += more

@@ -26,9 +26,9 @@ def _memo(key: tuple, make) -> str:
     return found
 
 
-def _per_hour(lang: str, rate) -> str:
-    return _memo(("per_hour", lang, str(rate)),
-                 lambda: i18n.t(lang, "per_hour", rate=i18n.number(lang, rate)))
+def _per_hour(lang: str, rate, locale: str = "") -> str:
+    return _memo(("per_hour", lang, str(rate), locale),
+                 lambda: i18n.t(lang, "per_hour", rate=i18n.number(lang, rate, locale=locale)))
 
 
 def _mult(lang: str, g: Group) -> str:
@@ -58,8 +58,8 @@ def _rounding(lang: str, g: Group) -> str:
     return text
 
 
-def time_line(lang: str, g: Group) -> str:
-    rate = _per_hour(lang, g.info["rate"])
+def time_line(lang: str, g: Group, locale: str = "") -> str:
+    rate = _per_hour(lang, g.info["rate"], locale)
     return i18n.t(lang, "expl_time", billed=i18n.duration(lang, g.minutes), n=g.count,
                   entries=_entries(lang, g.count), rate=rate, mult=_mult(lang, g), rounding=_rounding(lang, g))
 
@@ -81,10 +81,10 @@ def block_use(lang: str, g: Group) -> str:
                   left=i18n.duration(lang, g.info.get("left", 0))) + _rounding(lang, g)
 
 
-def overage(lang: str, g: Group) -> str:
+def overage(lang: str, g: Group, locale: str = "") -> str:
     """Where the rate came from is the firm's business (`explain` shows each entry's rate)."""
     return i18n.t(lang, "expl_overage", billed=i18n.duration(lang, g.minutes),
-                  rate=_per_hour(lang, g.info["rate"]), mult=_mult(lang, g)) + _rounding(lang, g)
+                  rate=_per_hour(lang, g.info["rate"], locale), mult=_mult(lang, g)) + _rounding(lang, g)
 
 
 def retainer_use(lang: str, g: Group) -> str:
@@ -101,9 +101,9 @@ def retainer_use(lang: str, g: Group) -> str:
                   others=other_words, left=i18n.duration(lang, included - used_in_month)) + _rounding(lang, g)
 
 
-def retainer_extra(lang: str, g: Group) -> str:
+def retainer_extra(lang: str, g: Group, locale: str = "") -> str:
     month = g.info["month"]
-    rate = _per_hour(lang, g.info["rate"])
+    rate = _per_hour(lang, g.info["rate"], locale)
     text = i18n.t(lang, "expl_retainer_extra", included=i18n.duration(lang, month.allowance),
                   month=i18n.month_name(lang, month.year, month.month),
                   billed=i18n.duration(lang, g.minutes), rate=rate, mult=_mult(lang, g))
@@ -116,7 +116,7 @@ def retainer_extra(lang: str, g: Group) -> str:
 RATED_KINDS = ("time", "overage", "retainer-extra")
 
 
-def rate_changes(lang: str, lines: list, details) -> list:
+def rate_changes(lang: str, lines: list, details, locale: str = "") -> list:
     """Lines alike but for their rate (the rate changed during the period, or per date) say which
     rate held when: "; tariffa 68,00/h fino al 14/10/2026" and "; tariffa 72,00/h dal 15/10/2026",
     from the dates of their own entries. Lines whose dates overlap are left as they are (the rate
@@ -137,7 +137,7 @@ def rate_changes(lang: str, lines: list, details) -> list:
         if len(spans) != len(group) or any(a[1] >= b[0] for a, b in zip(spans, spans[1:])):
             continue
         for i, (first, last, ln) in enumerate(spans):
-            rate = _per_hour(lang, ln.unit_price)
+            rate = _per_hour(lang, ln.unit_price, locale)
             key = "expl_rate_until" if i == 0 else "expl_rate_change"
             words[ln.key] = i18n.t(lang, key, rate=rate, date=(last if i == 0 else first).isoformat())
     return [replace(ln, explanation=ln.explanation + words[ln.key]) if ln.key in words else ln for ln in lines]

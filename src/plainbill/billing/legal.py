@@ -96,10 +96,8 @@ def tax_note(tc: TaxCode, language: str) -> str:
         return ""
     law = builtin(tc.nature, tc.reverse_charge) if tc.rate == 0 or tc.reverse_charge else {}
     texts = {**law, **{k: v for k, v in own.items() if v}}
-    if own and "it" not in own and len(own) == 1 and not law:
-        # a note in one language only, with no Italian wording to fall back on: printed as given
-        return next(iter(own.values()))
-    return both(texts, language)
+    # a note only in a language neither Italian nor the client's, with no law to fall back on: as given
+    return both(texts, language) or next(iter(own.values()), "")
 
 
 def stamp_note(language: str, amount: Decimal) -> str:

@@ -92,10 +92,10 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
     if not sd.charge_client:
         return None, note
     amount = round_money(sd.amount / rate, currency)
-    expl = i18n.t(language, "expl_stamp", base=i18n.number(language, base),
-                  threshold=i18n.number(language, sd.threshold))
+    expl = i18n.t(language, "expl_stamp", base=i18n.number(language, base, locale=client.locale),
+                  threshold=i18n.number(language, sd.threshold, locale=client.locale))
     if currency != "EUR":
-        expl += i18n.t(language, "expl_stamp_fx", amount=i18n.number(language, sd.amount),
+        expl += i18n.t(language, "expl_stamp_fx", amount=i18n.number(language, sd.amount, locale=client.locale),
                        currency=currency, rate=str(rate))
     return Line(STAMP, STAMP, i18n.t(language, "stamp"), Decimal(1), "pcs", amount, amount,
                 STAMP, ZERO, expl), note

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 
 from .. import i18n
-from ..billing.surcharges import credited
+from ..billing.surcharges import credited, not_withheld, without
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..billing.legal import is_stamp_note
 from ..billing.taxes import Withheld, in_withholding_base, withholding_on
@@ -82,16 +82,17 @@ def _credited_lines(original: Invoice, specs, done, where: SourceRef) -> tuple[l
                                f"cannot credit {amount_text or amount} on line {key}: {left} is left to credit",
                                "give an amount between 0 and what is left, in the currency's minor unit"))
             continue
-        out.append(line if amount == line.amount else _partial(line, amount, original.language))
+        out.append(line if amount == line.amount else _partial(line, amount, original.language, original.locale))
     if not out and not diags:
         diags.append(error("credit-note-amount", where, f"invoice {original.number}: nothing left to credit"))
     return out, diags
 
 
-def _partial(line: Line, amount: Decimal, language: str) -> Line:
+def _partial(line: Line, amount: Decimal, language: str, locale: str) -> Line:
+    words = i18n.t(language, "credit_partial", amount=i18n.number(language, amount, locale=locale),
+                   total=i18n.number(language, line.amount, locale=locale))
     return replace(line, quantity=Decimal(1), unit="", unit_price=amount, amount=amount, minutes=0,
-                   raw_minutes=0, explanation=i18n.t(language, "credit_partial", amount=i18n.number(language, amount),
-                                                     total=i18n.number(language, line.amount)))
+                   raw_minutes=0, explanation=words)
 
 
 def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
@@ -104,12 +105,14 @@ def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
     settings = book.settings
     client = book.client(original.client)
     rate = original.withholding_rate or (client.withholding.rate if client and client.withholding else Decimal(0))
+    outside = not_withheld(original.surcharges)       # a fund's contributo integrativo is never withheld on
     if client is not None and client.withholding is not None:
         share = client.withholding.base
     else:   # the client no longer withholds: the share the original used
-        in_base = sum((l.amount for l in original.lines if in_withholding_base(settings, l.tax_code)), Decimal(0))
+        in_base = sum((l.amount for l in without(list(original.lines), outside)
+                       if in_withholding_base(settings, l.tax_code)), Decimal(0))
         share = original.withholding_base / in_base if in_base else Decimal(1)
-    return withholding_on(settings, lines, rate, share, original.currency)
+    return withholding_on(settings, without(lines, outside), rate, share, original.currency)
 
 
 def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date, note: str,

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import __version__
 from ..invoice import EntryDetail, Invoice, Line
+from ..einvoice.page import page_context, page_view
 from ..model import Bank, Book, Documents, Party
 from ..money import minor_digits
 from .labels import labels, unit_label
@@ -80,6 +81,7 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
         "people": {p.slug: _who(p, docs.people) for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
+        "einvoice": page_context(book, slug, language),    # plainbill.einvoice.page
     }
 
 
@@ -120,8 +122,11 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     mode = ctx["documents"]["appendix"]
     return {
         **ctx,
+        **page_view(invoice, ctx, lines),     # courtesy, doc_refs, euro_notes
         "invoice": invoice,
         "lines": lines,
+        # the social-security surcharges are lines of the invoice, shown in the totals instead
+        "lines_total": invoice.subtotal - sum((s.amount for s in invoice.surcharges), Decimal(0)),
         "t": t,
         "locale": invoice.locale,
         "currency": invoice.currency,
@@ -129,14 +134,33 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         "title": t["credit_note"] if credit else t["invoice"],
         "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
         "is_draft": not issued,
+        "is_credit": credit,
+        "natures": natures(invoice),
+        **taxable_and_excluded(invoice),
         "doc_date_iso": doc_date.isoformat(),
         "units": {line.key: _unit(line, lang) for line in invoice.lines},
-        "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
+        "appendix": [] if mode == "off" or credit else appendix(invoice, ctx, lines),
         "appendix_columns": appendix_columns(t, mode),
         "appendix_mode": mode,
         "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",
     }
+
+
+def natures(invoice: Invoice) -> dict[str, str]:
+    """Each line's nature code where it charges no VAT (N4, N2.1, N1 for the bollo): the VAT
+    column reads "N1", not a bare "0%" (FatturaPA's Natura); "" where VAT is charged."""
+    by_code = {t.tax_code: t.nature for t in invoice.taxes}
+    return {line.key: by_code.get(line.tax_code, "") if line.tax_rate == 0 else "" for line in invoice.lines}
+
+
+def taxable_and_excluded(invoice: Invoice) -> dict[str, Decimal]:
+    """The subtotal split as the law reads it: what is excluded from the VAT base (nature N1,
+    art. 15 DPR 633/72: the bollo re-charged, sums advanced for the client) apart, so
+    "Imponibile" is the sum of the tax summary's other rows. A regrouping of the engine's
+    per-code bases, not a new computation: taxable + excluded = subtotal."""
+    excluded = sum((t.base for t in invoice.taxes if t.nature.upper() == "N1"), Decimal(0))
+    return {"taxable": invoice.subtotal - excluded, "excluded": excluded}
 
 
 def _unit(line: Line, lang: str) -> str:
@@ -158,12 +182,15 @@ def client_lines(invoice: Invoice, ctx: dict[str, Any]) -> list[Line]:
     Dropped: the 0,00 lines of internal (non-billable) activities and of the effort behind
     a fixed price, unless the client's `documents.internal` is `show`; the 0,00 lines of work
     marked not billable when its `documents.no_charge` is `hide`. Those lines all amount to
-    0, so the totals are untouched. Kept lines lose firm notes (` // ...`) and staff handles
+    0, so the totals are untouched. Social-security surcharge lines are left out too: the
+    totals show them, after the lines' total (`lines_total`). Kept lines lose firm notes (` // ...`) and staff handles
     (`@paolo` becomes the person's name or role).
     """
     docs = ctx["documents"]
     out = []
     for line in invoice.lines:
+        if line.kind == "surcharge":     # printed in the totals (docs/billing.md, Social security)
+            continue
         if line.kind == "no-charge" and line.amount == 0:
             why = _no_charge_why(line.key)
             if docs["internal"] != "show" and why in INTERNAL_WHY:
@@ -258,7 +285,7 @@ def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[st
 
     loc, cur = invoice.locale, invoice.currency
     timed = e.kind == "time"
-    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    rate = amount(shown_amount(e.rate, cur), cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
     values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
               rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)

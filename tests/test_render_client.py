@@ -195,4 +195,4 @@ def test_explain_in_english_for_an_english_invoice():
 # ---------------------------------------------------------------- the page itself
 
 
-# the page's own style, sizes and wrapping: tests/test_look.py
+# the page's own style, sizes and wrapping: tests/test_blocks.py

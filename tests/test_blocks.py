@@ -168,3 +168,28 @@ def test_init_writes_a_templates_starter_that_changes_nothing_until_edited(tmp_p
     example = re.search(r"^ +(\{% block footer_note %\}.*\{% endblock %\})$", html_starter, re.M).group(1)
     (root / "templates" / "invoice.html").write_text(html_starter + example + "\n")
     assert 'data-footer-note="www.example.com · +39 02 1234 5678"' in render_html(book, invoice)
+
+
+# ---------------------------------------------------------------- the two example books
+
+
+def test_the_example_book_shows_its_logo_and_override_and_the_freelancer_plainbills_look(tmp_path):
+    from click.testing import CliRunner
+
+    from plainbill.cli import main
+
+    root = Path(__file__).resolve().parents[1]
+    for book, out in ((root, tmp_path / "firm"), (root / "examples" / "freelance", tmp_path / "freelance")):
+        result = CliRunner().invoke(main, ["build", "--no-pdf", "-j", "1", "--period", "2026-11", "--out", str(out),
+                                           str(book)])
+        assert result.exit_code == 0, result.output
+    firm = (tmp_path / "firm" / "invoices" / "kranz-logistik-2026-11.html").read_text(encoding="utf-8")
+    assert '<img class="logo" src="data:image/svg+xml;base64,' in firm
+    assert 'data-footer-note="Customer support +39 02 8942 6150' in firm          # English client, English line
+    assert '<style data-plainbill="invoice.css">' in firm and "--color-accent: #0b5d63;" in firm
+    italian = (tmp_path / "firm" / "invoices" / "fratelli-galli-2026-11.html").read_text(encoding="utf-8")
+    assert 'data-footer-note="Assistenza clienti +39 02 8942 6150' in italian
+    assert 'src="data:image/svg+xml;base64,' in (tmp_path / "firm" / "index.html").read_text(encoding="utf-8")
+    plain = next((tmp_path / "freelance" / "invoices").glob("*.html")).read_text(encoding="utf-8")
+    assert 'class="logo"' not in plain and 'data-footer-note=""' in plain
+    assert '<style data-plainbill="invoice.css">' not in plain

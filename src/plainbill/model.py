@@ -55,7 +55,17 @@ class Party:
     fiscal_regime: str = ""     # RF01 ordinary, RF19 flat-rate ...
     rea: str = ""               # company register entry, e.g. "MI-2098765"
     public_administration: bool = False
+    # the issuer only (IscrizioneREA of an e-invoice, printed on the page): Decimal or None
+    share_capital: Decimal | None = None
+    sole_shareholder: bool | None = None    # None: not said (a partnership, a sole trader)
+    liquidation: bool = False
     ref: SourceRef = NOWHERE
+    # where each field was written (field name -> SourceRef), to locate e-invoice checks
+    refs: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False, repr=False)
+
+    def at(self, name: str) -> SourceRef:
+        """Where field `name` was written, else the party's own ref."""
+        return next((r for n, r in self.refs if n == name), self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,35 @@ class StampDuty:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeRates:
+    """`exchange_rates`: euro per unit of a currency, from a date on (docs/einvoice.md).
+
+    `rates` holds (currency, from, euro per unit), sorted; a rate given without a date
+    holds from date.min. The rate of a document is the last one on or before its date."""
+
+    rates: tuple[tuple[str, date, Decimal], ...] = ()
+    source: str = ""                        # e.g. "Banca d'Italia, cambi di riferimento"
+    ref: SourceRef = NOWHERE
+
+    def rate(self, currency: str, on: date) -> tuple[Decimal, date] | None:
+        """(euro per unit, the date it holds from) on `on`; EUR is 1; None when unknown."""
+        if currency == "EUR":
+            return Decimal(1), date.min
+        found = None
+        for c, since, value in self.rates:
+            if c == currency and since <= on:
+                found = (value, since)
+        return found
+
+    def latest(self) -> tuple[tuple[str, Decimal], ...]:
+        """(currency, its most recent rate): what `stamp_duty` compares its threshold with."""
+        last: dict[str, Decimal] = {}
+        for c, _, value in self.rates:
+            last[c] = value
+        return tuple(sorted(last.items()))
+
+
+@dataclass(frozen=True, slots=True)
 class Accounts:
     """`export.accounts`: the account names of the journals `plainbill export` writes
     (hledger/Ledger and beancount). A client's receivable is `receivable:<Client>`."""
@@ -178,6 +217,7 @@ class Settings:
     taxes: tuple[TaxCode, ...] = ()
     default_tax: str = ""
     stamp_duty: StampDuty = StampDuty()
+    exchange_rates: ExchangeRates = ExchangeRates()
     team: tuple[Person, ...] = ()
     activities: tuple[Activity, ...] = ()
     numbering: Numbering = Numbering()
@@ -373,6 +413,32 @@ class ExpenseTerms:
     rebill: bool = True                              # False: expenses tracked, not billed
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A document a public body (or any client) cites to pay: its number and date."""
+
+    number: str
+    date: date | None = None
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class PublicReferences:
+    """`references:` of a contract: what the e-invoice carries in DatiOrdineAcquisto /
+    DatiContratto and the page prints (docs/einvoice.md)."""
+
+    cig: str = ""                       # Codice Identificativo Gara, 10 characters
+    cup: str = ""                       # Codice Unico di Progetto, 15 characters
+    order: DocumentRef | None = None    # purchase order (ordine d'acquisto)
+    contract: DocumentRef | None = None  # contract or engagement letter
+    determina: DocumentRef | None = None  # the public body's act awarding the job
+    ref: SourceRef = NOWHERE
+    refs: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False, repr=False)
+
+    def at(self, name: str) -> SourceRef:
+        return next((r for n, r in self.refs if n == name), self.ref)
+
+
 ContractKind = Literal["hourly", "block", "retainer", "fixed", "recurring", "expenses"]
 
 
@@ -389,6 +455,7 @@ class Contract:
     rates: tuple[Rate, ...] = ()
     rules: Rules = Rules()
     terms: object = None  # BlockTerms | RetainerTerms | FixedTerms | RecurringTerms | ExpenseTerms | None
+    references: PublicReferences | None = None
     ref: SourceRef = NOWHERE
 
     def covers(self, day: date) -> bool:

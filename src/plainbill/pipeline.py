@@ -103,13 +103,16 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
     and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
+    from .einvoice import diagnose as einvoice_diagnostics
     from .register import verify_issued
 
     invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
                                        issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
-    return checked.register.apply(invoices)
+    invoices = checked.register.apply(invoices)
+    checked.diagnostics += einvoice_diagnostics(checked.book, invoices, checked.register)
+    return invoices
 
 
 def issued_clients(checked: Checked) -> frozenset[str]:
@@ -208,7 +211,8 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
         return Built(diags)
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
+                            partial=bool(period or client), build_key=key or "", diagnostics=diags,
+                            register=computed.checked.register)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

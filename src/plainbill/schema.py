@@ -92,8 +92,15 @@ KIND_KEYS = {
                   "proration": enum("daily", "none")},
     "expenses": {"markup": PERCENT, "rebill": {"type": "boolean"}},
 }
+DOCUMENT = {"oneOf": [TEXT, obj({"number": TEXT, "date": DATE}, ("number",))],
+            "description": "a document's number, or {number, date}"}
+REFERENCES = obj({"cig": {"type": "string", "pattern": "^[A-Za-z0-9]{10}$"},
+                  "cup": {"type": "string", "pattern": "^[A-Za-z0-9]{15}$"},
+                  "order": DOCUMENT, "contract": DOCUMENT, "determina": DOCUMENT},
+                 description="what the public body cites to pay (docs/einvoice.md)")
 COMMON = {"id": SLUG, "kind": enum(*KIND_KEYS), "from": DATE, "to": DATE, "description": TEXT,
-          "activities": seq(SLUG), "projects": seq(SLUG), "tax": TEXT, "rates": seq(RATE), "rules": RULES}
+          "activities": seq(SLUG), "projects": seq(SLUG), "tax": TEXT, "rates": seq(RATE), "rules": RULES,
+          "references": REFERENCES}
 
 
 def contract_schema() -> dict:
@@ -129,7 +136,8 @@ def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
                "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
-        "issuer": obj(PARTY, ("name",)),
+        "issuer": obj(PARTY | {"share_capital": AMOUNT, "sole_shareholder": {"type": "boolean"},
+                               "liquidation": {"type": "boolean"}}, ("name",)),
         "bank": obj({"name": TEXT, "iban": TEXT, "bic": TEXT}),
         "currency": CURRENCY, "locale": LOCALE, "language": LANGUAGE, "reference_date": DATE,
         "repository_url": URL, "payment_terms_days": {"type": "integer", "minimum": 0},
@@ -143,6 +151,11 @@ def settings_schema() -> dict:
         "stamp_duty": obj({"amount": AMOUNT, "threshold": AMOUNT, "charge_client": {"type": "boolean"},
                            "exchange_rates": {"type": "object", "additionalProperties": FACTOR,
                                               "description": "euro per unit of a foreign currency, e.g. USD: 0.86"}}),
+        "exchange_rates": obj({"source": TEXT, "rates": {
+            "type": "object", "additionalProperties": {"oneOf": [FACTOR, {"type": "object",
+                                                                         "additionalProperties": FACTOR}]},
+            "description": "euro per unit: CHF: 1.07, or rates from dates on: CHF: {2026-10-01: 1.07}"}},
+            ("rates",), "docs/einvoice.md, Foreign currency"),
         "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error")}),
         "taxes": obj({"default": TEXT, "codes": {"type": "object", "additionalProperties": tax}}),
         "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),

@@ -99,4 +99,10 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
     "invalid-url": ("error", "A `repository_url` that is not an `http(s)://` address (`javascript:...`, "
                              "`file:...`): it becomes a link on every invoice, so anything else is refused."),
     "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
+    "invalid-reference": ("error", "A contract's `references` (docs/einvoice.md) written wrong: a CIG that is not "
+                                   "10 letters and digits, a CUP that is not 15, an order, contract or determina "
+                                   "number longer than the e-invoice's 20 plain characters (IdDocumento)."),
+    "duplicate-exchange-rates": ("warning", "Exchange rates both in `exchange_rates` and in their old place "
+                                            "`stamp_duty.exchange_rates`: `exchange_rates` is used. Keep them "
+                                            "in one place."),
 }

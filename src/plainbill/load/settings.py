@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from yaml.nodes import MappingNode, ScalarNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (FUNDS, INPS, NOWHERE, Accounts, Activity, Address, Bank, Numbering, Party, Person, Settings,
-                     SocialSecurity, StampDuty, TaxCode, WorkingHours)
+from ..model import (FUNDS, INPS, NOWHERE, Accounts, Activity, Address, Bank, ExchangeRates, Numbering, Party,
+                     Person, Settings, SocialSecurity, StampDuty, TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
 
 PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
               "phone", "fiscal_regime", "rea", "public_administration")
+ISSUER_KEYS = PARTY_KEYS + ("share_capital", "sole_shareholder", "liquidation")   # IscrizioneREA
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities", "social_security", "export")
+                 "taxes", "team", "activities", "social_security", "export", "exchange_rates")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -45,7 +47,11 @@ def read_party(r: Reader, m: dict, what: str) -> Party:
         fiscal_regime=r.text(m.get("fiscal_regime"), "fiscal_regime"),
         rea=r.text(m.get("rea"), "rea"),
         public_administration=bool(r.boolean(m.get("public_administration"), "public_administration")),
+        share_capital=r.amount(m.get("share_capital"), "share_capital"),
+        sole_shareholder=r.boolean(m.get("sole_shareholder"), "sole_shareholder"),
+        liquidation=bool(r.boolean(m.get("liquidation"), "liquidation")),
         ref=r.src.ref(1, 1),
+        refs=tuple((k, r.ref(m[k])) for k in m) + tuple((f"address.{k}", r.ref(a[k])) for k in a),
     )
 
 
@@ -57,7 +63,7 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     broken = root is None and any(d.code == "yaml-syntax" for d in diags[before:])
     m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=() if broken else ("issuer",))
     issuer_node = m.get("issuer")
-    issuer = read_party(r, r.mapping(issuer_node, PARTY_KEYS, "issuer", () if broken else ("name",)),
+    issuer = read_party(r, r.mapping(issuer_node, ISSUER_KEYS, "issuer", () if broken else ("name",)),
                         "issuer")
     if issuer_node is not None:
         issuer = replace(issuer, ref=r.ref(issuer_node))
@@ -74,6 +80,16 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
                                                        Numbering().credit_note), ref=r.ref(m["numbering"]))
     if "stamp_duty" in m:
         kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
+    if "exchange_rates" in m:
+        kw["exchange_rates"] = read_exchange_rates(r, m["exchange_rates"])
+        if kw.get("stamp_duty", StampDuty()).exchange_rates:
+            r.warn("duplicate-exchange-rates", m["exchange_rates"],
+                   "exchange rates are set twice: `exchange_rates` is used, `stamp_duty.exchange_rates` is ignored",
+                   "remove `stamp_duty.exchange_rates` (its old place) and keep the rates in `exchange_rates`")
+        kw["stamp_duty"] = replace(kw.get("stamp_duty", StampDuty()), exchange_rates=kw["exchange_rates"].latest())
+    elif "stamp_duty" in m and kw["stamp_duty"].exchange_rates:   # the old place: still read
+        sd = kw["stamp_duty"]
+        kw["exchange_rates"] = ExchangeRates(tuple((c, date.min, v) for c, v in sd.exchange_rates), "", sd.ref)
     b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
     kw["no_charge"] = r.choice(b.get("no_charge"), ("show", "hide"), "no_charge") or "show"
     kw["late_entries"] = r.choice(b.get("late_entries"), ("next-period", "error"), "late_entries") or "next-period"
@@ -249,6 +265,28 @@ def _stamp_duty(r: Reader, node) -> StampDuty:
                      threshold=default.threshold if threshold is None else threshold,
                      charge_client=True if charge is None else charge,
                      exchange_rates=tuple(sorted(rates)), ref=r.ref(node))
+
+
+def read_exchange_rates(r: Reader, node) -> ExchangeRates:
+    """`exchange_rates: {source: ..., rates: {CHF: 1.07, USD: {2026-10-01: 0.86, 2026-11-01: 0.87}}}`:
+    euro per unit, one rate for every date or rates from dates on (docs/einvoice.md)."""
+    m = r.mapping(node, ("source", "rates"), "exchange_rates", ("rates",))
+    out = []
+    for currency, value in r.mapping(m.get("rates"), (), "exchange_rates.rates").items():
+        if not _is_currency(currency) or currency == "EUR":
+            r.fail("invalid-value", r.key_of.get(id(value), value), f"`{short(currency)}` is not a foreign currency code",
+                   "write ISO 4217 codes other than EUR, e.g. USD: 0.86")
+            continue
+        dated = r.mapping(value, (), f"rates of {currency}") if isinstance(value, MappingNode) else None
+        pairs = [(r.date(r.key_of.get(id(v), v), "date"), v) for v in dated.values()] if dated else [(date.min, value)]
+        for since, v in pairs:
+            rate = r.factor(v, f"exchange rate of {currency}")
+            if rate is not None and rate <= 0:
+                r.fail("invalid-value", v, f"the exchange rate of {currency} must be above 0",
+                       f"euro per {currency}, e.g. {currency}: 0.92")
+            elif rate is not None and since is not None:
+                out.append((currency, since, rate))
+    return ExchangeRates(tuple(sorted(out)), r.text(m.get("source"), "source"), r.ref(node))
 
 
 def _taxes(r: Reader, node, language: str, kw: dict) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import __version__
 from ..invoice import EntryDetail, Invoice, Line
+from ..einvoice.page import page_context, page_view
 from ..model import Bank, Book, Documents, Party
 from ..money import minor_digits
 from .labels import labels, unit_label
@@ -79,6 +80,7 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
         "people": {p.slug: _who(p, docs.people) for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
+        "einvoice": page_context(book, slug, language),    # plainbill.einvoice.page
     }
 
 
@@ -119,6 +121,7 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     mode = ctx["documents"]["appendix"]
     return {
         **ctx,
+        **page_view(invoice, ctx, lines),     # courtesy, doc_refs, euro_notes
         "invoice": invoice,
         "lines": lines,
         # the social-security surcharges are lines of the invoice, shown in the totals instead

@@ -62,7 +62,7 @@ _TEXT = {
         "callout": "Call-out fee",
         "expl_callout": "{n} {visits} at {amount}: {dates}",
         "visit": "visit", "visits": "visits",
-        "stamp": "Stamp duty", "expl_stamp": "exempt lines total {base}, over {threshold}",
+        "stamp": "Stamp duty", "expl_stamp": "lines without VAT total {base}, over the {threshold} EUR threshold",
         "expl_stamp_fx": "; {amount} EUR in {currency} at {rate} EUR per {currency}",
         "stamp_excluded": "Stamp duty charged to the client: excluded from VAT, art. 15 DPR 633/72.",
         "stamp_note": "Imposta di bollo assolta sull'originale per importi superiori a 77,47 euro.",
@@ -78,6 +78,8 @@ _TEXT = {
         "warn_late": "Late entry dated {date} billed in this period ({ref})",
         "rc_note": "Reverse charge: VAT to be accounted for by the recipient, art. 196 Directive 2006/112/EC.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
+        "credit_note_for": "Credit note for invoice no. {number} of {date}: {reason}",
+        "credit_partial": "{amount} of the {total} invoiced on this line",
         "st_block": "Prepaid hours", "st_retainer": "Included hours - {month}",
         "opening": "Opening balance", "purchased": "Purchased", "used": "Used", "expired": "Expired",
         "closing": "Closing balance", "included": "Included", "carried": "Carried over",
@@ -87,6 +89,11 @@ _TEXT = {
         "rounding_none": "no rounding: billed to the minute",
         "rounding_rule": "rounded {mode} {inc} {scope}",
         "scope_entry": "per entry", "scope_ticket-day": "per ticket and day", "scope_day": "per person and day",
+        "rounded_pooled": "{rule}: {delta} on this entry",
+        "expl_minimum": " (minimum of {min} per {per} on {n} {entries})",
+        "expl_rate_change": "; rate {rate} from {date}",
+        "expl_rate_until": "; rate {rate} until {date}",
+        "factor_rounded": " (factor {factor}, to the minute on each entry)",
         "from_block": "from block purchased {date}", "in_retainer": "included in retainer",
         "beyond_retainer": "beyond the included hours", "beyond_block": "beyond prepaid hours",
         "per_entry": "entry", "per_visit": "visit",
@@ -143,7 +150,7 @@ _TEXT = {
         "callout": "Diritto di chiamata",
         "expl_callout": "{n} {visits} a {amount}: {dates}",
         "visit": "intervento", "visits": "interventi",
-        "stamp": "Imposta di bollo", "expl_stamp": "righe esenti per {base}, oltre {threshold}",
+        "stamp": "Imposta di bollo", "expl_stamp": "righe senza IVA per {base}, oltre la soglia di {threshold} euro",
         "expl_stamp_fx": "; {amount} EUR in {currency} al cambio di {rate} EUR per {currency}",
         "stamp_excluded": "Rimborso imposta di bollo: escluso da IVA, art. 15 DPR 633/72.",
         "stamp_note": "Imposta di bollo assolta sull'originale per importi superiori a 77,47 euro.",
@@ -154,11 +161,13 @@ _TEXT = {
         "cap_hours_line": "Rettifica al limite di {cap}",
         "expl_cap_hours": "{billed} fatturate, limite {cap}: {excess} non addebitate",
         "warn_cap": "Tetto di {cap} superato: {total}",
-        "warn_budget": "Budget {what}: raggiunto il {pct}% ({used} su {budget})",
+        "warn_budget": "Budget {what}: {pct}% raggiunto ({used} su {budget})",
         "warn_low": "Pacchetto ore {contract} quasi esaurito: residuo {left}",
         "warn_late": "Registrazione tardiva del {date} fatturata in questo periodo ({ref})",
         "rc_note": "Inversione contabile, art. 7-ter DPR 633/72.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
+        "credit_note_for": "Nota di credito a storno della fattura n. {number} del {date}: {reason}",
+        "credit_partial": "{amount} dei {total} fatturati su questa riga",
         "st_block": "Pacchetto ore", "st_retainer": "Ore incluse - {month}",
         "st_overage": "Fatturate oltre il pacchetto",
         "opening": "Saldo iniziale", "purchased": "Acquistate", "used": "Usate", "expired": "Scadute",
@@ -168,7 +177,12 @@ _TEXT = {
         "minimum": "minimo {min} per {per}", "rounded": "arrotondato {mode} {inc}",
         "rounding_none": "nessun arrotondamento: al minuto",
         "rounding_rule": "arrotondato {mode} {inc} {scope}",
-        "scope_entry": "per voce", "scope_ticket-day": "per ticket e giorno", "scope_day": "per persona e giorno",
+        "scope_entry": "per registrazione", "scope_ticket-day": "per ticket e giorno", "scope_day": "per persona e giorno",
+        "rounded_pooled": "{rule}: {delta} su questa registrazione",
+        "expl_minimum": " (minimo {min} per {per} su {n} {entries})",
+        "expl_rate_change": "; tariffa {rate} dal {date}",
+        "expl_rate_until": "; tariffa {rate} fino al {date}",
+        "factor_rounded": " (fattore {factor}, al minuto su ogni registrazione)",
         "from_block": "dal pacchetto acquistato il {date}", "in_retainer": "incluso nel canone",
         "beyond_retainer": "oltre le ore incluse", "beyond_block": "oltre il pacchetto ore",
         "per_entry": "registrazione", "per_visit": "intervento",
@@ -240,9 +254,13 @@ def duration(language: str, minutes: int) -> str:
     return sign + t(language, "minutes", m=m)
 
 
-def number(language: str, value: Decimal, places: int = 2) -> str:
+def number(language: str, value: Decimal, places: int = 2, locale: str = "") -> str:
     """A decimal with at least `places` decimals (more only if it has them), the language's
-    separators: 1.790,00 in Italian, 1,790.00 in English."""
+    separators: 1.790,00 in Italian, 1,790.00 in English. With the invoice's `locale`, the
+    separators are that locale's, through Babel, like the table beside the prose (1’790.00 in
+    de_CH): one invoice, one way of writing numbers. Never rounds."""
+    if locale:
+        return _babel_number(str(value), places, locale)
     if value == value.to_integral_value() or -value.as_tuple().exponent <= places:
         text = f"{value:,.{places}f}"
     else:
@@ -264,3 +282,14 @@ def legal_note(note: dict | str, language: str) -> str:
     if isinstance(note, str):
         return note
     return note.get(language) or note.get("it") or note.get("en") or next(iter(note.values()), "")
+
+
+@lru_cache(maxsize=4096)
+def _babel_number(text: str, places: int, locale: str) -> str:
+    from babel.numbers import format_decimal
+
+    value = Decimal(text)
+    if -value.as_tuple().exponent < places:
+        value = value.quantize(Decimal(1).scaleb(-places))
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(value, format=pattern, locale=locale, decimal_quantization=False)

@@ -129,6 +129,8 @@ class Invoice:
     tax_total: Decimal              # sum of TaxLine.tax
     total: Decimal                  # subtotal + tax_total
     withholding: Decimal = Decimal(0)     # ritenuta d'acconto, deducted
+    withholding_rate: Decimal = Decimal(0)  # its rate (fraction) ...
+    withholding_base: Decimal = Decimal(0)  # ... and the base it applies to (billing/taxes.withholding)
     split_payment: Decimal = Decimal(0)   # VAT paid by the public administration, deducted
     amount_due: Decimal = Decimal(0)      # total - withholding - split_payment
     entries: tuple[EntryDetail, ...] = ()

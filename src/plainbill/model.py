@@ -78,6 +78,7 @@ class TaxCode:
     note: dict = field(default_factory=dict)   # language -> legal note printed on the invoice
     reverse_charge: bool = False
     stamp_duty: bool | None = None   # lines subject to stamp duty (bollo); None: the law's default for `nature`
+    withholding: bool | None = None  # lines in the withholding base; None: all but N1 (art. 15 advanced costs)
     ref: SourceRef = NOWHERE
 
     def __hash__(self):
@@ -101,6 +102,16 @@ class TaxCode:
     @property
     def bears_stamp_duty(self) -> bool:
         return self.stamp_duty_default if self.stamp_duty is None else self.stamp_duty
+
+    @property
+    def in_withholding_base(self) -> bool:
+        """Whether these lines count in the ritenuta d'acconto's base. By default every line
+        does but those of nature N1: sums advanced in the client's name and on their behalf
+        (art. 15 c. 1 n. 3 DPR 633/72) are not the professional's income (art. 54 TUIR),
+        so no withholding applies to them. `withholding: true|false` on the code overrides."""
+        if self.withholding is not None:
+            return self.withholding
+        return self.nature.upper() != "N1"
 
 
 @dataclass(frozen=True, slots=True)

@@ -134,7 +134,7 @@ def social_security() -> dict:
 
 def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
-               "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
+               "stamp_duty": {"type": "boolean"}, "withholding": {"type": "boolean"}, "note": LABELS}, ("rate",))
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
         "issuer": obj(PARTY | {"share_capital": AMOUNT, "sole_shareholder": {"type": "boolean"},
                                "liquidation": {"type": "boolean"}}, ("name",)),

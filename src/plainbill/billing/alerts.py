@@ -50,21 +50,23 @@ def apply_caps(run, lines: list[Line]) -> tuple[list[Line], list[str]]:
 
 
 def _cap_money(run, name, cap, scoped):
-    lang = run.client.language
+    lang, loc = run.client.language, run.client.locale
     positive = [ln for ln in scoped if ln.amount > 0]
     total = sum((ln.amount for ln in positive), ZERO)
     if total <= cap.amount:
         return [], []
-    warn = i18n.t(lang, "warn_cap", cap=i18n.number(lang, cap.amount), total=i18n.number(lang, total))
+    firm, fmt = run.ctx.settings.language, run.ctx.settings.locale    # a warning is the firm's: the book's
+    warn = i18n.t(firm, "warn_cap", cap=i18n.number(firm, cap.amount, locale=fmt),
+                  total=i18n.number(firm, total, locale=fmt))
     if cap.action != "cap":
         return [warn], []
     excess = total - cap.amount
     by_tax: dict[str, Decimal] = {}
     for ln in positive:
         by_tax[ln.tax_code] = by_tax.get(ln.tax_code, ZERO) + ln.amount
-    expl = i18n.t(lang, "expl_cap", total=i18n.number(lang, total), cap=i18n.number(lang, cap.amount),
-                  excess=i18n.number(lang, excess))
-    desc = i18n.t(lang, "cap_line", cap=i18n.number(lang, cap.amount))
+    expl = i18n.t(lang, "expl_cap", total=i18n.number(lang, total, locale=loc),
+                  cap=i18n.number(lang, cap.amount, locale=loc), excess=i18n.number(lang, excess, locale=loc))
+    desc = i18n.t(lang, "cap_line", cap=i18n.number(lang, cap.amount, locale=loc))
     return [warn], _spread(run, name, excess, by_tax, total, desc, expl, scoped)
 
 
@@ -74,7 +76,8 @@ def _cap_hours(run, name, cap, scoped):
     billed = sum(ln.minutes for ln in timed)
     if billed <= cap.minutes:
         return [], []
-    warn = i18n.t(lang, "warn_cap", cap=i18n.duration(lang, cap.minutes), total=i18n.duration(lang, billed))
+    firm = run.ctx.settings.language
+    warn = i18n.t(firm, "warn_cap", cap=i18n.duration(firm, cap.minutes), total=i18n.duration(firm, billed))
     if cap.action != "cap":
         return [warn], []
     excess, by_tax = billed - cap.minutes, {}
@@ -131,7 +134,7 @@ class Budgets:
 
         `usage`: (project, contract, billed minutes, line key) per billed part; `lines`: the
         invoice's lines after caps, whose amounts are what the budgets count."""
-        lang, warnings = self.run.client.language, []
+        lang, warnings = self.run.ctx.settings.language, []     # warnings are the firm's
         project_of = {key: proj for proj, _, _, key in usage}
         client_adjust = sum((ln.amount for ln in lines if ln.kind == "adjustment" and not ln.contract), ZERO)
         positive = sum((ln.amount for ln in lines if ln.amount > 0 and ln.kind not in _SKIP), ZERO)
@@ -149,7 +152,8 @@ class Budgets:
                 for t in budget.alerts:
                     if old < t * limit <= new:
                         show = (lambda v: i18n.duration(lang, int(v))) if fmt == "h" else \
-                            (lambda v: i18n.number(lang, round_money(Decimal(v), self.run.client.currency)))
+                            (lambda v: i18n.number(lang, round_money(Decimal(v), self.run.client.currency),
+                                                              locale=self.run.ctx.settings.locale))
                         warnings.append(i18n.t(lang, "warn_budget", what=what, pct=i18n.factor(lang, t * 100),
                                                used=show(new), budget=show(limit)))
             self.used[key] = [minutes, amount]

@@ -62,13 +62,13 @@ class ClientRun:
         self.projects = {p.slug: p for p in client.projects}
         self.time_lines: dict[tuple, tuple] = {}     # TimeBiller: line key, price, description per kind of part
         self.amounts: dict[int, tuple] = {}          # LineBook.amounts, shared by the client's invoices
-        lang = client.language
-        self.explain_time = lambda g: ex.time_line(lang, g)
+        lang, loc = client.language, client.locale     # words in the language, numbers in the locale
+        self.explain_time = lambda g: ex.time_line(lang, g, loc)
         self.explain_no_charge = lambda g: ex.no_charge(lang, g)
         self.explain_block_use = lambda g: ex.block_use(lang, g)
-        self.explain_overage = lambda g: ex.overage(lang, g)
+        self.explain_overage = lambda g: ex.overage(lang, g, loc)
         self.explain_retainer_use = lambda g: ex.retainer_use(lang, g)
-        self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g)
+        self.explain_retainer_extra = lambda g: ex.retainer_extra(lang, g, loc)
 
     # ------------------------------------------------------------ shared helpers
 
@@ -202,6 +202,7 @@ class ClientRun:
         for line in fixedlines.callouts(self, prepared.visits):
             book.add_line(line, (period.start,))
         lines = book.lines(self.ctx.settings.no_charge == "hide")
+        lines = ex.rate_changes(self.client.language, lines, book.details, self.client.locale)
         lines, warnings = apply_caps(self, lines)
         statements, more = self._statements(period)
         warnings += more
@@ -217,7 +218,8 @@ class ClientRun:
             period_start=period.start, period_end=period.end, currency=self.client.currency,
             language=self.client.language, locale=self.client.locale, lines=tuple(t.lines),
             taxes=t.taxes, subtotal=t.subtotal, tax_total=t.tax_total, total=t.total,
-            withholding=t.withholding, split_payment=t.split_payment, amount_due=t.amount_due,
+            withholding=t.withholding, withholding_rate=t.withholding_rate, withholding_base=t.withholding_base,
+            split_payment=t.split_payment, amount_due=t.amount_due,
             entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
             notes=t.notes, surcharges=t.surcharges)
 
@@ -272,7 +274,8 @@ class ClientRun:
                 keys = ("opening", "purchased", "used", "expired", "closing") + (("overage",) if f["overage"] else ())
                 out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f, keys))
                 if f["closing"] < state.terms.low_balance_minutes and (f["used"] or f["expired"] or f["purchased"]):
-                    warnings.append(i18n.t(lang, "warn_low", contract=c.id, left=i18n.duration(lang, f["closing"])))
+                    firm = self.ctx.settings.language     # a warning is the firm's: the book's language
+                    warnings.append(i18n.t(firm, "warn_low", contract=c.id, left=i18n.duration(firm, f["closing"])))
             elif c.kind == "retainer" and c.id in self.retainers:
                 state = self.retainers[c.id]
                 for y, m in period.months():
@@ -290,7 +293,7 @@ class ClientRun:
     def _late_warnings(self, entries, late) -> list[str]:
         if not late:
             return []
-        lang = self.client.language
+        lang = self.ctx.settings.language     # warnings are the firm's: the book's language
         return [i18n.t(lang, "warn_late", date=e.date.isoformat(), ref=e.ref.short)
                 for e in entries if e.fingerprint in late]
 

@@ -11,7 +11,7 @@ from ..diagnostics import error
 from ..invoice import EntryDetail, Line
 from ..model import Contract, Entry, ExpenseTerms, FixedTerms, RecurringItem, RecurringTerms
 from ..money import parse_decimal, parse_percent, round_money
-from .lines import ZERO
+from .lines import ZERO, detail_amount
 from .lines import price as price_of
 from .periods import month_days, month_end
 
@@ -51,7 +51,7 @@ def block_purchases(run, c: Contract, purchases) -> list[Line]:
         h = i18n.duration(lang, p.minutes)
         exp = i18n.t(lang, "expires", date=p.expires.isoformat()) if p.expires else ""
         expl = i18n.t(lang, "expl_block_purchase", contract=c.id, hours=h,
-                      price=i18n.number(lang, p.price), expires=exp)
+                      price=i18n.number(lang, p.price, locale=run.client.locale), expires=exp)
         out.append(Line(f"block-purchase/{c.id}/{p.date.isoformat()}/{p.ref.line}", "block-purchase",
                         i18n.t(lang, "block_purchase", hours=h, date=p.date.isoformat()),
                         Decimal(1), "pcs", p.price, round_money(p.price, run.client.currency),
@@ -98,7 +98,8 @@ def _recurring_item(run, c, item, index, year, month, proration) -> Line | None:
         qty, how = spans[0][0], ""
     amount = round_money(item.unit_price * qty, run.client.currency)
     mname = i18n.month_name(lang, year, month)
-    expl = i18n.t(lang, "expl_recurring", unit_price=i18n.number(lang, item.unit_price), unit=item.unit,
+    expl = i18n.t(lang, "expl_recurring", unit_price=i18n.number(lang, item.unit_price, locale=run.client.locale),
+                  unit=item.unit,
                   qty=i18n.factor(lang, _qty(qty)), how=how)
     return Line(f"recurring/{c.id}/{index + 1}/{year}-{month:02d}", "recurring",
                 i18n.t(lang, "recurring", description=item.description, month=mname),
@@ -121,7 +122,7 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
         qty = Decimal(1)
     key = f"expense/{fp}/{n}"
     if not e.billable or not terms.rebill:
-        expl = i18n.t(lang, "expl_expense_nobill", cost=i18n.number(lang, cost))
+        expl = i18n.t(lang, "expl_expense_nobill", cost=i18n.number(lang, cost, locale=run.client.locale))
         detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, ZERO, Decimal(1),
                              ZERO, key, "; ".join(filter(None, [i18n.t(lang, "no_charge"), late_note])), "expense")
         line = Line(key, "no-charge", e.description, qty, "pcs", ZERO, round_money(ZERO, currency), tax,
@@ -130,7 +131,8 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
     price = parse_decimal(e.get("price")) if e.get("price") else None
     if price is not None:
         exact, unit = qty * price, price
-        expl = i18n.t(lang, "expl_expense_price", qty=i18n.factor(lang, qty), price=i18n.number(lang, price))
+        expl = i18n.t(lang, "expl_expense_price", qty=i18n.factor(lang, qty),
+                      price=i18n.number(lang, price, locale=run.client.locale))
     else:
         markup = parse_percent(e.get("markup")) if e.get("markup") else None
         markup = terms.markup if markup is None else markup
@@ -138,10 +140,12 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
         # at cost the quantity only describes the line; with qty=0 the unit shown is the whole amount
         unit = price_of(_qty(exact / qty if qty else exact))
         mk = i18n.t(lang, "markup", pct=i18n.factor(lang, markup * 100)) if markup else ""
-        expl = i18n.t(lang, "expl_expense_markup", cost=i18n.number(lang, cost), markup=mk)
+        expl = i18n.t(lang, "expl_expense_markup", cost=i18n.number(lang, cost, locale=run.client.locale), markup=mk)
     amount = round_money(exact, currency)
-    detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, unit, Decimal(1),
-                         exact, key, late_note, "expense")
+    # the detail row as the JSON and appendix show amounts: 261.80, not 261.800 (the line's unit
+    # price stays as issued invoices recorded it)
+    detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, detail_amount(unit),
+                         Decimal(1), detail_amount(exact), key, late_note, "expense")
     line = Line(key, "expense", e.description or i18n.t(lang, "expense", description=""), qty, "pcs", unit,
                 amount, tax, run.tax_rate(tax), expl, (e.ref,), (fp,), contract.id if contract else "")
     return line, detail
@@ -166,7 +170,7 @@ def callouts(run, visits: list) -> list[Line]:
         refs = tuple(dict.fromkeys(e.ref for _, es, _ in visits_ for e in es))
         fps = tuple(dict.fromkeys(e.fingerprint for _, es, _ in visits_ for e in es))
         expl = i18n.t(lang, "expl_callout", n=n, visits=i18n.t(lang, "visit" if n == 1 else "visits"),
-                      amount=i18n.number(lang, amount), dates=dates)
+                      amount=i18n.number(lang, amount, locale=run.client.locale), dates=dates)
         out.append(Line(f"callout/{amount}/{tax}", "callout", desc or i18n.t(lang, "callout"), Decimal(n),
                         "visit", amount, round_money(amount * n, run.client.currency), tax, run.tax_rate(tax),
                         expl, refs, fps, visits_[0][2].contract.id if visits_[0][2].contract else ""))

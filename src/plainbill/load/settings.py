@@ -295,7 +295,8 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
         kw["default_tax"] = r.text(t["default"], "taxes.default")
     codes = []
     for code, item in r.mapping(t.get("codes"), (), "taxes.codes").items():
-        c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "note"), f"tax code `{code}`",
+        c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "withholding", "note"),
+                      f"tax code `{code}`",
                       ("rate",))
         rate = r.percent(c.get("rate"), "rate")
         tc = TaxCode(code=code, rate=Decimal(0) if rate is None else rate,
@@ -303,6 +304,7 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
                      note=r.labels(c.get("note"), "note", language),
                      reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
                      stamp_duty=r.boolean(c.get("stamp_duty"), "stamp_duty"),
+                     withholding=r.boolean(c.get("withholding"), "withholding"),
                      ref=r.ref(item))
         if tc.stamp_duty is not None and tc.stamp_duty != tc.stamp_duty_default:
             _stamp_override(r, c["stamp_duty"], tc)

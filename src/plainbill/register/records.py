@@ -252,6 +252,8 @@ def invoice_from_dict(d: dict) -> Invoice:
                        for s in d.get("surcharges", ()))
     dec = {k: Decimal(d[k]) for k in ("subtotal", "tax_total", "total", "withholding",
                                       "split_payment", "amount_due")}
+    # records written before the withholding's rate and base were part of the invoice have neither
+    dec.update({k: Decimal(d.get(k, "0")) for k in ("withholding_rate", "withholding_base")})
     opt_date = {k: date.fromisoformat(d[k]) if d.get(k) else None for k in ("issue_date", "due_date")}
     return Invoice(id=d["id"], client=d["client"], period_start=date.fromisoformat(d["period_start"]),
                    period_end=date.fromisoformat(d["period_end"]), currency=d["currency"],

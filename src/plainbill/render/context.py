@@ -133,13 +133,32 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         "title": t["credit_note"] if credit else t["invoice"],
         "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
         "is_draft": not issued,
+        "is_credit": credit,
+        "natures": natures(invoice),
+        **taxable_and_excluded(invoice),
         "doc_date_iso": doc_date.isoformat(),
         "units": {line.key: _unit(line, lang) for line in invoice.lines},
-        "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
+        "appendix": [] if mode == "off" or credit else appendix(invoice, ctx, lines),
         "appendix_header": appendix_header(t, mode),
         "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",
     }
+
+
+def natures(invoice: Invoice) -> dict[str, str]:
+    """Each line's nature code where it charges no VAT (N4, N2.1, N1 for the bollo): the VAT
+    column reads "N1", not a bare "0%" (FatturaPA's Natura); "" where VAT is charged."""
+    by_code = {t.tax_code: t.nature for t in invoice.taxes}
+    return {line.key: by_code.get(line.tax_code, "") if line.tax_rate == 0 else "" for line in invoice.lines}
+
+
+def taxable_and_excluded(invoice: Invoice) -> dict[str, Decimal]:
+    """The subtotal split as the law reads it: what is excluded from the VAT base (nature N1,
+    art. 15 DPR 633/72: the bollo re-charged, sums advanced for the client) apart, so
+    "Imponibile" is the sum of the tax summary's other rows. A regrouping of the engine's
+    per-code bases, not a new computation: taxable + excluded = subtotal."""
+    excluded = sum((t.base for t in invoice.taxes if t.nature.upper() == "N1"), Decimal(0))
+    return {"taxable": invoice.subtotal - excluded, "excluded": excluded}
 
 
 def _unit(line: Line, lang: str) -> str:
@@ -281,7 +300,7 @@ def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[st
 
     loc, cur = invoice.locale, invoice.currency
     timed = e.kind == "time"
-    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    rate = amount(shown_amount(e.rate, cur), cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
     values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
               rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)

@@ -32,7 +32,7 @@ PACKAGE = ROOT / "src" / "plainbill"
 def book(tmp_path) -> Path:
     root = tmp_path / "book"
     root.mkdir()
-    for part in ("plainbill.yaml", "clients", "ledger"):
+    for part in ("plainbill.yaml", "clients", "ledger", "templates"):   # templates/: the logo
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / part)
     (root / "ledger" / "notes.md").write_text("not a ledger file: a warning\n")

@@ -239,6 +239,8 @@ class Settings:
     late_entries: Literal["next-period", "error"] = "next-period"
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
+    logo: str = ""                             # issuer.logo: book-relative path of an SVG or PNG (render/logo.py)
+    logo_ref: SourceRef = NOWHERE
     social_security: tuple[SocialSecurity, ...] = ()   # the issuer's surcharges (rivalsa INPS, cassa)
     accounts: Accounts = Accounts()            # export.accounts
     ref: SourceRef = NOWHERE

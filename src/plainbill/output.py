@@ -285,8 +285,11 @@ def _index_key(book: Book, templates_key: str, manifest: dict) -> str:
     """Everything index.html shows (render/index.py reads no more)."""
     s = book.settings
     rows = [(inv_id, entry["row"], sorted(entry["files"])) for inv_id, entry in manifest["invoices"].items()]
+    from .render.logo import logo_uri
+
     names = sorted((c.slug, c.party.name) for c in book.clients)
-    return fingerprint(json.dumps([templates_key, s.language, s.locale, s.currency, s.issuer.name, names, rows],
+    return fingerprint(json.dumps([templates_key, s.language, s.locale, s.currency, s.issuer.name, logo_uri(book),
+                                   names, rows],
                                   sort_keys=True, ensure_ascii=False, default=str))
 
 

@@ -76,8 +76,9 @@ def check_book(root: Path) -> Checked:
     from .register import load_register
     from .render import check_templates
 
-    # template files refused and syntax errors: found before any build
-    return _checked(load_book(root), load_register(root), check_templates(Path(root)))
+    # template files refused, syntax errors and an unusable logo: found before any build
+    loaded = load_book(root)
+    return _checked(loaded, load_register(root), check_templates(Path(root), loaded.book.settings))
 
 
 def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:

@@ -71,7 +71,15 @@ def diagnose(book: Book, invoices: list[Invoice], register=None) -> list[Diagnos
         client = book.client(slug)
         if client is not None:
             out += missing(book, client)
+    rates = book.settings.exchange_rates
     for inv in invoices:
+        if inv.currency != "EUR" and rates.rate(inv.currency, inv.issue_date or inv.period_end) is None:
+            client = book.client(inv.client)
+            out.append(warning("einvoice-exchange-rate", client.ref if client else book.settings.ref,
+                               f"{inv.number or inv.id} is in {inv.currency} and `exchange_rates` has no rate for it "
+                               f"on {(inv.issue_date or inv.period_end).isoformat()}: its e-invoice is not in euro",
+                               f"add `exchange_rates: {{rates: {{{inv.currency}: 0.92}}}}` (euro per {inv.currency}) "
+                               "to plainbill.yaml before issuing (docs/einvoice.md, Foreign currency)"))
         made, _ = xml_of(book, inv, register)
         for what, original, kept in made.cuts:
             out.append(warning("einvoice-text-cut", _where(book, inv, what),
@@ -88,6 +96,8 @@ def _where(book: Book, inv: Invoice, what: str) -> SourceRef:
         lines = detail_lines(client_lines(inv, client_context(book, inv.client, inv.language)))
         if n <= len(lines) and lines[n - 1].sources:
             return lines[n - 1].sources[0]
+    if what == "number":
+        return book.settings.numbering.ref if book.settings.numbering.ref.line else book.settings.ref
     if what.startswith("issuer") or what.startswith("bank") or what.startswith("legal"):
         issuer = book.settings.issuer
         return issuer.at("name") if what == "issuer name" else book.settings.ref

@@ -251,7 +251,7 @@ def _general(el, doc: _Doc) -> None:
     _sub(g, "TipoDocumento", "TD04" if inv.kind == "credit-note" else "TD01")
     _sub(g, "Divisa", "EUR")
     _sub(g, "Data", _doc_date(inv).isoformat())
-    _sub(g, "Numero", plain(inv.number, False)[:20] if inv.number else draft_number(inv))
+    _sub(g, "Numero", doc.fit(inv.number, 20, "number", latin1=False) if inv.number else draft_number(inv))
     if inv.withholding:
         r = _sub(g, "DatiRitenuta")
         _sub(r, "TipoRitenuta", "RT01" if len(s.issuer.tax_code.strip()) == 16 else "RT02")
@@ -416,13 +416,15 @@ def detail_lines(lines: list[Line]) -> list[Line]:
 
 def withheld_codes(doc: _Doc) -> set[str]:
     """Tax codes of the lines the withholding is computed on (docs/billing.md): every taxed or
-    exempt line, not the stamp duty, not a code the book keeps out of the base."""
+    exempt line; not the stamp duty, nor sums advanced for the client (N1, art. 15), nor a code
+    the book keeps out of the base."""
     if not doc.invoice.withholding:
         return set()
     out = set()
     for ln in doc.lines:
         tc = doc.settings.tax(ln.tax_code)
-        if ln.tax_code and ln.tax_code != STAMP and getattr(tc, "withholding", True) is not False:
+        outside = ln.tax_code == STAMP or (tc is not None and tc.rate == 0 and tc.nature.upper() == "N1")
+        if ln.tax_code and not outside and getattr(tc, "withholding", True) is not False:
             out.add(ln.tax_code)
     return out
 

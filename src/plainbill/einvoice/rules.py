@@ -88,7 +88,7 @@ def check_natures(ctx: Context) -> Iterator[Diagnostic]:
     n6 = {tc.code for tc in ctx.settings.taxes if tc.nature.upper().startswith("N6")}
     for client in ctx.book.clients:
         if client.split_payment and (client.tax or ctx.settings.default_tax) in n6:
-            yield error("einvoice-nature", client.ref,
+            yield error("einvoice-nature", client.party.at("split_payment"),
                         f"{client.slug}: split payment with a reverse-charge tax code (nature N6)",
                         "a public body under split payment is charged VAT; choose one of the two (SdI 00420)")
 
@@ -179,13 +179,14 @@ def issuer_missing(book) -> Iterator[Diagnostic]:
 
 
 @check("e-invoice: what an invoice lacks", ("einvoice-no-recipient", "warning"), ("einvoice-client-id", "warning"),
-       ("einvoice-address", "warning"), ("einvoice-text-cut", "warning"))
+       ("einvoice-address", "warning"), ("einvoice-text-cut", "warning"), ("einvoice-exchange-rate", "warning"))
 def check_documented_at_compute(ctx: Context) -> Iterator[Diagnostic]:
     """Found when invoices are computed (`build`, `check --full`), once per client with an
     invoice: `einvoice-no-recipient` (neither `sdi_code` nor `pec`; a public body without its
     office code), `einvoice-client-id` (an Italian client with neither `vat_number` nor
     `tax_code`, SdI 00417), `einvoice-address` (street, city, five-digit postal code),
     `einvoice-text-cut` (a text longer than its FatturaPA field, cut in the XML only; the
-    page keeps it whole). Listed here so the reference names them; this check itself
+    page keeps it whole), `einvoice-exchange-rate` (an invoice in another currency with no
+    rate in `exchange_rates` on its date: its XML would not be in euro). Listed here so the reference names them; this check itself
     reports nothing."""
     return iter(())

@@ -21,7 +21,8 @@ from .yamlnodes import Reader, compose, short, suggest
 
 PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
               "phone", "fiscal_regime", "rea", "public_administration")
-ISSUER_KEYS = PARTY_KEYS + ("share_capital", "sole_shareholder", "liquidation")   # IscrizioneREA
+# the issuer's own keys, beside the party keys it shares with clients: its logo and IscrizioneREA
+ISSUER_KEYS = ("logo", "share_capital", "sole_shareholder", "liquidation")
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
@@ -63,12 +64,15 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     broken = root is None and any(d.code == "yaml-syntax" for d in diags[before:])
     m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=() if broken else ("issuer",))
     issuer_node = m.get("issuer")
-    issuer = read_party(r, r.mapping(issuer_node, ISSUER_KEYS, "issuer", () if broken else ("name",)),
-                        "issuer")
+    issuer_keys = r.mapping(issuer_node, PARTY_KEYS + ISSUER_KEYS, "issuer", () if broken else ("name",))
+    issuer = read_party(r, issuer_keys, "issuer")
     if issuer_node is not None:
         issuer = replace(issuer, ref=r.ref(issuer_node))
     language = read_language(r, m.get("language"), "it")
     kw: dict = {}
+    if "logo" in issuer_keys:     # checked (inside templates/, an image that only draws) by render/logo.py
+        kw["logo"] = r.text(issuer_keys["logo"], "logo")
+        kw["logo_ref"] = r.ref(issuer_keys["logo"])
     _simple(r, m, kw)
     _calendar(r, m.get("calendar"), kw)
     if "working_hours" in m:

@@ -76,6 +76,8 @@ _TEXT = {
         "warn_budget": "Budget {what}: {pct}% reached ({used} of {budget})",
         "warn_low": "Prepaid hours of {contract} nearly exhausted: {left} left",
         "warn_late": "Late entry dated {date} billed in this period ({ref})",
+        "warn_fee_only": "Only a contract's fee, for a month before this client's first entry: `issue` "
+                         "numbers it only when named; if it was billed elsewhere, set billing.start",
         "rc_note": "Reverse charge: VAT to be accounted for by the recipient, art. 196 Directive 2006/112/EC.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
         "credit_note_for": "Credit note for invoice no. {number} of {date}: {reason}",
@@ -164,6 +166,9 @@ _TEXT = {
         "warn_budget": "Budget {what}: {pct}% raggiunto ({used} su {budget})",
         "warn_low": "Pacchetto ore {contract} quasi esaurito: residuo {left}",
         "warn_late": "Registrazione tardiva del {date} fatturata in questo periodo ({ref})",
+        "warn_fee_only": "Solo il canone di un contratto, per un mese precedente la prima registrazione "
+                         "del cliente: `issue` la numera solo se indicata per nome; se è stata fatturata "
+                         "altrove, impostare billing.start",
         "rc_note": "Inversione contabile, art. 7-ter DPR 633/72.",
         "split_note": "Scissione dei pagamenti art. 17-ter DPR 633/72",
         "credit_note_for": "Nota di credito a storno della fattura n. {number} del {date}: {reason}",

@@ -152,6 +152,12 @@ class Numbering:
     invoice: str = "{year}/{seq:04d}"
     credit_note: str = "NC-{year}/{seq:04d}"
     ref: SourceRef = NOWHERE
+    start: tuple[tuple[str, int, int, SourceRef], ...] = ()   # (series, year, first seq, where): `numbering.start`
+
+    def first_seq(self, series: str, year: int) -> int:
+        """The first number of a series in a year: 1, or `numbering.start` (a firm that switched
+        tools in the middle of a year goes on from the old tool's next number)."""
+        return next((seq for s, y, seq, _ in self.start if s == series and y == year), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +243,7 @@ class Settings:
     repository_url: str = ""                   # e.g. https://github.com/acme/books/blob/main
     no_charge: Literal["show", "hide"] = "show"
     late_entries: Literal["next-period", "error"] = "next-period"
+    billing_start: date | None = None          # billing.start: contracts' fees are drafted from this month on
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
     logo: str = ""                             # issuer.logo: book-relative path of an SVG or PNG (render/logo.py)
@@ -553,6 +560,7 @@ class Client:
     contracts: tuple[Contract, ...] = ()
     documents: Documents = Documents()
     social_security: tuple[SocialSecurity, ...] | None = None   # None: the issuer's; () none for this client
+    internal: bool = False                           # the firm's own work: billed as drafts, never numbered
     ref: SourceRef = NOWHERE
 
     def project(self, slug: str) -> Project | None:

@@ -149,7 +149,10 @@ def settings_schema() -> dict:
                          "extra": seq(obj({"date": DATE, "name": TEXT}, ("date",)))}),
         "working_hours": obj({"days": seq(enum("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
                               "start": TIME, "end": TIME}),
-        "numbering": obj({"invoice": {"type": "string"}, "credit_note": {"type": "string"}}),
+        "numbering": obj({"invoice": {"type": "string"}, "credit_note": {"type": "string"},
+                          "start": obj({series: {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}$"},
+                                                 "additionalProperties": {"type": "integer", "minimum": 1}}
+                                        for series in ("invoice", "credit_note")})}),
         "stamp_duty": obj({"amount": AMOUNT, "threshold": AMOUNT, "charge_client": {"type": "boolean"},
                            "exchange_rates": {"type": "object", "additionalProperties": FACTOR,
                                               "description": "euro per unit of a foreign currency, e.g. USD: 0.86"}}),
@@ -158,7 +161,8 @@ def settings_schema() -> dict:
                                                                          "additionalProperties": FACTOR}]},
             "description": "euro per unit: CHF: 1.07, or rates from dates on: CHF: {2026-10-01: 1.07}"}},
             ("rates",), "docs/einvoice.md, Foreign currency"),
-        "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error")}),
+        "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error"),
+                        "start": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}}),
         "taxes": obj({"default": TEXT, "codes": {"type": "object", "additionalProperties": tax}}),
         "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
@@ -184,6 +188,7 @@ def client_schema() -> dict:
         "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
                           "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
         "social_security": {**social_security(), "type": ["array", "null"]},
+        "internal": {"type": "boolean"},
     }, ("name",)))
 
 

@@ -154,11 +154,9 @@ class LineBook:
     def add_detail(self, detail: EntryDetail) -> None:
         self.details.append(detail)
 
-    def lines(self, hide_no_charge: bool) -> list[Line]:
+    def lines(self) -> list[Line]:
         out = list(self.fixed)
         for g in self.groups.values():
-            if hide_no_charge and g.kind == "no-charge":
-                continue
             amount = round_money(g.minutes * g.unit_price / 60, self.currency) if g.unit_price else \
                 round_money(ZERO, self.currency)
             g.count = len(g.entries)

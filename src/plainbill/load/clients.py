@@ -13,7 +13,7 @@ from .yamlnodes import NULLS, SLUG_RE, Reader, compose
 
 CLIENT_KEYS = PARTY_KEYS + ("language", "locale", "currency", "payment_terms", "billing_cycle", "tax",
                             "split_payment", "withholding", "projects", "rates", "rules", "contracts",
-                            "documents", "social_security")
+                            "documents", "social_security", "internal")
 
 
 def client_slug(path: str) -> str:
@@ -55,6 +55,7 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         contracts=read_contracts(r, m.get("contracts"), language),
         documents=_documents(r, m.get("documents")),
         social_security=read_social_security(r, m["social_security"]) if "social_security" in m else None,
+        internal=bool(r.boolean(m.get("internal"), "internal")),
         ref=src.ref(1, 1), **kw)
 
 

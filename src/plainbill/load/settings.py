@@ -78,10 +78,11 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     if "working_hours" in m:
         kw["working_hours"] = _working_hours(r, m["working_hours"])
     if "numbering" in m:
-        n = r.mapping(m["numbering"], ("invoice", "credit_note"), "numbering")
+        n = r.mapping(m["numbering"], ("invoice", "credit_note", "start"), "numbering")
         kw["numbering"] = Numbering(invoice=r.text(n.get("invoice"), "invoice", Numbering().invoice),
                                     credit_note=r.text(n.get("credit_note"), "credit_note",
-                                                       Numbering().credit_note), ref=r.ref(m["numbering"]))
+                                                       Numbering().credit_note), ref=r.ref(m["numbering"]),
+                                    start=_numbering_start(r, n.get("start")))
     if "stamp_duty" in m:
         kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
     if "exchange_rates" in m:
@@ -94,7 +95,10 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     elif "stamp_duty" in m and kw["stamp_duty"].exchange_rates:   # the old place: still read
         sd = kw["stamp_duty"]
         kw["exchange_rates"] = ExchangeRates(tuple((c, date.min, v) for c, v in sd.exchange_rates), "", sd.ref)
-    b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
+    b = r.mapping(m.get("billing"), ("no_charge", "late_entries", "start"), "billing")
+    if "start" in b:
+        kw["billing_start"] = r.convert(b["start"], "start", _first_of_month, "invalid-date", "a month (YYYY-MM)",
+                                        "write the first month this book bills, e.g. start: 2026-11")
     kw["no_charge"] = r.choice(b.get("no_charge"), ("show", "hide"), "no_charge") or "show"
     kw["late_entries"] = r.choice(b.get("late_entries"), ("next-period", "error"), "late_entries") or "next-period"
     _taxes(r, m.get("taxes"), language, kw)
@@ -249,6 +253,36 @@ def _working_hours(r: Reader, node) -> WorkingHours:
                "working hours are within one day, e.g. start: \"09:00\", end: \"18:00\"")
     return WorkingHours(days=tuple(sorted(set(days))) if "days" in w else WorkingHours.days,
                         start=start, end=end, ref=r.ref(node))
+
+
+def _first_of_month(text: str) -> date | None:
+    """`2026-11` (or a date in it) -> 2026-11-01."""
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return date(int(text[:4]), int(text[5:]), 1)
+    try:
+        return date.fromisoformat(text).replace(day=1) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _numbering_start(r: Reader, node) -> tuple:
+    """`start: {invoice: {2026: 89}, credit_note: {2026: 4}}`: the first number per series and year."""
+    if node is None or r.is_null(node):
+        return ()
+    out, by_series = [], r.mapping(node, ("invoice", "credit_note"), "start")
+    for key, series in (("invoice", "invoice"), ("credit_note", "credit-note")):
+        years = r.mapping(by_series.get(key), (), f"start.{key}")
+        for year, value in years.items():
+            seq = r.integer(value, f"start.{key}.{year}")
+            if not (year.isdigit() and len(year) == 4 and 1900 < int(year) < 3000):
+                r.fail("invalid-value", value, f"numbering.start.{key}: `{year}` is not a year",
+                       "key each first number by its year, e.g. start: {invoice: {2026: 89}}")
+            elif seq is not None and seq < 1:
+                r.fail("invalid-value", value, f"numbering.start.{key}.{year}: numbers start at 1 or later",
+                       "write the first number this book issues in that year, e.g. 89")
+            elif seq is not None:
+                out.append((series, int(year), seq, r.ref(value)))
+    return tuple(out)
 
 
 def _stamp_duty(r: Reader, node) -> StampDuty:

@@ -44,7 +44,7 @@ def plan_credit_note(book: Book, register: Register, original: Invoice, specs: t
     diags += bad
     if diags:
         return None, diags
-    seq = register.next_seq("credit-note", on.year)
+    seq = register.next_seq("credit-note", on.year, book.settings.numbering.first_seq("credit-note", on.year))
     number = format_number(number_format(book.settings, "credit-note"), "credit-note", on.year, seq)
     note = i18n.t(original.language, "credit_note_for", number=original.number,
                   date=original.issue_date.isoformat(), reason=reason)

@@ -246,3 +246,13 @@ def test_sums_advanced_for_the_client_are_outside_the_base():
     # cassa 4 % of the 500.00 of fees only (the 16.00 advanced are not fees): 20.00; VAT 22 % of 520.00 = 114.40
     assert [(s.base, s.amount) for s in inv.surcharges] == [(D("500.00"), D("20.00"))]
     assert (inv.subtotal, inv.tax_total, inv.total) == (D("536.00"), D("114.40"), D("650.40"))
+
+
+def test_a_credit_note_withholds_on_what_was_withheld_on():
+    bk, reg, original = _issued()      # CNPADC 4 %: fees 1000.00 withheld, contributo 40.00 not
+    time_key = next(ln.key for ln in original.lines if ln.kind == "time")
+    rec, _ = plan_credit_note(bk, reg, original, (f"{time_key}=50.00",), "sconto", date(2026, 12, 5))
+    assert invoice_from_dict(rec.invoice).withholding == D("10.00")          # 20 % of 50.00
+    rec, _ = plan_credit_note(bk, reg, original, ("surcharge/TC02/vat22",), "storno", date(2026, 12, 5))
+    cn = invoice_from_dict(rec.invoice)
+    assert (cn.total, cn.withholding, cn.amount_due) == (D("48.80"), D("0.00"), D("48.80"))   # 40.00 + 22 %

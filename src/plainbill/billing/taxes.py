@@ -129,7 +129,7 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     subtotal = sum((ln.amount for ln in lines), ZERO)
     tax_total = sum((t.tax for t in tax_lines), ZERO)
     total = subtotal + tax_total
-    # a fund's contributo integrativo is not withheld on
+    # a fund's contributo integrativo is not withheld on (surcharges.py)
     w = withholding(settings, client, without(lines, not_withheld(surcharges)))
     split = tax_total if client.split_payment else ZERO
     if client.split_payment:

@@ -103,6 +103,7 @@ def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
     if not original.withholding:
         return Withheld()
     settings = book.settings
+    outside = not_withheld(original.surcharges)    # a fund's contributo integrativo was never withheld on
     client = book.client(original.client)
     rate = original.withholding_rate or (client.withholding.rate if client and client.withholding else Decimal(0))
     outside = not_withheld(original.surcharges)       # a fund's contributo integrativo is never withheld on

@@ -172,6 +172,7 @@ class Settings:
     late_entries: Literal["next-period", "error"] = "next-period"
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
+    timezone: str = "Europe/Rome"              # IANA name: local time of imported UTC times
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:

@@ -90,7 +90,7 @@ def description(record: Record, title: str) -> str:
     """The record's text made one ledger description: whitespace and line breaks made single
     spaces, and words the line format would read otherwise kept as words (`#12` would be a
     tag, `a=b` a key, `//` a note for the firm: written `＃12`, `a＝b`, `／／`). Empty: the
-    task, project or client name, then the tool's name."""
+    task, project or client name, the tags, then the tool's name."""
     text = _CONTROL.sub(" ", record.description)
     words = []
     for word in text.split():
@@ -102,7 +102,7 @@ def description(record: Record, title: str) -> str:
             word = "\uff0f\uff0f"
         words.append(word)
     if not words:
-        fallback = record.task or record.project or record.client or f"{title} entry"
+        fallback = record.task or record.project or record.client or " ".join(record.tags) or f"{title} entry"
         return description(Record(record.source_id, record.ref, description=fallback), title)
     return " ".join(words)
 

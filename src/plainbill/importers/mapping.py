@@ -264,8 +264,9 @@ def resolve(record: Record, mapping: Mapping, unmapped: Unmapped, tag_targets: b
     for tag in record.tags:
         if tag_targets and mapping.has("tasks", tag):
             activity = activity or mapping.get("tasks", tag) or ""
-        elif tag_targets and mapping.has("projects", tag):
-            client, project = (client, project) if client else _project(tag, record.ref_of("tags"), mapping, unmapped, "projects")
+        elif tag_targets and mapping.has("projects", tag):   # a project says its client too
+            if not project:
+                client, project = _project(tag, record.ref_of("tags"), mapping, unmapped, "projects")
         elif tag_targets and mapping.has("clients", tag):
             client = client or mapping.get("clients", tag) or ""
         else:

@@ -7,7 +7,7 @@ Record per row, or a located `import-value` error per cell it cannot read.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from .common import (Columns, Malformed, Record, Row, at, date_order, parse_clock, parse_day, parse_duration,
@@ -101,6 +101,12 @@ def _name_ref(path, row, cols) -> tuple:
 def _moment(path, row, cols, day, name, order):
     """A start: a time of day on the row's date, or a whole date and time in one cell."""
     text = cols.get(row, name)
+    if "T" in text and ":" in text:   # an ISO date and time, perhaps with its offset
+        try:
+            return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise _CellError(cols.ref(path, row, name), Malformed(
+                f"`{text}` is not a date and time", "write e.g. 2026-11-03T09:30:00+01:00")) from None
     if " " in text.strip() and not text.strip().upper().endswith(("AM", "PM")):
         d, _, t = text.strip().partition(" ")
         try:

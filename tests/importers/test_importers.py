@@ -307,3 +307,43 @@ def test_mapping_files_are_checked_by_check(book):
     assert "unknown key `activty`" in out
     (book / "imports" / "notes.md").write_text("x", encoding="utf-8")
     assert "[ignored-file]" in run("check", book).output
+
+
+# ---------------------------------------------------------------- no input makes it crash
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELLS = st.sampled_from(["", "Zoë Müller", "Ñoño S.r.l.", "Sito web", "Sviluppo", "2026-11-03", "03/11/2026",
+                         "13/11/2026", "09:00:00", "25:00", "01:30:00", "1,5", "-1", "Yes", "No", '"', "a,b",
+                         "#12", "x=y", "//", "\x00", "2026-11-03T09:00:00+01:00", "10:30 PM", "99999999999"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tool=st.sampled_from(["toggl", "clockify", "harvest", "kimai"]),
+       rows=st.lists(st.lists(CELLS, min_size=0, max_size=16), max_size=4))
+def test_any_csv_gives_lines_or_located_problems(tool, rows):
+    from plainbill.importers import FORMATS, import_files
+
+    header = ",".join(h for names in FORMATS[tool].COLUMNS.values() for h in names[:1])
+    text = header + "\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    result = import_files(DATA / "book", tool, {"x.csv": text})
+    assert all(d.ref.path in ("x.csv", f"imports/{tool}.yaml") or d.ref.path.startswith("ledger/")
+               for d in result.diagnostics)
+
+
+JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.sampled_from(
+    ["20261103T083000Z", "2026-11-03T09:00:00+01:00", "acme", "dev", ""]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+        st.sampled_from(["id", "start", "end", "stop", "project", "tags", "annotation", "note"]), inner, max_size=6),
+    max_leaves=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(tool=st.sampled_from(["timewarrior", "watson"]), value=JSONISH)
+def test_any_json_gives_lines_or_located_problems(tool, value):
+    from plainbill.importers import import_files
+
+    result = import_files(DATA / "book", tool, {"x.json": json.dumps(value)})
+    assert result.ok or result.diagnostics

@@ -65,6 +65,10 @@ def _record(path: str, row: Row, cols: Columns, tool: str, order, seen: dict, ra
         if cols.get(row, "end"):
             end_day = _cell(path, row, cols, "end_date", parse_day, order) if cols.get(row, "end_date") else day
             end = _moment(path, row, cols, end_day, "end", order)
+            if (start.tzinfo is None) != (end.tzinfo is None):
+                raise _CellError(cols.ref(path, row, "end"), Malformed(
+                    "the start and the end of the row are not both given with an offset from UTC",
+                    "export both times the same way"))
             if not cols.get(row, "end_date") and end < start and " " not in cols.get(row, "end"):
                 end += timedelta(days=1)   # a range past midnight, without an end date
             if end < start:

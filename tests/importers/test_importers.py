@@ -282,7 +282,7 @@ def test_no_mapping_file_prints_one_to_start_from(book):
     (book / "imports" / "watson.yaml").unlink()
     result = imported(book, "watson", "watson-2026-11.json", code=1)
     assert "add to imports/watson.yaml" in result.output
-    assert "clients:\n  acme: acme" in result.output
+    assert "projects:\n  acme: acme\n  nono-sito: nono/sito" in result.output
 
 
 def test_lines_that_would_not_check_are_refused(book, tmp_path):

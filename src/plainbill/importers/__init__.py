@@ -65,9 +65,9 @@ def import_files(root: Path, tool: str, exports: dict[str, str]) -> Imported:
         result.diagnostics += diags
     if has_errors(result.diagnostics):
         return result
-    unmapped = Unmapped()
-    from .mapping import resolve
     tag_targets = tool in ("timewarrior", "watson")
+    unmapped = Unmapped(tag_targets=tag_targets)
+    from .mapping import resolve
     resolved = [(r, resolve(r, mapping, unmapped, tag_targets)) for r in records]
     if unmapped.seen:
         result.diagnostics += unmapped.diagnostics(mapping, book.settings, book.clients)

@@ -180,6 +180,20 @@ class Unmapped:
     """Names of an export the mapping does not know, each with where it is first seen."""
 
     seen: dict[tuple[str, str], tuple[SourceRef, int]] = field(default_factory=dict)
+    tag_targets: bool = False   # Timewarrior, Watson: a tag may name an activity, project or client
+
+    def routed(self, settings: Settings, clients) -> dict[tuple[str, str], tuple[SourceRef, int]]:
+        """The names by the section they most likely belong in: with `tag_targets`, a tag
+        that looks like an activity, project or client is asked for there."""
+        if not self.tag_targets:
+            return dict(self.seen)
+        out = {}
+        for (section, name), value in self.seen.items():
+            if section == "tags":
+                section = next((s for s in ("tasks", "projects", "clients")
+                                if guess_value(s, name, settings, clients)), "tags")
+            out[(section, name)] = value
+        return out
 
     def add(self, section: str, name: str, ref: SourceRef) -> None:
         first, n = self.seen.get((section, name), (ref, 0))
@@ -187,27 +201,39 @@ class Unmapped:
 
     def diagnostics(self, mapping: Mapping, settings: Settings, clients) -> list[Diagnostic]:
         out = []
-        for (section, name), (ref, n) in sorted(self.seen.items(), key=lambda kv: kv[1][0]):
-            guess = guess_value(section, name, settings, clients)
+        for (section, name), (ref, n) in sorted(self.routed(settings, clients).items(), key=lambda kv: kv[1][0]):
+            if section == "defaults":
+                out.append(error("unmapped-name", ref, f"{n} {'entry has' if n == 1 else 'entries have'} no "
+                                 f"{_NONE[name]} and {mapping.path} gives no default `{name}`",
+                                 f"add `{name}: {_PLACEHOLDER[name]}` to {mapping.path}, with the book's slug"))
+                continue
+            guess = guess_value(section, name, settings, clients) or _PLACEHOLDER[section]
             close = difflib.get_close_matches(name, list(mapping.names[section]), n=1, cutoff=0.75)
             times = f" ({n} entries)" if n > 1 else ""
             what = {"people": "user", "clients": "client", "projects": "project", "tasks": "task",
                     "tags": "tag"}[section]
-            hint = f"add it under `{section}:` in {mapping.path}, e.g. `{_yaml_key(name)}: {guess or '...'}`"
+            hint = f"add it under `{section}:` in {mapping.path}, e.g. `{_yaml_key(name)}: {guess}`"
             if close:
                 hint = f"{mapping.path} maps `{close[0]}`: a typo in the tool or in the file? Or " + hint
             out.append(error("unmapped-name", ref, f"{what} `{short(name, 60)}` is not mapped{times}", hint))
         return out
 
     def snippet(self, settings: Settings, clients) -> str:
-        """The YAML to paste into the mapping file, with guesses where the book suggests one."""
-        lines = []
+        """The YAML to paste into the mapping file, with guesses where the book suggests one
+        (a placeholder such as PERSON where it suggests nothing, which `check` refuses)."""
+        seen = self.routed(settings, clients)
+        lines = [f"{name}: {_PLACEHOLDER[name]}" for s, name in sorted(seen) if s == "defaults"]
         for section in SECTIONS:
-            names = sorted({n for s, n in self.seen if s == section})
+            names = sorted({n for s, n in seen if s == section})
             if names:
                 lines.append(f"{section}:")
-                lines += [f"  {_yaml_key(n)}: {guess_value(section, n, settings, clients) or '~'}" for n in names]
+                lines += [f"  {_yaml_key(n)}: {guess_value(section, n, settings, clients) or _PLACEHOLDER[section]}" for n in names]
         return "\n".join(lines)
+
+
+_NONE = {"person": "user", "client": "client (nor a project mapped to one)", "activity": "task"}
+_PLACEHOLDER = {"person": "PERSON", "client": "CLIENT", "activity": "ACTIVITY", "people": "PERSON",
+                "clients": "CLIENT", "projects": "CLIENT/PROJECT", "tasks": "ACTIVITY", "tags": "TAG"}
 
 
 def _yaml_key(name: str) -> str:
@@ -229,12 +255,12 @@ def guess_value(section: str, name: str, settings: Settings, clients) -> str:
     elif section in ("clients", "projects"):
         pool = {c.slug: (c.slug, c.party.name) for c in clients}
         if section == "projects":
-            pool.update({f"{c.slug}/{p.slug}": (p.slug, getattr(p, "name", "") or p.slug)
+            pool.update({f"{c.slug}/{p.slug}": (f"{c.slug}/{p.slug}", p.slug, getattr(p, "name", "") or p.slug)
                          for c in clients for p in c.projects})
     elif section == "tasks":
         pool = {a.slug: (a.slug, *getattr(a, "names", {}).values()) for a in settings.activities}
     else:
-        return _fold(name).replace(" ", "-") if _fold(name) else ""
+        return name if TAG_RE.match(name) else _fold(name).replace(" ", "-")
     target = _fold(name.split("@")[0] if "@" in name else name)
     best, score = "", 0.0
     for slug, names in sorted(pool.items()):
@@ -242,7 +268,7 @@ def guess_value(section: str, name: str, settings: Settings, clients) -> str:
             s = difflib.SequenceMatcher(None, target, _fold(str(candidate))).ratio()
             if s > score:
                 best, score = slug, s
-    return best if score >= 0.6 else ""
+    return best if score >= 0.75 else ""
 
 
 def resolve(record: Record, mapping: Mapping, unmapped: Unmapped, tag_targets: bool = False) -> Resolved | None:
@@ -256,11 +282,15 @@ def resolve(record: Record, mapping: Mapping, unmapped: Unmapped, tag_targets: b
         client = mapping.get("clients", record.project) or ""   # Watson: a project that is a client
     elif record.project:
         client, project = _project(record.project, record.ref_of("project"), mapping, unmapped, "projects")
-    if not client and record.client:
+    project_unmapped = bool(record.project) and not client and not mapping.has("projects", record.project) \
+        and not mapping.has("clients", record.project)
+    if not client and record.client and not project_unmapped:   # a project mapped says the client
         client = _lookup("clients", record.client, record.ref_of("client"), mapping, unmapped) or ""
     if record.task:
         activity = _lookup("tasks", record.task, record.ref_of("task"), mapping, unmapped) or ""
-    tags = []
+    tags: list[str] = []
+    unknown_tags = [t for t in record.tags if tag_targets and not any(
+        mapping.has(s, t) for s in ("tasks", "projects", "clients", "tags"))]   # may name any of them
     for tag in record.tags:
         if tag_targets and mapping.has("tasks", tag):
             activity = activity or mapping.get("tasks", tag) or ""
@@ -275,10 +305,11 @@ def resolve(record: Record, mapping: Mapping, unmapped: Unmapped, tag_targets: b
                 tags.append(value)
     client = client or mapping.client
     activity = activity or mapping.activity
-    if not client:
-        unmapped.add("clients", record.client or record.project or "(no client)", record.ref_of("client"))
-    if not activity:
-        unmapped.add("tasks", record.task or "(no task)", record.ref_of("task"))
+    if not client and not project_unmapped and not unknown_tags \
+            and not (record.client and not mapping.has("clients", record.client)):
+        unmapped.add("defaults", "client", record.ref_of("client"))
+    if not activity and not unknown_tags and not (record.task and not mapping.has("tasks", record.task)):
+        unmapped.add("defaults", "activity", record.ref_of("task"))
     if (len(unmapped.seen), sum(n for _, n in unmapped.seen.values())) != before:
         return None
     return Resolved(client, project, activity, person, tuple(dict.fromkeys(tags)))
@@ -288,9 +319,11 @@ def _person(record: Record, mapping: Mapping, unmapped: Unmapped) -> str:
     for name in (record.user, record.email):
         if name and mapping.has("people", name):
             return mapping.get("people", name) or ""
-    if not record.user and not record.email and mapping.person:
+    if not record.user and not record.email:
+        if not mapping.person:
+            unmapped.add("defaults", "person", record.ref_of("user"))
         return mapping.person
-    unmapped.add("people", record.user or record.email or "(no user)", record.ref_of("user"))
+    unmapped.add("people", record.user or record.email, record.ref_of("user"))
     return ""
 
 

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diagnostics import Diagnostic, SourceRef, error, has_errors, warning
+from ..diagnostics import Diagnostic, error, has_errors, warning
 from . import clockify, harvest, kimai, timewarrior, toggl, watson
 
 FORMATS = {m.NAME: m for m in (toggl, clockify, harvest, kimai, timewarrior, watson)}
@@ -101,7 +101,7 @@ def _lines(root: Path, tool: str, title: str, resolved, tz_name: str, book, resu
                                               "minute: nothing to bill, not imported",
                                               "delete it in the tool if it was started by mistake"))
             continue
-        source = line.text.rsplit("=", 1)[1]
+        source = line.source
         old = known.get(source) or taken.get(source)
         if old is None:
             taken[source] = line
@@ -117,7 +117,7 @@ def _lines(root: Path, tool: str, title: str, resolved, tz_name: str, book, resu
 def _changed(record, old, line) -> Diagnostic:
     where = getattr(old, "ref", None) or getattr(old, "record").ref
     return warning("import-changed", record.ref,
-                   f"entry `{line.text.rsplit('=', 1)[1]}` was imported before and has changed since; "
+                   f"entry `{line.source}` was imported before and has changed since; "
                    f"not imported again: now it reads `{line.text}`",
                    "edit the ledger line by hand if the change is right (an issued invoice needs a "
                    "credit note), or leave it as it is", related=(where,))

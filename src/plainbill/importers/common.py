@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from ..diagnostics import Diagnostic, SourceRef, error
+from ..diagnostics import SourceRef
 
 
 class Malformed(Exception):
@@ -168,10 +168,6 @@ class Columns:
 
 def _norm(name: str) -> str:
     return " ".join(name.lower().replace("_", " ").split())
-
-
-def cell_error(code: str, ref: SourceRef, exc: Malformed) -> Diagnostic:
-    return error(code, ref, exc.message, exc.hint)
 
 
 # ---------------------------------------------------------------- JSON, located

@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -33,6 +33,11 @@ class Line:
     path: str          # ledger/import/<tool>-<YYYY-MM>.txt
     text: str
     sort: tuple
+
+    @property
+    def source(self) -> str:
+        """The source id, as the line's `import=` holds it."""
+        return self.sort[2]
 
 
 def minutes_of(seconds: int) -> int:

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..diagnostics import Diagnostic, SourceRef, error
+from ..diagnostics import Diagnostic, SourceRef, error, warning
 from ..load.source import decode
 from ..load.yamlnodes import Reader, compose, short, suggest
 from ..model import Client, Settings
@@ -148,19 +148,14 @@ def check_mapping_files(files: dict, settings: Settings, clients) -> list[Diagno
         if not path.startswith("imports/"):
             continue
         name = path[len("imports/"):]
-        tool = name.rsplit(".", 1)[0] if name.endswith((".yaml", ".yml")) else ""
+        tool = name[:-len(".yaml")] if name.endswith(".yaml") else ""
         if "/" in name or tool not in FORMATS:
             known = ", ".join(f"imports/{t}.yaml" for t in FORMATS)
-            diags.append(Diagnostic("ignored-file", _warning(), SourceRef(path, 1, 1), "this file is not read",
-                                    f"mapping files are {known}; move or rename it"))
+            diags.append(warning("ignored-file", SourceRef(path, 1, 1), "this file is not read",
+                                 f"mapping files are {known}; move or rename it"))
             continue
         load_mapping(tool, data, settings, clients, diags)
     return diags
-
-
-def _warning():
-    from ..diagnostics import Severity
-    return Severity.WARNING
 
 
 # ---------------------------------------------------------------- resolving a record

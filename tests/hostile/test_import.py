@@ -179,3 +179,14 @@ def test_formula_and_control_characters_in_a_description(book, tmp_path):
     result = hostile(book, "import", "toggl", f, "--book", book, "--dry-run", code=0)
     line = result.stdout.splitlines()[1]
     assert "\x1b" not in line and " #1" not in line and " a=b" not in line and " // " not in line
+
+
+def test_a_second_import_at_the_same_time_exits_at_once(book, tmp_path):
+    from plainbill.importers.ledgerout import import_lock
+
+    f = export(tmp_path, "t.csv", TOGGL_HEAD + TOGGL_ROW)
+    with import_lock(book):
+        out = hostile(book, "import", "toggl", f, "--book", book, code=2).output
+    assert "another `plainbill import`" in out
+    assert not (book / "ledger" / ".import.lock").exists()
+    hostile(book, "import", "toggl", f, "--book", book, "--dry-run", code=0)

@@ -17,7 +17,7 @@ MAX_EXPORT = 256 << 20   # bytes: an export larger than this is not a month of t
 def run_import(root: Path, tool: str, files: tuple[Path, ...], *, dry_run: bool = False, fmt: str = "text") -> int:
     from ..pipeline import book_problem
     from . import import_files
-    from .ledgerout import write_files
+    from .ledgerout import Busy, import_lock
 
     problem = book_problem(root)
     if problem:
@@ -28,7 +28,19 @@ def run_import(root: Path, tool: str, files: tuple[Path, ...], *, dry_run: bool 
         if problem:
             return usage_error(problem)
         exports[str(path)] = text
-    result = import_files(Path(root), tool, exports)
+    if dry_run:
+        return _finish(root, tool, import_files(Path(root), tool, exports), True, fmt)
+    try:
+        with import_lock(Path(root)):
+            return _finish(root, tool, import_files(Path(root), tool, exports), False, fmt)
+    except OSError as exc:
+        return usage_error(str(exc) if isinstance(exc, Busy) else f"cannot write the ledger: {exc.strerror or exc}")
+
+
+def _finish(root: Path, tool: str, result, dry_run: bool, fmt: str) -> int:
+    """Print what the import found; write its files unless it is a dry run (raises OSError)."""
+    from .ledgerout import write_files
+
     _report(root, result, fmt)
     if not result.ok:
         if result.snippet:
@@ -43,10 +55,7 @@ def run_import(root: Path, tool: str, files: tuple[Path, ...], *, dry_run: bool 
                 say(line.text)
         say(_summary(result, "would be imported"), err=True)
         return EXIT_OK
-    try:
-        write_files(Path(root), result.contents)
-    except OSError as exc:
-        return usage_error(f"cannot write the ledger: {exc.strerror or exc}")
+    write_files(Path(root), result.contents)
     for path in result.contents:
         n = sum(1 for l in result.lines if l.path == path)
         say(f"{path}: {n} " + ("entry" if n == 1 else "entries") + " added", err=True)

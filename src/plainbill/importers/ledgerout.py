@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +24,7 @@ from .mapping import Resolved
 from .zones import local
 
 FOLDER = "ledger/import"
+LOCK = "ledger/.import.lock"   # hidden: never a source
 KEY = "import"
 DAY = 24 * 60
 
@@ -178,3 +180,45 @@ def write_files(root: Path, contents: dict[str, str]) -> None:
             except OSError:
                 pass
             raise
+
+
+class Busy(OSError):
+    """Another `plainbill import` holds the book's import lock."""
+
+
+@contextmanager
+def import_lock(root: Path):
+    """Hold `ledger/.import.lock` (flock) while an import reads the ledger and writes it, so two
+    imports at once cannot both append to the old text of one file (the second exits at once).
+    The lock file is removed when done; one a killed run leaves is harmless (flock is released
+    with the process)."""
+    ledger = Path(root) / "ledger"
+    if ledger.is_symlink() or (ledger.exists() and not ledger.is_dir()):
+        raise OSError("ledger is not a folder of the book")
+    created = not ledger.exists()
+    ledger.mkdir(exist_ok=True)
+    path = Path(root) / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    try:
+        try:
+            import fcntl
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError:   # Windows
+            import msvcrt
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
+        os.close(fd)
+        raise Busy("another `plainbill import` is writing this book's ledger; try again when it ends") from None
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        os.close(fd)
+        if created:
+            try:
+                ledger.rmdir()   # nothing was imported into a ledger that did not exist
+            except OSError:
+                pass

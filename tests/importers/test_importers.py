@@ -347,3 +347,20 @@ def test_any_json_gives_lines_or_located_problems(tool, value):
 
     result = import_files(DATA / "book", tool, {"x.json": json.dumps(value)})
     assert result.ok or result.diagnostics
+
+
+def test_the_timezone_setting_is_checked(book):
+    settings = book / "plainbill.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("timezone: Europe/Rome", "timezone: Mars/Olympus"),
+                        encoding="utf-8")
+    result = run("check", book)
+    assert result.exit_code == 1
+    assert "plainbill.yaml:8:11: error: timezone `Mars/Olympus` is not a time zone plainbill knows" in result.output
+
+
+def test_a_night_when_the_clocks_change_keeps_the_length(book, tmp_path):
+    f = tmp_path / "dst.json"   # 2026-10-25: 03:00 CEST becomes 02:00 CET at 01:00 UTC
+    f.write_text('[{"id":1,"start":"20261025T003000Z","end":"20261025T023000Z","tags":["acme","support"]}]',
+                 encoding="utf-8")
+    result = run("import", "timewarrior", f, "--book", book, "--dry-run")
+    assert "2026-10-25 02:30-04:30 acme remote @zoe " in result.stdout, result.output

@@ -188,6 +188,21 @@ def credit_note(number: str, book: Path, lines, reason: str, on, fmt, dry_run) -
                            fmt=diagnostic_format(fmt), dry_run=dry_run)
 
 
+@main.command("import")
+@click.argument("tool", metavar="FORMAT", type=click.Choice(["toggl", "clockify", "harvest", "kimai", "timewarrior",
+                                                              "watson"]))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(dir_okay=True, path_type=Path))
+@book_option
+@click.option("--dry-run", is_flag=True, help="Print the lines that would be added; write nothing.")
+@format_option
+def import_(tool: str, files, book: Path, dry_run: bool, fmt) -> int:
+    """Append the time entries of FORMAT exports to ledger/import/ (docs/import.md)."""
+    from .importers.command import run_import
+
+    return run_import(book, tool, tuple(files), dry_run=dry_run, fmt=diagnostic_format(fmt))
+
+
 @main.command()
 @click.argument("period")
 @book_argument

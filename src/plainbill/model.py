@@ -250,6 +250,7 @@ class Settings:
     logo_ref: SourceRef = NOWHERE
     social_security: tuple[SocialSecurity, ...] = ()   # the issuer's surcharges (rivalsa INPS, cassa)
     accounts: Accounts = Accounts()            # export.accounts
+    timezone: str = "Europe/Rome"              # IANA name: local time of imported UTC times
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:

@@ -142,6 +142,7 @@ def settings_schema() -> dict:
                                "liquidation": {"type": "boolean"}}, ("name",)),
         "bank": obj({"name": TEXT, "iban": TEXT, "bic": TEXT}),
         "currency": CURRENCY, "locale": LOCALE, "language": LANGUAGE, "reference_date": DATE,
+        "timezone": {"type": "string", "description": "IANA time zone of imported UTC times, e.g. Europe/Rome"},
         "repository_url": URL, "payment_terms_days": {"type": "integer", "minimum": 0},
         "max_hours_per_day": {"oneOf": [{"type": "number", "exclusiveMinimum": 0}, DURATION],
                               "description": "a person's day above it is a warning (default 14)"},

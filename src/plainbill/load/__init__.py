@@ -97,6 +97,7 @@ def _load_all(files: dict[str, bytes | str], root: str) -> LoadResult:
     settings = _settings(files, diags)
     clients = _clients(files, settings, diags)
     diags += ignored
+    diags += _mappings(files, settings, clients)
     ledgers = _ledgers(parsing, diags)
     return LoadResult(LoadedBook.of(root, settings, clients, ledgers), diags)
 
@@ -128,6 +129,14 @@ def _clients(files: dict, settings: Settings, diags: list[Diagnostic]) -> tuple[
         diags += src.diagnostics
         out[slug] = load_client(src, diags, settings)
     return tuple(out.values())
+
+
+def _mappings(files: dict, settings: Settings, clients) -> list[Diagnostic]:
+    """imports/<tool>.yaml, the mapping files of `plainbill import` (importers/mapping.py)."""
+    if not any(p.startswith("imports/") for p in files):
+        return []
+    from ..importers.mapping import check_mapping_files
+    return check_mapping_files(files, settings, clients)
 
 
 def _ledger_sources(files: dict) -> tuple[list[tuple[str, bytes | str]], list[Diagnostic]]:

@@ -26,7 +26,7 @@ ISSUER_KEYS = ("logo", "share_capital", "sole_shareholder", "liquidation")
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities", "social_security", "export", "exchange_rates")
+                 "taxes", "team", "activities", "social_security", "export", "exchange_rates", "timezone")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -146,6 +146,18 @@ def _language_name(code: str) -> str:
         return ""
 
 
+def read_timezone(r: Reader, node, default: str) -> str:
+    """`timezone`: an IANA name (`Europe/Rome`); anything else is `invalid-value`."""
+    from ..importers.zones import zone
+
+    text = r.text(node, "timezone").strip()
+    if zone(text) is None:
+        r.fail("invalid-value", node, f"timezone `{short(text)}` is not a time zone plainbill knows",
+               "write an IANA time zone name such as Europe/Rome or UTC")
+        return default
+    return text
+
+
 def read_locale(r: Reader, node, default: str) -> str:
     """`locale` as Babel names it (`it_IT`; `it-IT` is accepted and written `it_IT`); one
     Babel does not know is `unknown-locale` (build would otherwise fail on it)."""
@@ -201,6 +213,8 @@ def _simple(r: Reader, m: dict, kw: dict) -> None:
         kw["currency"] = "EUR"
     if "reference_date" in m:
         kw["reference_date"] = r.date(m["reference_date"], "reference_date")
+    if "timezone" in m:   # of imported times given in UTC or with an offset (docs/import.md)
+        kw["timezone"] = read_timezone(r, m["timezone"], Settings.timezone)
     if "payment_terms_days" in m:
         days = r.integer(m["payment_terms_days"], "payment_terms_days")
         if days is not None:

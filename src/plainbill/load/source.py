@@ -74,9 +74,10 @@ def decode(path: str, data: bytes | str) -> SourceFile:
 
 
 SETTINGS_PATH = "plainbill.yaml"
-# the book's sources, in the order they are listed; the loader reads the first three
-SOURCE_PARTS = (SETTINGS_PATH, "clients", "ledger", "templates", "issued")
-INPUT_PARTS = SOURCE_PARTS[:3]
+# the book's sources, in the order they are listed; the loader reads the first four
+# (imports/: the mapping files of `plainbill import`, checked by `check`)
+SOURCE_PARTS = (SETTINGS_PATH, "clients", "ledger", "imports", "templates", "issued")
+INPUT_PARTS = SOURCE_PARTS[:4]
 DATA_PARTS = ("clients", "ledger")     # where every file is data: read once, summed
 DATA_EXT = (".txt", ".yaml", ".yml")   # a folder named like this under DATA_PARTS is a mistake
 ERRNO_TEXT = {errno.EACCES: "permission denied", errno.EPERM: "permission denied", errno.ELOOP: "a link that loops"}
@@ -341,7 +342,7 @@ class _Walk:
 
 
 _PERMS = "check its permissions (`ls -ld`); a book that cannot be read whole is not billed"
-_EXAMPLE = {"clients": "acme.yaml", "ledger": "2026/11.txt", "templates": "invoice.html",
+_EXAMPLE = {"clients": "acme.yaml", "ledger": "2026/11.txt", "imports": "clockify.yaml", "templates": "invoice.html",
             "issued": "<the records `plainbill issue` writes>"}
 
 

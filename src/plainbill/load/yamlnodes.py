@@ -203,7 +203,7 @@ class Reader:
         return []
 
     def is_null(self, node: Node) -> bool:
-        return isinstance(node, ScalarNode) and node.style is None and node.value in NULLS
+        return isinstance(node, ScalarNode) and not node.style and node.value in NULLS
 
     # ------------------------------------------------------------ scalars
 

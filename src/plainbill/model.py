@@ -94,13 +94,31 @@ class TaxCode:
 
 
 @dataclass(frozen=True, slots=True)
+class CostRate:
+    """What an hour of a person costs the firm from `valid_from` on (None: from the start)."""
+
+    rate: Decimal
+    valid_from: date | None = None
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     slug: str
     name: str
     role: str = ""
-    cost_rate: Decimal | None = None      # internal cost per hour, for profitability
+    cost_rate: Decimal | None = None      # internal cost per hour (the latest of cost_rates), for reports
     default_rate: Decimal | None = None   # last-resort billing rate per hour
     ref: SourceRef = NOWHERE
+    cost_rates: tuple[CostRate, ...] = ()  # effective-dated, sorted by valid_from (undated first)
+
+    def cost_on(self, day: date) -> Decimal | None:
+        """The cost rate in force on `day`: the latest one starting on or before it."""
+        found = None
+        for c in self.cost_rates:
+            if c.valid_from is None or c.valid_from <= day:
+                found = c.rate
+        return found if self.cost_rates else self.cost_rate
 
 
 @dataclass(frozen=True, slots=True)

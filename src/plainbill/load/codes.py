@@ -98,5 +98,8 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                                 "tools). `it-IT` is accepted and read as `it_IT`."),
     "invalid-url": ("error", "A `repository_url` that is not an `http(s)://` address (`javascript:...`, "
                              "`file:...`): it becomes a link on every invoice, so anything else is refused."),
+    "cost-rate-dates": ("error", "Two cost rates of one person start on the same day (or two have no `from`): "
+                                 "which one a day's work costs would be a guess. Give each its own `from`; "
+                                 "the first may have none (docs/format.md, team)."),
     "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
 }

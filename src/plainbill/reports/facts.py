@@ -182,8 +182,7 @@ def _standard(settings, client: Client | None, contract_id: str, e: Entry) -> De
 
 
 class CostRates:
-    """Each person's cost rate on a day: the latest `cost_rates` entry starting on or before it,
-    or the single `cost_rate`."""
+    """Each person's cost rate on a day (Person.cost_on), looked up once per person and day."""
 
     def __init__(self, book: Book):
         self.people = {p.slug: p for p in book.settings.team}
@@ -198,14 +197,7 @@ class CostRates:
 
     def _find(self, person: str, day: date) -> Decimal | None:
         p = self.people.get(person)
-        if p is None:
-            return None
-        dated = getattr(p, "cost_rates", ())
-        best = None
-        for start, rate in dated:
-            if start is None or start <= day:
-                best = rate
-        return best if dated else p.cost_rate
+        return None if p is None else p.cost_on(day)
 
 
 class Converter:

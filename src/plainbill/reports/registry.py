@@ -53,19 +53,19 @@ def run_report(kind: str, computed, period_range: Range | None = None, by: str |
     axis = check_by(kind, by)
     if computed.invoices is None:
         raise ValueError("run_report needs a computed book (compute_book of a book that checks)")
-    return _BUILDERS[kind]()(facts_of(computed), period_range or Range(), axis)
+    return _builder(kind)(facts_of(computed), period_range or Range(), axis)
 
 
-def _hours():
+def _builders() -> dict[str, Callable]:
     from .hours import hours_report
-    return hours_report
+    from .profit import profitability_report
+    from .wip import wip_report
+
+    return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report}
 
 
-def _not_yet(kind: str) -> Callable:
-    def build(facts, span, by):
+def _builder(kind: str) -> Callable:
+    found = _builders().get(kind)
+    if found is None:
         raise ReportError(f"the {kind} report is not written yet")
-    return lambda: build
-
-
-_BUILDERS: dict[str, Callable] = {k: _not_yet(k) for k in KINDS}
-_BUILDERS["hours"] = _hours
+    return found

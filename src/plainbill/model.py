@@ -505,6 +505,20 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment:
+    """Money received against an issued invoice: `DATE payment NUMBER AMOUNT METHOD [note]` in a
+    ledger. The amount is in the invoice's currency; checked against the register (payments.py)."""
+
+    ref: SourceRef
+    date: date
+    invoice: str                           # the issued invoice's number, as typed
+    amount: Decimal
+    method: str                            # a slug: bank-transfer, card, cash, riba, ...
+    note: str = ""
+    text: str = ""                         # the normalised source text
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     """A loaded book: everything the engine needs, plus the diagnostics of loading."""
 
@@ -512,6 +526,7 @@ class Book:
     settings: Settings
     clients: tuple[Client, ...]
     entries: tuple[Entry, ...]
+    payments: tuple[Payment, ...] = ()     # never billed: read by the payment checks and reports
 
     def client(self, slug: str) -> Client | None:
         return next((c for c in self.clients if c.slug == slug), None)

@@ -11,8 +11,8 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
     money     one per piece of an invoice line: each line's amount (already rounded by the
               engine, converted to the book's currency) split over the entries behind it in
               proportion to their own contributions, to the cent, largest remainder first;
-              a line with no entry (a fee, a block purchase, a milestone, stamp duty, a
-              credit note's line) is one piece of its own; a piece of a time line also
+              a line with no entry (a fee, a block purchase, a milestone, stamp duty) is one
+              piece of its own, and so is each line of a credit note, negative, on its issue date; a piece of a time line also
               carries the worked minutes behind it and their exact cost (a split entry's
               parts, on a retainer's included and extra lines, each carry their own)
     expense   one per expense entry: its cost, converted to the book's currency
@@ -93,11 +93,19 @@ def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
 
 def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "Converter",
            costs: "CostRates", on_issued: set) -> None:
+    issued = bool(inv.number)
+    q = quantum(facts.currency)
+    if inv.kind == "credit-note":
+        # amounts on a credit note are positive: here they reduce the revenue, on its issue date, and
+        # its entries are not worked again (the time stays where the invoice it credits billed it)
+        for line in inv.lines:
+            amount = -conv.amount(line.amount, inv.currency, inv.period_start)
+            facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
+                                amount, 0, issued, inv.id, 0, ZERO))
+        return
     details: dict[str, list] = {}
     for d in inv.entries:
         details.setdefault(d.line_key, []).append(d)
-    issued = bool(inv.number)
-    q = quantum(facts.currency)
     for line in inv.lines:
         amount = conv.amount(line.amount, inv.currency, inv.period_start)
         rows = details.get(line.key)

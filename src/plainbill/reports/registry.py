@@ -19,7 +19,7 @@ _AXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "utilisation": ("person", ("person", "month")),
     "wip": ("client", AXES),
     "balances": ("contract", ()),
-    "receivables": ("invoice", ()),
+    "receivables": ("invoice", ("client",)),
 }
 
 
@@ -36,14 +36,15 @@ def default_by(kind: str) -> str:
 def check_by(kind: str, by: str | None) -> str:
     """The axis to use: `by`, or the kind's default; ReportError when the kind does not take it."""
     default, allowed = _AXES[kind]
-    if by is None:
+    if by is None or by == default:
         return default
     if by not in AXES:
         raise unknown("--by", by, AXES)
     if by not in allowed:
         if not allowed:
             raise ReportError(f"the {kind} report has one row per {default}; leave out --by")
-        raise ReportError(f"the {kind} report cannot be grouped by {by}; use --by " + " or ".join(allowed))
+        raise ReportError(f"the {kind} report cannot be grouped by {by}; leave out --by, or use --by "
+                          + " or ".join(allowed))
     return by
 
 
@@ -59,9 +60,11 @@ def run_report(kind: str, computed, period_range: Range | None = None, by: str |
 def _builders() -> dict[str, Callable]:
     from .hours import hours_report
     from .profit import profitability_report
+    from .receivables import receivables_report
     from .wip import wip_report
 
-    return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report}
+    return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report,
+            "receivables": receivables_report}
 
 
 def _builder(kind: str) -> Callable:

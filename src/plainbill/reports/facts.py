@@ -16,6 +16,9 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
               carries the worked minutes behind it and their exact cost (a split entry's
               parts, on a retainer's included and extra lines, each carry their own)
     expense   one per expense entry: its cost, converted to the book's currency
+    statements  the block and retainer statements of the invoices, as the engine made them:
+              (date, client, contract, kind, {figure: minutes}); a retainer's month on its first
+              day, a block's window on the invoice's last day
 
 Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
 say where its amounts came from. Amounts in another currency are converted at the book's
@@ -56,6 +59,7 @@ class Facts:
     work: list[tuple] = field(default_factory=list)
     money: list[tuple] = field(default_factory=list)
     expense: list[tuple] = field(default_factory=list)
+    statements: list[tuple] = field(default_factory=list)    # (date, client, contract, kind, {figure: minutes})
     invoices: list[Invoice] = field(default_factory=list)
     contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
     notes: list[str] = field(default_factory=list)            # about costs
@@ -103,6 +107,7 @@ def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "
             facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
                                 amount, 0, issued, inv.id, 0, ZERO))
         return
+    _statements(facts, inv)
     details: dict[str, list] = {}
     for d in inv.entries:
         details.setdefault(d.line_key, []).append(d)
@@ -124,6 +129,19 @@ def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "
         else:
             facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
                                 amount, 0, issued, inv.id, 0, ZERO))
+
+
+def _statements(facts: Facts, inv: Invoice) -> None:
+    months: dict[str, int] = {}
+    for st in inv.statements:
+        figures = dict(st.minutes)
+        if st.kind == "retainer":
+            n = months[st.contract] = months.get(st.contract, -1) + 1    # a quarterly invoice: one per month
+            y, m = divmod(inv.period_start.month - 1 + n, 12)
+            day = date(inv.period_start.year + y, m + 1, 1)
+        else:
+            day = inv.period_end
+        facts.statements.append((day, inv.client, st.contract, st.kind, figures))
 
 
 def _pieces(facts, inv, line, rows, amount, entries, costs, issued, q) -> None:

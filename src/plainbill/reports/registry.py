@@ -61,10 +61,11 @@ def _builders() -> dict[str, Callable]:
     from .hours import hours_report
     from .profit import profitability_report
     from .receivables import receivables_report
+    from .support import support_report
     from .wip import wip_report
 
     return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report,
-            "receivables": receivables_report}
+            "receivables": receivables_report, "support": support_report}
 
 
 def _builder(kind: str) -> Callable:

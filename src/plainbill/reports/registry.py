@@ -18,7 +18,7 @@ _AXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "support": ("contract", ()),
     "utilisation": ("person", ("person", "month")),
     "wip": ("client", AXES),
-    "balances": ("contract", ()),
+    "balances": ("item", ()),
     "receivables": ("invoice", ("client",)),
 }
 
@@ -58,14 +58,17 @@ def run_report(kind: str, computed, period_range: Range | None = None, by: str |
 
 
 def _builders() -> dict[str, Callable]:
+    from .balances import balances_report
     from .hours import hours_report
     from .profit import profitability_report
     from .receivables import receivables_report
     from .support import support_report
+    from .utilisation import utilisation_report
     from .wip import wip_report
 
     return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report,
-            "receivables": receivables_report, "support": support_report}
+            "receivables": receivables_report, "support": support_report,
+            "balances": balances_report, "utilisation": utilisation_report}
 
 
 def _builder(kind: str) -> Callable:

@@ -22,7 +22,8 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
 
 Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
 say where its amounts came from. Amounts in another currency are converted at the book's
-exchange rates (`stamp_duty.exchange_rates`, euro per unit), each line once, rounded half-up.
+exchange rates (`stamp_duty.exchange_rates`, euro per unit), rounded half-up: an invoice's net
+total once, split over its lines in proportion (so its lines add up to it to the cent).
 """
 from __future__ import annotations
 
@@ -99,20 +100,19 @@ def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "
            costs: "CostRates", on_issued: set) -> None:
     issued = bool(inv.number)
     q = quantum(facts.currency)
+    amounts = conv.lines(inv)
     if inv.kind == "credit-note":
         # amounts on a credit note are positive: here they reduce the revenue, on its issue date, and
         # its entries are not worked again (the time stays where the invoice it credits billed it)
-        for line in inv.lines:
-            amount = -conv.amount(line.amount, inv.currency, inv.period_start)
+        for line, amount in zip(inv.lines, amounts):
             facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
-                                amount, 0, issued, inv.id, 0, ZERO))
+                                -amount, 0, issued, inv.id, 0, ZERO))
         return
     _statements(facts, inv)
     details: dict[str, list] = {}
     for d in inv.entries:
         details.setdefault(d.line_key, []).append(d)
-    for line in inv.lines:
-        amount = conv.amount(line.amount, inv.currency, inv.period_start)
+    for line, amount in zip(inv.lines, amounts):
         rows = details.get(line.key)
         if rows:
             _pieces(facts, inv, line, rows, amount, entries, costs, issued, q)
@@ -287,6 +287,17 @@ class Converter:
             return ZERO
         self.used.add(currency)
         return (value * rate).quantize(self.q, ROUND_HALF_UP)
+
+    def lines(self, inv: Invoice) -> list[Decimal]:
+        """The invoice's line amounts in the book's currency: as they are, or (another currency) its
+        net total converted once and split over the lines in proportion, so they add up to it."""
+        amounts = [line.amount for line in inv.lines]
+        if inv.currency == self.currency or not amounts:
+            return amounts
+        net = self.amount(inv.subtotal, inv.currency, inv.period_start)
+        if not sum(amounts, ZERO):
+            return [self.amount(a, inv.currency, inv.period_start) for a in amounts]
+        return allocate(net, amounts, self.q)
 
     def _rate(self, currency: str) -> Decimal | None:
         to_euro = self.stamp.euro_rate(currency)

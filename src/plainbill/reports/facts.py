@@ -6,7 +6,7 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
               contract, person, activity), its minutes, its class (billable, non-billable:
               the activity is not billable; no-charge: a billable activity marked #nobill or
               bill=no), its exact cost (minutes x the person's cost rate that day) and
-              whether an issued invoice holds it; `Facts.standard()` gives each one's exact
+              whether an issued invoice holds it; `Facts.standard(i)` gives each one's exact
               standard value (minutes x the list rate the engine resolves for it), made the
               first time a report asks
     money     one per piece of an invoice line: each line's amount (already rounded by the
@@ -28,6 +28,7 @@ total once, split over its lines in proportion (so its lines add up to it to the
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -66,17 +67,21 @@ class Facts:
     contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
     notes: list[str] = field(default_factory=list)            # about costs
     timed: list = field(default_factory=list)                 # the time entries, in the order of `work`
+    span: object = None                                       # a Range: only its entries (None: all)
     _standard: list | None = None
+    _values: object = None
     money_notes: list[str] = field(default_factory=list)      # about currencies
 
 
-    def standard(self) -> list[Decimal]:
-        """Each work row's standard value (minutes x list rate), in the order of `work`."""
+    def standard(self, i: int) -> Decimal:
+        """The standard value (minutes x list rate) of work row i, looked up the first time asked."""
         if self._standard is None:
-            clients = {c.slug: c for c in self.book.clients}
-            values = Standard(self.book.settings, clients).value
-            self._standard = [values(e, r[CONTRACT]) for e, r in zip(self.timed, self.work)]
-        return self._standard
+            self._standard = [None] * len(self.work)
+            self._values = Standard(self.book.settings, {c.slug: c for c in self.book.clients}).value
+        found = self._standard[i]
+        if found is None:
+            found = self._standard[i] = self._values(self.timed[i], self.work[i][CONTRACT])
+        return found
 
 
 def facts_of(computed) -> Facts:
@@ -88,9 +93,24 @@ def facts_of(computed) -> Facts:
     return found
 
 
-def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
+def make_facts(book: Book, invoices: list[Invoice], span=None) -> Facts:
+    """The facts of a book and its invoices; with `span` (a Range), the work and expense rows
+    of its entries only (a report of that range asks for no other).
+
+    A big book's facts are millions of tuples and no cycles: the cyclic GC is paused meanwhile
+    (as the loader and the engine do), or each collection would walk them all again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _make_facts(book, invoices, span)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _make_facts(book: Book, invoices: list[Invoice], span) -> Facts:
     s = book.settings
-    facts = Facts(book, s.currency, invoices=list(invoices))
+    facts = Facts(book, s.currency, invoices=list(invoices), span=span)
     clients = {c.slug: c for c in book.clients}
     facts.contracts = {(c.slug, k.id): k for c in book.clients for k in c.contracts}
     converter = Converter(book)
@@ -244,7 +264,10 @@ def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Con
     non_billable = {a.slug for a in s.activities if not a.billable}
     missing_cost: set[str] = set()
     rate_of, append, expense, timed = costs.rate, facts.work.append, facts.expense.append, facts.timed.append
+    span = facts.span
     for e in book.entries:
+        if span is not None and e.date not in span:
+            continue
         where = (e.ref.path, e.ref.line)
         contract = contract_of.get(where)
         if contract is None:

@@ -37,21 +37,22 @@ SIXTY = Decimal(60)
 def profitability_report(facts: Facts, span: Range, by: str) -> Report:
     key = axis_key(by)
     sums = Sums(FIELDS)
-    for r, standard in zip(facts.work, facts.standard()):
+    row_of, standard = sums.row, facts.standard      # FIELDS: worked, revenue, work_revenue, cost_time,
+    for i, r in enumerate(facts.work):              # cost_expense, standard
         if r[0] in span:
-            label = key(r)
-            sums.add(label, "worked", r[MINUTES])
-            sums.add(label, "cost_time", r[COST])
-            sums.add(label, "standard", standard)
+            acc = row_of(key(r))
+            acc[0] += r[MINUTES]
+            acc[3] += r[COST]
+            acc[5] += standard(i)
     for r in facts.expense:
         if r[0] in span:
-            sums.add(key(r), "cost_expense", r[EXPENSE_COST])
+            row_of(key(r))[4] += r[EXPENSE_COST]
     for r in facts.money:
         if r[0] in span:
-            label = key(r)
-            sums.add(label, "revenue", r[AMOUNT])
+            acc = row_of(key(r))
+            acc[1] += r[AMOUNT]
             if r[LINE_KIND] not in NOT_WORK:
-                sums.add(label, "work_revenue", r[AMOUNT])
+                acc[2] += r[AMOUNT]
     def money(x) -> Decimal:
         return to_money(x, facts.currency)
 

@@ -45,6 +45,8 @@ SIXTY = Decimal(60)
 # the fields of a row, by position (tuples: a million of them stay cheap)
 DATE, CLIENT, PROJECT, CONTRACT, PERSON, ACTIVITY = range(6)
 # work:    (..., minutes, class, cost, on an issued invoice); standard values: Facts.standard()
+# Costs and standard values are kept as minutes x rate (exact, and cheap to add: a division by 60
+# per entry would make 28-digit decimals); a report divides a sum by 60 once, when it rounds it.
 MINUTES, CLASS, COST, ON_ISSUED = 6, 7, 8, 9
 # money:   (..., line kind, amount, billed minutes, issued, invoice id, worked minutes, their cost)
 LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE, RAW, RAW_COST = 6, 7, 8, 9, 10, 11, 12
@@ -74,7 +76,8 @@ class Facts:
 
 
     def standard(self, i: int) -> Decimal:
-        """The standard value (minutes x list rate) of work row i, looked up the first time asked."""
+        """The standard value of work row i as minutes x list rate (x 60 the money), made the first
+        time asked."""
         if self._standard is None:
             self._standard = [None] * len(self.work)
             self._values = Standard(self.book.settings, {c.slug: c for c in self.book.clients}).value
@@ -206,7 +209,7 @@ def _pieces(facts, inv, line, rows, amount, entries: Entries, costs, issued, q) 
         e = at.get((d.ref.path, d.ref.line))
         if d.kind == "time":
             rate = rate_of(d.person, d.date)
-            cost = d.raw_minutes * rate / SIXTY if rate is not None else ZERO
+            cost = d.raw_minutes * rate if rate is not None else ZERO
             append((d.date, client, e.project if e else "", contract, d.person, d.activity, kind, share,
                     d.billed_minutes if billed else 0, issued, inv_id, d.raw_minutes, cost))
         else:
@@ -288,7 +291,7 @@ def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Con
             missing_cost.add(e.person)
             rate = ZERO
         append((e.date, e.client, e.project, contract, e.person, e.activity, e.minutes, cls,
-                e.minutes * rate / SIXTY, where in on_issued))
+                e.minutes * rate, where in on_issued))
         timed(e)
     if missing_cost:
         facts.notes.append("no cost rate for " + ", ".join(sorted(missing_cost)) + ": their time costs 0")
@@ -302,32 +305,33 @@ def _matched(client: Client | None, e: Entry) -> str:
 
 
 class Standard:
-    """Minutes x the list rate the engine resolves for an entry (matching.resolve_rate; 0 when it
-    finds none), the rate looked up once per client, contract, activity, project, person and day."""
+    """Minutes x the list rate the engine resolves for an entry (matching.resolve_rate: its own
+    tables, cached per client; 0 when it finds none); for a client none of whose rates has dates,
+    looked up once per contract, activity, project and person."""
 
     def __init__(self, settings, clients: dict):
         self.settings, self.clients = settings, clients
+        self.contracts = {(slug, k.id): k for slug, c in clients.items() for k in c.contracts}
         self._rates: dict[tuple, Decimal] = {}
-        # a client none of whose rates has dates: its rate does not depend on the day
         self.dated = {slug for slug, c in clients.items() if any(
             r.valid_from or r.valid_to for r in (*c.rates, *(r for p in c.projects for r in p.rates),
                                                  *(r for k in c.contracts for r in k.rates)))}
 
     def value(self, e: Entry, contract_id: str) -> Decimal:
-        key = (e.client, contract_id, e.activity, e.project, e.person, e.date if e.client in self.dated else None)
-        rate = None if e.meta else self._rates.get(key)     # rate= on the line: its own
-        if rate is None:
+        if e.meta or e.client in self.dated:           # rate= on the line, or rates by date
             rate = self._rate(e, contract_id)
-            if not e.meta:
-                self._rates[key] = rate
-        return e.minutes * rate / SIXTY if rate else ZERO
+        else:
+            key = (e.client, contract_id, e.activity, e.project, e.person)
+            rate = self._rates.get(key)
+            if rate is None:
+                rate = self._rates[key] = self._rate(e, contract_id)
+        return e.minutes * rate if rate else ZERO
 
     def _rate(self, e: Entry, contract_id: str) -> Decimal:
         client = self.clients.get(e.client)
         if client is None:
             return ZERO
-        contract = next((k for k in client.contracts if k.id == contract_id), None)
-        found, _ = resolve_rate(self.settings, client, contract, e)
+        found, _ = resolve_rate(self.settings, client, self.contracts.get((e.client, contract_id)), e)
         return found.rate if found is not None else ZERO
 
 

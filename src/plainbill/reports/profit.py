@@ -62,13 +62,13 @@ def profitability_report(facts: Facts, span: Range, by: str) -> Report:
     kinds = {f"{c}/{k}": contract.kind for (c, k), contract in facts.contracts.items()} if by == "contract" else {}
 
     def row(label: str, v: dict) -> tuple:
-        revenue, cost_time, cost_expense = money(v["revenue"]), money(v["cost_time"]), money(v["cost_expense"])
+        revenue, cost_time, cost_expense = money(v["revenue"]), money(v["cost_time"] / SIXTY), money(v["cost_expense"])
         cost = cost_time + cost_expense
         margin = revenue - cost
-        standard = money(v["standard"])
+        standard = money(v["standard"] / SIXTY)
         out = (label,) + ((kinds.get(label, ""),) if by == "contract" else ())
         return out + (v["worked"], revenue, cost_time, cost_expense, cost, margin, ratio(margin, revenue),
-                      per_hour(v["work_revenue"], v["worked"]), per_hour(v["standard"], v["worked"]), standard,
+                      per_hour(v["work_revenue"], v["worked"]), per_hour(v["standard"] / SIXTY, v["worked"]), standard,
                       ratio(money(v["work_revenue"]), standard))
 
     columns = (Column(by, AXIS_TITLES[by]),) + ((Column("contract_kind", "Kind"),) if by == "contract" else ()) + (

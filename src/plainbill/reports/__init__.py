@@ -11,14 +11,18 @@ The stable API (the `report` command and the static site both use only this):
     Range(start, end)           the dates a report covers, both inclusive; None: open on that side
     parse_range(period, start, end) -> Range      raises ReportError (a usage problem, with a hint)
     check_kind(kind), check_by(kind, by)           raise ReportError for an unknown value ("did you mean")
+    facts_of(computed)          (reports.facts) the flat rows every kind sums, made once per computed
+                                book and kept on it: a process running every kind bills and reads once
 
     run_report(kind, computed, period_range=Range(), by=None) -> Report
         kind      one of KINDS
         computed  pipeline.Computed of a book that checks (compute_book(root)); its invoices are
                   the ones the build writes: drafts and issued invoices (and credit notes)
-        by        one of AXES, or None for the kind's default (`default_by(kind)`); a kind whose
-                  rows are things of their own (balances: one row per block, retainer or budget;
-                  receivables: one row per invoice) takes no `by` (check_by says so)
+        by        one of AXES, or None for the kind's default (`default_by(kind)`): hours,
+                  profitability and wip take any axis (default client); utilisation person or
+                  month (default person); receivables one row per invoice (`by` "invoice") or
+                  client; support (one row per retainer or block) and balances (one per block,
+                  retainer or budget) take none. check_by(kind, by) -> the axis, or ReportError
 
     Report (frozen)
         kind, title, by, range, currency (the book's: every money value is in it)
@@ -33,6 +37,8 @@ The stable API (the `report` command and the static site both use only this):
         totals:  tuple | None     the same shape as a row (its first value "Total"); None: no total
                                   makes sense (a percent or date total is recomputed or None)
         notes:   tuple[str]       what the reader must know (drafts counted, currencies converted...)
+        meta:    dict             extras for the site, not printed: {"as_of": date} of balances and
+                                  receivables
         .dicts()                  the rows as {column key: value}
 
     format_table(report), format_csv(report), format_json(report), format_markdown(report) -> str

@@ -119,21 +119,40 @@ def _make_facts(book: Book, invoices: list[Invoice], span) -> Facts:
     converter = Converter(book)
     # entries are joined to the invoices' detail rows by where they were written (path, line):
     # hashing a million entries' texts again for their fingerprints would cost more than the rest
-    entries = Entries(book.entries)
+    entries = Entries(_entries(book, span))
     contract_of: dict[tuple, str] = {}
     on_issued: set[tuple] = set()
     costs = CostRates(book)
     for inv in invoices:
         _money(facts, inv, entries, contract_of, converter, costs, on_issued)
-    _work(facts, book, clients, contract_of, converter, costs, on_issued)
+    _work(facts, book, entries.all, clients, contract_of, converter, costs, on_issued)
     facts.money_notes += converter.notes()
     return facts
+
+
+def _entries(book: Book, span) -> tuple | list:
+    """The book's entries; with a span, of a loaded book whose entries are not built yet, only those
+    of the ledger files with a date in it are built (their facts list their dates)."""
+    from ..load.book import is_built, ledgers_of
+
+    ledgers = ledgers_of(book)
+    if span is None or ledgers is None or is_built(book) or any(f.facts.dates is None for f in ledgers):
+        return book.entries
+    first = span.start.isoformat() if span.start else ""
+    last = span.end.isoformat() if span.end else "9999"
+    out: list = []
+    for f in ledgers:
+        dates = f.facts.dates
+        if dates and dates[0] <= last and first <= dates[-1]:
+            f.entries(out)
+    return out
 
 
 class Entries:
     """The book's entries by where they were written (path, line)."""
 
     def __init__(self, entries):
+        self.all = entries
         self.at = {(e.ref.path, e.ref.line): e for e in entries}
 
 
@@ -261,14 +280,14 @@ def allocate(amount: Decimal, weights: list[Decimal], q: Decimal) -> list[Decima
 # ---------------------------------------------------------------- work and expenses
 
 
-def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Converter", costs: "CostRates",
+def _work(facts: Facts, book: Book, entries, clients: dict, contract_of: dict, conv: "Converter", costs: "CostRates",
           on_issued: set) -> None:
     s = book.settings
     non_billable = {a.slug for a in s.activities if not a.billable}
     missing_cost: set[str] = set()
     rate_of, append, expense, timed = costs.rate, facts.work.append, facts.expense.append, facts.timed.append
     span = facts.span
-    for e in book.entries:
+    for e in entries:
         if span is not None and e.date not in span:
             continue
         where = (e.ref.path, e.ref.line)

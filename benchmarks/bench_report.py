@@ -59,7 +59,7 @@ def big(book: Path, work: Path) -> None:
     out = work / "build-out"
     shutil.rmtree(out, ignore_errors=True)
     print(f"{book}: load average {os.getloadavg()[0]:.2f}", flush=True)
-    wall, cpu, code = timed([*PLAINBILL, "build", str(book), "--no-render", "--out", str(out)])
+    wall, cpu, code = timed([*PLAINBILL, "build", "--book", str(book), "--no-render", "--out", str(out)])
     line("cold build --no-render", wall, cpu, code=code)
     worst = 0.0
     for kind in KINDS:
@@ -82,7 +82,7 @@ def small(book: Path) -> None:
     shutil.rmtree(book / "build", ignore_errors=True)
     wall, cpu, code = timed(report)
     line(f"report profitability --period {month}, no build", wall, cpu, code=code)
-    w, c, code = timed([*PLAINBILL, "build", str(book), "--no-render"])
+    w, c, code = timed([*PLAINBILL, "build", "--book", str(book), "--no-render"])
     line("build --no-render (warms the cache)", w, c, code=code)
     for n in (1, 2):
         wall, cpu, code = timed(report)

@@ -32,7 +32,7 @@ PACKAGE = ROOT / "src" / "plainbill"
 def book(tmp_path) -> Path:
     root = tmp_path / "book"
     root.mkdir()
-    for part in ("plainbill.yaml", "clients", "ledger"):   # the book before anything was issued (and paid)
+    for part in ("plainbill.yaml", "clients", "ledger", "templates"):   # templates/: the logo; nothing issued (nor paid)
         src = ROOT / part
         if src.is_dir():
             shutil.copytree(src, root / part, ignore=shutil.ignore_patterns("incassi.txt"))

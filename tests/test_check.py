@@ -65,10 +65,13 @@ def test_duplicates_ignore_whitespace():
     assert [(d.code, d.ref.path) for d in diags] == [("duplicate-entry", "ledger/b.txt")]
 
 
-def test_future_entry_only_with_a_reference_date():
+def test_future_entry_against_the_reference_date_else_today(monkeypatch):
     line = {"ledger/a.txt": "2027-01-03 1h acme remote @mario a\n"}
     assert [d.code for d in check(**line)] == ["future-entry"]
     settings = book_files()["plainbill.yaml"].replace("reference_date: 2026-11-30\n", "")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1798761600")    # 2027-01-01: the entry is ahead of today
+    assert [d.code for d in check(**line, **{"plainbill.yaml": settings})] == ["future-entry"]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1799280000")    # 2027-01-07
     assert check(**line, **{"plainbill.yaml": settings}) == []
 
 
@@ -129,7 +132,7 @@ def write_book(tmp_path: Path, **extra) -> Path:
 
 
 def run(*args, env=None):
-    return CliRunner().invoke(main, ["check", *map(str, args)], env=env or {"GITHUB_ACTIONS": ""})
+    return CliRunner().invoke(main, ["check", "--book", *map(str, args)], env=env or {"GITHUB_ACTIONS": ""})
 
 
 @pytest.mark.parametrize("book", [ROOT, ROOT / "examples" / "freelance"])

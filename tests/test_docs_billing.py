@@ -33,7 +33,8 @@ def table(inv) -> str:
             for ln in inv.lines]
     totals = f"subtotal {inv.subtotal}, tax {inv.tax_total}, total {inv.total}"
     if inv.withholding:
-        totals += f", withholding {inv.withholding}"
+        pct = (inv.withholding_rate * 100).normalize()
+        totals += f", withholding {inv.withholding} ({pct:f}% of {inv.withholding_base})"
     if inv.split_payment:
         totals += f", split payment {inv.split_payment}"
     rows.append(totals + f", due {inv.amount_due}")

@@ -157,7 +157,7 @@ def test_two_concurrent_runs_one_wins_the_loser_prints_nothing_issued(generated,
     book, reference, _ = generated
     root = tmp_path / "book"
     shutil.copytree(book, root)
-    a, b = plainbill("issue", root, "--date", ISSUE_DATE), plainbill("issue", root, "--date", ISSUE_DATE)
+    a, b = (plainbill("issue", "--book", root, "--date", ISSUE_DATE), plainbill("issue", "--book", root, "--date", ISSUE_DATE))
     outs = [p.communicate(timeout=120) for p in (a, b)]
     results = [(p.returncode, out, err) for p, (out, err) in zip((a, b), outs)]
     codes = sorted(code for code, _, _ in results)

@@ -58,7 +58,7 @@ def test_rebuild_renders_only_the_changed_invoice(book):
     stats = build(book, changed)
     assert stats.rendered == 1 and stats.unchanged == 2
     assert stats.written == ["index.html", "invoices/client0001-2026-11.html",
-                             "invoices/client0001-2026-11.json", "manifest.json"]
+                             "invoices/client0001-2026-11.json", "invoices/client0001-2026-11.xml", "manifest.json"]
 
 
 def test_a_changed_client_address_or_template_renders_again(book):
@@ -88,7 +88,8 @@ def test_stale_outputs_removed_but_not_in_a_partial_build(book):
     assert "client0002-2026-11" in (out / "index.html").read_text()   # the index still lists all
 
     full = build(book, invoices(2))
-    assert full.removed == ["invoices/client0002-2026-11.html", "invoices/client0002-2026-11.json"]
+    assert full.removed == ["invoices/client0002-2026-11.html", "invoices/client0002-2026-11.json",
+                            "invoices/client0002-2026-11.xml"]   # the e-invoice too (plainbill.einvoice)
     assert not (out / "invoices/client0002-2026-11.json").exists()
     assert "client0002-2026-11" not in (out / "index.html").read_text()
 
@@ -274,7 +275,7 @@ def test_json_made_in_two_processes_is_the_same(book, tmp_path, monkeypatch):
     serial = write_build(book, invs, tmp_path / "serial", jobs=1, render=False)
     monkeypatch.setattr(output, "PARALLEL_ROWS", 0)    # any size: the JSON made by forked workers
     forked = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)
-    assert forked.written == serial.written and len(serial.written) == 7
+    assert forked.written == serial.written and len(serial.written) == 13   # JSON and XML of 6, the manifest
     for rel in serial.written:
         assert (tmp_path / "forked" / rel).read_bytes() == (tmp_path / "serial" / rel).read_bytes()
     again = write_build(book, invs, tmp_path / "forked", jobs=1, render=False)

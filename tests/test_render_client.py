@@ -28,6 +28,7 @@ def book_copy(tmp_path: Path) -> Path:
     shutil.copytree(ROOT / "clients", book / "clients")
     shutil.copytree(ROOT / "ledger", book / "ledger", ignore=shutil.ignore_patterns("incassi.txt"))   # nothing issued
     shutil.copy(ROOT / "plainbill.yaml", book / "plainbill.yaml")
+    shutil.copytree(ROOT / "templates", book / "templates")      # the firm's look: its logo
     return book
 
 
@@ -194,32 +195,4 @@ def test_explain_in_english_for_an_english_invoice():
 # ---------------------------------------------------------------- the page itself
 
 
-def test_the_html_carries_its_style_and_prints_at_legible_sizes(tmp_path):
-    book = book_copy(tmp_path)
-    page, _ = build_one(book, "fratelli-galli", "2026-11")
-    style = re.search(r'<style media="screen">(.*?)</style>', page, re.S)
-    assert style and ".explanation {" in style.group(1) and "@page" in style.group(1)
-    css = (ROOT / "src" / "plainbill" / "templates" / "invoice.css").read_text(encoding="utf-8")
-
-    def size(selector: str) -> float:
-        rule = re.search(re.escape(selector) + r" \{[^}]*?font-size: ([\d.]+)pt", css)
-        assert rule, selector
-        return float(rule.group(1))
-    for selector in (".explanation", ".notes", ".taxes", ".tax-note td", ".statement"):
-        assert size(selector) >= 8.5, selector
-    assert size(".entries pre") >= 7.5
-
-
-def test_long_names_and_paths_wrap_in_the_appendix():
-    from plainbill.render.context import COLUMNS, _layout
-
-    values = ("03/11", "Maria Antonietta Bianchi-Castelli", "A description", "1:00", "1:00", "60,00",
-              "60,00", "ledger/2026/clienti/importati/kimai-novembre.yaml:1234")
-    lines = _layout(values, COLUMNS)
-    text = "\n".join(a + b for a, b in lines)
-    start = COLUMNS[0][1] + 2
-    person = "".join(a[start:start + COLUMNS[1][1]].replace(" ", "") for a, _ in lines)
-    assert person == values[1].replace(" ", "") and "…" not in text
-    assert "".join(b for _, b in lines) == values[-1]
-    widest = sum(w for _, w, _ in COLUMNS) + 2 * (len(COLUMNS) - 1)
-    assert widest <= 110 and all(len(a + b) <= widest for a, b in lines)
+# the page's own style, sizes and wrapping: tests/test_look.py

@@ -72,4 +72,4 @@ def test_usage_errors_exit_2(args, message):
 def test_command_prints_the_report():
     result = CliRunner().invoke(main, ["report", "hours", "--book", str(ROOT), "--by", "month", "--format", "csv"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0].startswith("month,worked,billable")
+    assert result.stdout.splitlines()[0].startswith("month,worked,billable")   # warnings go to stderr

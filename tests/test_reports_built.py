@@ -18,7 +18,7 @@ KINDS = ("hours", "profitability", "support", "utilisation", "wip", "balances", 
 def _book(tmp_path: Path) -> Path:
     root = tmp_path / "book"
     root.mkdir()
-    for part in ("plainbill.yaml", "clients", "ledger", "issued"):
+    for part in ("plainbill.yaml", "clients", "ledger", "issued", "templates"):
         src = ROOT / part
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / part)
     return root
@@ -27,14 +27,14 @@ def _book(tmp_path: Path) -> Path:
 def _report(root: Path, *args: str) -> str:
     result = CliRunner().invoke(main, ["report", *args, "--book", str(root), "--format", "csv"])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def test_a_report_from_the_build_is_the_report_from_billing(tmp_path):
     root = _book(tmp_path)
     billed = {(k, p): _report(root, k, *p) for k in KINDS for p in ((), ("--period", "2026-11"))}
     assert built_report_inputs(root, "hours", Range()) is None
-    assert CliRunner().invoke(main, ["build", str(root), "--no-render"]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--book", str(root), "--no-render"]).exit_code == 0
     assert built_report_inputs(root, "hours", Range()) is not None
     for (kind, period), text in billed.items():
         assert _report(root, kind, *period) == text, (kind, period)
@@ -42,12 +42,12 @@ def test_a_report_from_the_build_is_the_report_from_billing(tmp_path):
 
 def test_a_changed_ledger_or_a_damaged_output_is_not_used(tmp_path):
     root = _book(tmp_path)
-    assert CliRunner().invoke(main, ["build", str(root), "--no-render"]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--book", str(root), "--no-render"]).exit_code == 0
     with (root / "ledger" / "2026" / "11.txt").open("a") as f:
         f.write("2026-11-30 3h kranz-logistik/scanner-hub dev @chiara Late fix\n")
     assert built_report_inputs(root, "hours", Range()) is None
     assert "kranz-logistik" in _report(root, "hours")
-    assert CliRunner().invoke(main, ["build", str(root), "--no-render"]).exit_code == 0
+    assert CliRunner().invoke(main, ["build", "--book", str(root), "--no-render"]).exit_code == 0
     assert built_report_inputs(root, "hours", Range()) is not None
     damaged = root / "build" / "invoices" / "kranz-logistik-2026-11.json"
     damaged.write_text(damaged.read_text().replace('"subtotal": "', '"subtotal": "1'))

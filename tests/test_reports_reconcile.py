@@ -45,7 +45,8 @@ def net_total(c) -> Decimal:
     for inv in c.invoices:
         net = inv.subtotal
         if inv.currency != s.currency:
-            net = (net * s.stamp_duty.euro_rate(inv.currency)).quantize(quantum(s.currency), ROUND_HALF_UP)
+            rate, _ = s.exchange_rates.rate(inv.currency, inv.issue_date or inv.period_end)
+            net = (net * rate).quantize(quantum(s.currency), ROUND_HALF_UP)
         total += -net if inv.kind == "credit-note" else net
     return total
 

@@ -16,18 +16,53 @@ import click
 
 from . import __version__
 
-book_argument = click.argument(
-    "book", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
-)
-book_option = click.option("--book", "book", default=".", type=click.Path(file_okay=False, path_type=Path),
-                           help="The book (default: the current folder).")
+# ---------------------------------------------------------------- options, defined once
+
+def _book_of(ctx: click.Context) -> Path:
+    """The book a completion reads: --book when typed before the word being completed."""
+    return Path(ctx.params.get("book") or ".")
+
+
+def _complete(names):
+    """A click shell_complete callback offering names(book) that start with what is typed."""
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+        from . import completion
+
+        return [n for n in getattr(completion, names)(_book_of(ctx)) if n.startswith(incomplete)]
+    return complete
+
+
+# The one convention for the book: `--book PATH` on every command (default: the current
+# folder). The old positional form (`check BOOK`, `issue BOOK`) still works, with a note.
+book_option = click.option("--book", "book", default=".", metavar="PATH",
+                           type=click.Path(file_okay=False, path_type=Path),
+                           help="The book's folder (default: the current folder).")
+legacy_book_argument = click.argument("legacy_book", required=False, metavar="[BOOK]",
+                                      type=click.Path(file_okay=False, path_type=Path))
+# the old positional BOOK, for a command written against it; new commands take book_option
+book_argument = click.argument("book", required=False, default=".",
+                               type=click.Path(file_okay=False, path_type=Path))
 format_option = click.option(
     "--format", "fmt", type=click.Choice(["text", "json", "github"]), default=None,
     help="Diagnostic format (default: github when GITHUB_ACTIONS=true, else text).",
 )
 strict_option = click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
-period_option = click.option("--period", metavar="YYYY-MM", help="Only this billing period (YYYY-MM, or YYYY-Qn).")
-client_option = click.option("--client", metavar="SLUG", help="Only this client.")
+period_option = click.option("--period", metavar="YYYY-MM", shell_complete=_complete("periods"),
+                             help="Only this billing period (YYYY-MM, or YYYY-Qn).")
+client_option = click.option("--client", metavar="SLUG", shell_complete=_complete("client_slugs"),
+                             help="Only this client.")
+
+
+def choose_book(command: str, book: Path, legacy: Path | None) -> Path:
+    """--book, or the deprecated positional BOOK (saying so on stderr); both naming
+    different folders is a usage error."""
+    if legacy is None:
+        return book
+    if book != Path(".") and book != legacy:
+        raise click.UsageError(f"the book is named twice ({legacy} and --book {book}); keep --book")
+    click.echo(f"plainbill: note: `plainbill {command} BOOK` is deprecated; "
+               f"use `plainbill {command} --book {legacy}`", err=True)
+    return legacy
 
 
 def diagnostic_format(fmt: str | None) -> str:
@@ -48,22 +83,24 @@ def exit_with(code: int | None) -> None:
 
 
 @main.command()
-@book_argument
+@book_option
+@legacy_book_argument
 @format_option
 @strict_option
 @click.option("--full", is_flag=True,
               help="Also bill every invoice, reporting what only billing finds (as build does).")
-def check(book: Path, fmt: str | None, strict: bool, full: bool) -> int:
-    """Check BOOK (default: the current folder) and report every problem found.
+def check(book: Path, legacy_book: Path | None, fmt: str | None, strict: bool, full: bool) -> int:
+    """Check the book and report every problem found.
 
     Issued invoices are recomputed and compared with their records; the rest of
-    the billing runs with --full or in `build`.
+    the billing runs with --full or in `build`. (BOOK as an argument is deprecated: use --book.)
     """
-    return run_check(book, diagnostic_format(fmt), strict, full)
+    return run_check(choose_book("check", book, legacy_book), diagnostic_format(fmt), strict, full)
 
 
 @main.command()
-@book_argument
+@book_option
+@legacy_book_argument
 @period_option
 @client_option
 @format_option
@@ -73,14 +110,16 @@ def check(book: Path, fmt: str | None, strict: bool, full: bool) -> int:
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers (default: CPU count).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: BOOK/build).")
-def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> int:
-    """Check BOOK, compute its invoices and write build/invoices/<id>.json, .html and .pdf."""
-    return run_build(book, period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
+def build(book, legacy_book, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> int:
+    """Check the book, compute its invoices and write build/invoices/<id>.json, .html and .pdf.
+
+    (BOOK as an argument is deprecated: use --book.)"""
+    return run_build(choose_book("build", book, legacy_book), period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
                      render=not no_render, pdf=not no_pdf, jobs=jobs, out=out)
 
 
 @main.command()
-@click.argument("invoice_id")
+@click.argument("invoice_id", shell_complete=_complete("invoice_ids"))
 @book_option
 def explain(invoice_id: str, book: Path) -> int:
     """Print how each line of INVOICE_ID (e.g. acme-2026-11, or an issued number) was computed."""
@@ -124,23 +163,34 @@ def _day(text: str | None):
 
 
 @main.command()
-@book_argument
+@book_option
 @period_option
 @client_option
 @date_option
-@click.argument("drafts", nargs=-1, metavar="[DRAFT]...")
+@click.argument("drafts", nargs=-1, metavar="[DRAFT]...", shell_complete=_complete("open_drafts"))
 @format_option
 @dry_run_option
-def issue(book: Path, period, client, on, drafts, fmt, dry_run) -> int:
-    """Number the drafts of BOOK and record them under issued/ (default: every draft whose period has ended)."""
+@click.option("--allow-older", is_flag=True,
+              help="Also number drafts for a period older than the client's last issued invoice.")
+def issue(book: Path, period, client, on, drafts, fmt, dry_run, allow_older) -> int:
+    """Number the drafts of the book and record them under issued/ (default: every draft whose period has ended)."""
     from .register.commands import run_issue
 
-    return run_issue(book, period=period, client=client, on=_day(on), drafts=tuple(drafts),
-                     fmt=diagnostic_format(fmt), dry_run=dry_run)
+    legacy, drafts = _legacy_book_in(drafts)
+    return run_issue(choose_book("issue", book, legacy), period=period, client=client, on=_day(on), drafts=tuple(drafts),
+                     fmt=diagnostic_format(fmt), dry_run=dry_run, allow_older=allow_older)
+
+
+def _legacy_book_in(words: tuple[str, ...]) -> tuple[Path | None, tuple[str, ...]]:
+    """`issue BOOK [DRAFT]...`, the old form: the first word is the book when it is a folder
+    or a path (a draft id is never either)."""
+    if words and (Path(words[0]).is_dir() or "/" in words[0] or words[0] in (".", "..")):
+        return Path(words[0]), words[1:]
+    return None, words
 
 
 @main.command("credit-note")
-@click.argument("number")
+@click.argument("number", shell_complete=_complete("issued_numbers"))
 @book_option
 @click.option("--lines", "lines", multiple=True, metavar="KEY[=AMOUNT],...",
               help="Credit only these lines (all of a line, or AMOUNT of it); default: the whole invoice.")
@@ -157,10 +207,28 @@ def credit_note(number: str, book: Path, lines, reason: str, on, fmt, dry_run) -
 
 
 @main.command()
+@click.argument("period")
+@book_argument
+@format_option
+@click.option("--no-pdf", is_flag=True, help="Build HTML but not PDF (as `build --no-pdf`).")
+@click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers for the build (default: CPU count).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The build folder (default: BOOK/build).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The zip to write (default: <build folder>/export-PERIOD.zip).")
+def export(period: str, book: Path, fmt, no_pdf, jobs, out, output) -> int:
+    """Zip the issued documents of PERIOD (YYYY-MM, YYYY-Qn or YYYY) for the accountant: their
+    FatturaPA XML, the sales VAT register (CSV) and hledger/Ledger and beancount journals."""
+    from .export import run_export
+
+    return run_export(book, period, out=out, output=output, pdf=not no_pdf, jobs=jobs, fmt=diagnostic_format(fmt))
+
+
+@main.command()
 @click.argument("base", required=False)
 @click.argument("head", required=False)
 @click.option("--book", "book_path", default="", metavar="PATH",
-              help="The book's folder inside the repository (default: the current folder's).")
+              help="The book's folder (default: the current folder); it must be inside a git repository.")
 @click.option("--format", "out_format", type=click.Choice(["text", "markdown", "json"]), default="text",
               help="Output format; markdown fits one pull-request comment.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when any invoice changes.")

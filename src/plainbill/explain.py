@@ -135,12 +135,15 @@ def _print_totals(console: Console, w: dict, inv: Invoice) -> None:
                            + (f"  ({t.nature})" if t.nature else "")))
     rows = [(w["subtotal"], inv.subtotal), (w["tax_total"], inv.tax_total), (w["total"], inv.total)]
     if inv.withholding:
-        rows.append((w["withholding"], -inv.withholding))
+        label = w["withholding"]
+        if inv.withholding_rate:
+            label += f" {(inv.withholding_rate * 100).normalize():f}% {w['of']} {inv.withholding_base}"
+        rows.append((label, -inv.withholding))
     if inv.split_payment:
         rows.append((w["split_payment"], -inv.split_payment))
     rows.append((w["amount_due"], inv.amount_due))
     for label, value in rows:
-        _say(console, Text(f"  {label:<26} {value:>14}"))
+        _say(console, Text(f"  {label:<34} {value:>14}"))
     for note in inv.notes:
         _say(console, Text(f"  {w['note']}: {note}"))
     for warning in inv.warnings:

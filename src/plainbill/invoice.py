@@ -82,6 +82,28 @@ class TaxLine:
 
 
 @dataclass(frozen=True, slots=True)
+class Surcharge:
+    """A social-security surcharge on the invoice: FatturaPA's DatiCassaPrevidenziale.
+
+    One per fund (`kind`) and tax code of the fees it is computed on. Its amount is
+    also the amount of the invoice line whose key is `key` (kind "surcharge"), so
+    lines still add up to the subtotal and tax bases to the lines; renderers show
+    that line in the totals, not among the lines (docs/billing.md, Social security).
+    """
+
+    key: str                        # the key of its line: surcharge/<kind>/<tax code>
+    kind: str                       # TipoCassa: TC01..TC22 (TC22 rivalsa INPS)
+    rate: Decimal                   # AlCassa, as a fraction: 0.04
+    base: Decimal                   # ImponibileCassa: the fees it is computed on
+    amount: Decimal                 # ImportoContributoCassa: base x rate, rounded half-up once
+    tax_code: str                   # the VAT treatment of the fees it follows
+    tax_rate: Decimal               # AliquotaIVA, as a fraction
+    nature: str                     # Natura when tax_rate is 0
+    withholding: bool               # Ritenuta SI: part of the withholding base
+    description: str                # "Rivalsa INPS 4%", in the client's language
+
+
+@dataclass(frozen=True, slots=True)
 class Statement:
     """A balance statement: block hours (opening, purchased, used, expired, closing) or retainer usage."""
 
@@ -107,6 +129,8 @@ class Invoice:
     tax_total: Decimal              # sum of TaxLine.tax
     total: Decimal                  # subtotal + tax_total
     withholding: Decimal = Decimal(0)     # ritenuta d'acconto, deducted
+    withholding_rate: Decimal = Decimal(0)  # its rate (fraction) ...
+    withholding_base: Decimal = Decimal(0)  # ... and the base it applies to (billing/taxes.withholding)
     split_payment: Decimal = Decimal(0)   # VAT paid by the public administration, deducted
     amount_due: Decimal = Decimal(0)      # total - withholding - split_payment
     entries: tuple[EntryDetail, ...] = ()
@@ -118,6 +142,9 @@ class Invoice:
     issue_date: date | None = None
     due_date: date | None = None
     references: tuple[str, ...] = ()  # credit note: the number it credits
+    # social security (rivalsa INPS, cassa), each also a line; left out of the JSON when there is none,
+    # so the invoices of a book without them keep their bytes and hashes
+    surcharges: tuple[Surcharge, ...] = field(default=(), metadata={"omit_empty": True})
 
     def __reduce__(self):
         # pickled whole by the build's change detection, render workers and diff: rows and
@@ -135,7 +162,8 @@ class Invoice:
     def to_dict(self) -> dict[str, Any]:
         from .invoice_json import detail_dict
 
-        d = {name: _plain(getattr(self, name)) for name in self.__dataclass_fields__ if name != "entries"}
+        d = {name: _plain(getattr(self, name)) for name in self.__dataclass_fields__
+             if name != "entries" and (name != "surcharges" or self.surcharges)}
         d["entries"] = [detail_dict(e) for e in self.entries]
         return d
 
@@ -158,7 +186,7 @@ def _plain(value: Any) -> Any:
     """Dataclasses, tuples, Decimals and dates to JSON-ready values, deterministically."""
     if hasattr(value, "__dataclass_fields__"):
         return {name: _plain(getattr(value, name)) for name, f in value.__dataclass_fields__.items()
-                if f.metadata.get("json", True)}
+                if f.metadata.get("json", True) and not (f.metadata.get("omit_empty") and not getattr(value, name))}
     if isinstance(value, (tuple, list)):
         return [_plain(v) for v in value]
     if isinstance(value, Decimal):

@@ -155,7 +155,7 @@ def _invoice(inv, level: int | None, skip) -> dict:
     sub = None if level is None else level + 1
     memo = (_Escaped(), _Iso())
     for name in inv.__dataclass_fields__:
-        if name in skip:
+        if name in skip or name == "surcharges" and not inv.surcharges:    # invoices without stay as they were
             continue
         if name == "entries":
             d[name] = _details(inv.entries, sub, memo)

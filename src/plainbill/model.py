@@ -55,7 +55,17 @@ class Party:
     fiscal_regime: str = ""     # RF01 ordinary, RF19 flat-rate ...
     rea: str = ""               # company register entry, e.g. "MI-2098765"
     public_administration: bool = False
+    # the issuer only (IscrizioneREA of an e-invoice, printed on the page): Decimal or None
+    share_capital: Decimal | None = None
+    sole_shareholder: bool | None = None    # None: not said (a partnership, a sole trader)
+    liquidation: bool = False
     ref: SourceRef = NOWHERE
+    # where each field was written (field name -> SourceRef), to locate e-invoice checks
+    refs: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False, repr=False)
+
+    def at(self, name: str) -> SourceRef:
+        """Where field `name` was written, else the party's own ref."""
+        return next((r for n, r in self.refs if n == name), self.ref)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +78,7 @@ class TaxCode:
     note: dict = field(default_factory=dict)   # language -> legal note printed on the invoice
     reverse_charge: bool = False
     stamp_duty: bool | None = None   # lines subject to stamp duty (bollo); None: the law's default for `nature`
+    withholding: bool | None = None  # lines in the withholding base; None: all but N1 (art. 15 advanced costs)
     ref: SourceRef = NOWHERE
 
     def __hash__(self):
@@ -91,6 +102,16 @@ class TaxCode:
     @property
     def bears_stamp_duty(self) -> bool:
         return self.stamp_duty_default if self.stamp_duty is None else self.stamp_duty
+
+    @property
+    def in_withholding_base(self) -> bool:
+        """Whether these lines count in the ritenuta d'acconto's base. By default every line
+        does but those of nature N1: sums advanced in the client's name and on their behalf
+        (art. 15 c. 1 n. 3 DPR 633/72) are not the professional's income (art. 54 TUIR),
+        so no withholding applies to them. `withholding: true|false` on the code overrides."""
+        if self.withholding is not None:
+            return self.withholding
+        return self.nature.upper() != "N1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +170,12 @@ class Numbering:
     invoice: str = "{year}/{seq:04d}"
     credit_note: str = "NC-{year}/{seq:04d}"
     ref: SourceRef = NOWHERE
+    start: tuple[tuple[str, int, int, SourceRef], ...] = ()   # (series, year, first seq, where): `numbering.start`
+
+    def first_seq(self, series: str, year: int) -> int:
+        """The first number of a series in a year: 1, or `numbering.start` (a firm that switched
+        tools in the middle of a year goes on from the old tool's next number)."""
+        return next((seq for s, y, seq, _ in self.start if s == series and y == year), 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +193,51 @@ class StampDuty:
 
 
 @dataclass(frozen=True, slots=True)
+class ExchangeRates:
+    """`exchange_rates`: euro per unit of a currency, from a date on (docs/einvoice.md).
+
+    `rates` holds (currency, from, euro per unit), sorted; a rate given without a date
+    holds from date.min. The rate of a document is the last one on or before its date."""
+
+    rates: tuple[tuple[str, date, Decimal], ...] = ()
+    source: str = ""                        # e.g. "Banca d'Italia, cambi di riferimento"
+    ref: SourceRef = NOWHERE
+
+    def rate(self, currency: str, on: date) -> tuple[Decimal, date] | None:
+        """(euro per unit, the date it holds from) on `on`; EUR is 1; None when unknown."""
+        if currency == "EUR":
+            return Decimal(1), date.min
+        found = None
+        for c, since, value in self.rates:
+            if c == currency and since <= on:
+                found = (value, since)
+        return found
+
+    def latest(self) -> tuple[tuple[str, Decimal], ...]:
+        """(currency, its most recent rate): what `stamp_duty` compares its threshold with."""
+        last: dict[str, Decimal] = {}
+        for c, _, value in self.rates:
+            last[c] = value
+        return tuple(sorted(last.items()))
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """`export.accounts`: the account names of the journals `plainbill export` writes
+    (hledger/Ledger and beancount). A client's receivable is `receivable:<Client>`."""
+
+    receivable: str = "Assets:Receivables"
+    withholding: str = "Assets:Withholding-tax"          # ritenute subite: a credit toward income tax
+    fees: str = "Income:Fees"
+    stamp_duty: str = "Income:Stamp-duty"                 # the bollo charged to the client
+    rivalsa: str = "Income:Rivalsa-INPS"                  # TC22: part of the fee
+    cassa: str = "Liabilities:Cassa-previdenziale"        # TC01..TC21: owed to the fund
+    vat: str = "Liabilities:VAT:Output"
+    split_payment: str = "Liabilities:VAT:Split-payment"  # the VAT the client pays to the state
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """plainbill.yaml."""
 
@@ -180,6 +252,7 @@ class Settings:
     taxes: tuple[TaxCode, ...] = ()
     default_tax: str = ""
     stamp_duty: StampDuty = StampDuty()
+    exchange_rates: ExchangeRates = ExchangeRates()
     team: tuple[Person, ...] = ()
     activities: tuple[Activity, ...] = ()
     numbering: Numbering = Numbering()
@@ -188,8 +261,13 @@ class Settings:
     repository_url: str = ""                   # e.g. https://github.com/acme/books/blob/main
     no_charge: Literal["show", "hide"] = "show"
     late_entries: Literal["next-period", "error"] = "next-period"
+    billing_start: date | None = None          # billing.start: contracts' fees are drafted from this month on
     payment_terms_days: int = 30
     max_day_minutes: int = 14 * 60             # a person's day above it is a `long-day` warning
+    logo: str = ""                             # issuer.logo: book-relative path of an SVG or PNG (render/logo.py)
+    logo_ref: SourceRef = NOWHERE
+    social_security: tuple[SocialSecurity, ...] = ()   # the issuer's surcharges (rivalsa INPS, cassa)
+    accounts: Accounts = Accounts()            # export.accounts
     ref: SourceRef = NOWHERE
 
     def tax(self, code: str) -> TaxCode | None:
@@ -373,6 +451,32 @@ class ExpenseTerms:
     rebill: bool = True                              # False: expenses tracked, not billed
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentRef:
+    """A document a public body (or any client) cites to pay: its number and date."""
+
+    number: str
+    date: date | None = None
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class PublicReferences:
+    """`references:` of a contract: what the e-invoice carries in DatiOrdineAcquisto /
+    DatiContratto and the page prints (docs/einvoice.md)."""
+
+    cig: str = ""                       # Codice Identificativo Gara, 10 characters
+    cup: str = ""                       # Codice Unico di Progetto, 15 characters
+    order: DocumentRef | None = None    # purchase order (ordine d'acquisto)
+    contract: DocumentRef | None = None  # contract or engagement letter
+    determina: DocumentRef | None = None  # the public body's act awarding the job
+    ref: SourceRef = NOWHERE
+    refs: tuple[tuple[str, SourceRef], ...] = field(default=(), compare=False, repr=False)
+
+    def at(self, name: str) -> SourceRef:
+        return next((r for n, r in self.refs if n == name), self.ref)
+
+
 ContractKind = Literal["hourly", "block", "retainer", "fixed", "recurring", "expenses"]
 
 
@@ -389,6 +493,7 @@ class Contract:
     rates: tuple[Rate, ...] = ()
     rules: Rules = Rules()
     terms: object = None  # BlockTerms | RetainerTerms | FixedTerms | RecurringTerms | ExpenseTerms | None
+    references: PublicReferences | None = None
     ref: SourceRef = NOWHERE
 
     def covers(self, day: date) -> bool:
@@ -404,6 +509,32 @@ class Project:
     name: str
     rates: tuple[Rate, ...] = ()
     budget: Budget | None = None
+    ref: SourceRef = NOWHERE
+
+
+# FatturaPA's TipoCassa codes (DatiCassaPrevidenziale) and the short name each fund goes by
+FUNDS = {
+    "TC01": "Cassa Forense", "TC02": "CNPADC", "TC03": "CIPAG", "TC04": "Inarcassa",
+    "TC05": "Cassa Notariato", "TC06": "CNPR", "TC07": "ENASARCO", "TC08": "ENPACL", "TC09": "ENPAM",
+    "TC10": "ENPAF", "TC11": "ENPAV", "TC12": "ENPAIA", "TC13": "Fondo spedizionieri e agenzie marittime",
+    "TC14": "INPGI", "TC15": "ONAOSI", "TC16": "CASAGIT", "TC17": "EPPI", "TC18": "EPAP", "TC19": "ENPAB",
+    "TC20": "ENPAPI", "TC21": "ENPAP", "TC22": "INPS",
+}
+INPS = "TC22"     # rivalsa INPS of the gestione separata: the one surcharge subject to withholding by default
+
+
+@dataclass(frozen=True, slots=True)
+class SocialSecurity:
+    """A social-security surcharge the professional adds to the fees (docs/billing.md, Social security).
+
+    `kind` is FatturaPA's TipoCassa (TC22: rivalsa INPS 4 % of the gestione separata, art. 1
+    c. 212 L. 662/1996; TC01..TC21: a professional fund's contributo integrativo). Subject to
+    VAT like the fees it is computed on; part of the withholding base only when `withholding`
+    (by default: TC22 yes, the funds' contributo integrativo no)."""
+
+    kind: str
+    rate: Decimal               # fraction: 0.04
+    withholding: bool = False
     ref: SourceRef = NOWHERE
 
 
@@ -446,6 +577,8 @@ class Client:
     rules: Rules = Rules()
     contracts: tuple[Contract, ...] = ()
     documents: Documents = Documents()
+    social_security: tuple[SocialSecurity, ...] | None = None   # None: the issuer's; () none for this client
+    internal: bool = False                           # the firm's own work: billed as drafts, never numbered
     ref: SourceRef = NOWHERE
 
     def project(self, slug: str) -> Project | None:

@@ -105,20 +105,23 @@ def out_dir_problem(root: Path, out_dir: Path) -> str | None:
 
 def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: bool = True, pdf: bool = True,
                 jobs: int = 0, partial: bool = False, build_key: str = "",
-                diagnostics: list[Diagnostic] = ()) -> BuildStats:
+                diagnostics: list[Diagnostic] = (), register=None) -> BuildStats:
     """Write build/ for these invoices; see the module docstring. Never writes into the book.
 
     `build_key` and `diagnostics`: the build's input key and what it reported, recorded
-    for `unchanged_build` (only when everything was written without a problem).
+    for `unchanged_build` (only when everything was written without a problem). `register`:
+    the issued numbers, for the e-invoices' SdI file names (plainbill.einvoice).
     Raises OutputError when the folder cannot be written.
     """
     try:
-        return _write_build(book, invoices, Path(out_dir), render, pdf, jobs, partial, build_key, diagnostics)
+        return _write_build(book, invoices, Path(out_dir), render, pdf, jobs, partial, build_key, diagnostics,
+                            register)
     except OSError as exc:
         raise OutputError(f"{exc.filename or out_dir}: cannot write the output: {exc.strerror or exc}") from None
 
 
-def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, build_key, diagnostics) -> BuildStats:
+def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, build_key, diagnostics,
+                 register=None) -> BuildStats:
     from .render import template_set
 
     started = time.perf_counter()
@@ -129,7 +132,7 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     old = load_manifest(out_dir)
     templates = template_set(Path(book.root))
     flags = json.dumps({"render": render, "pdf": render and pdf}, sort_keys=True)
-    plan = _plan(book, invoices, old, out_dir, templates.key, flags, render and pdf if render else None)
+    plan = _plan(book, invoices, old, out_dir, templates.key, flags, render and pdf if render else None, register)
     stats.rendered, stats.unchanged = len(plan.tasks), plan.unchanged
     if plan.tasks:
         stats.diagnostics += _collect(plan, render_tasks(plan.tasks, templates, out_dir, jobs))
@@ -151,7 +154,7 @@ PARALLEL_ROWS = 40_000    # detail rows: below this, starting a second process c
 
 
 def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templates_key: str,
-          flags: str, pdf: bool | None) -> _Plan:
+          flags: str, pdf: bool | None, register=None) -> _Plan:
     """Each invoice's JSON written now (it needs no rendering: not held with every other
     invoice's until the end, 613 MB at 1M entries); its page planned for rendering unless
     its key matches the old manifest's and its files on disk check.
@@ -159,17 +162,21 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templat
     For a big build the JSON is made in two processes (plainbill.parallel): forked, they
     have the invoices already, and send back only each one's hash, size and verdict.
     """
+    from .einvoice import einvoice_files
     from .parallel import run_parallel
     from .render.context import client_context, context_key
 
     plan = _Plan()
     order = sorted(invoices, key=lambda i: i.id)
+    xml = einvoice_files(book, order, register)
+    xml_keys = {iid: _sha(b"".join(name.encode() + data for name, data in sorted(files.items())))
+                for iid, files in xml.items()}
     contexts: dict[tuple[str, str], tuple[dict, str]] = {}
     for inv in order:
         if (inv.client, inv.language) not in contexts:
             ctx = client_context(book, inv.client, inv.language)
             contexts[inv.client, inv.language] = (ctx, _sha(context_key(ctx).encode()))
-    work = _JsonWork(out_dir, order, {k: h for k, (_, h) in contexts.items()}, old, templates_key, flags)
+    work = _JsonWork(out_dir, order, {k: h for k, (_, h) in contexts.items()}, old, templates_key, flags, xml_keys)
     big = sum(len(inv.entries) for inv in order) >= PARALLEL_ROWS
     for inv, (sha, size, key, same, written) in zip(order, run_parallel(work.one, range(len(order)),
                                                                           jobs=0 if big else 1)):
@@ -181,6 +188,8 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templat
         if written:
             plan.written.append(rel)
         plan.entries[inv.id] = {"key": key, "row": _row(inv), "files": {rel: [sha, size]}}
+        for name, data in xml.get(inv.id, {}).items():
+            _add_file(plan, plan.entries[inv.id], name, data)
         if pdf is not None:
             plan.tasks.append(RenderTask(inv.id, inv, contexts[inv.client, inv.language][0], pdf))
     return plan
@@ -196,13 +205,15 @@ class _JsonWork:
     old: dict
     templates_key: str
     flags: str
+    xml_keys: dict[str, str] = field(default_factory=dict)   # invoice id -> hash of its e-invoice files
 
     def one(self, i: int) -> tuple[str, int, str, bool, bool]:
         """(sha256, size, key, unchanged: key and files on disk match the last build's, written)."""
         inv = self.invoices[i]
         data = inv.to_json().encode()
         sha = _sha(data)
-        key = fingerprint(sha, self.context_hashes[inv.client, inv.language], self.templates_key, self.flags)
+        key = fingerprint(sha, self.context_hashes[inv.client, inv.language], self.templates_key, self.flags,
+                          self.xml_keys.get(inv.id, ""))
         prev = self.old["invoices"].get(inv.id)
         if prev is not None and prev["key"] == key and files_ok(self.out_dir, prev["files"]):
             return sha, len(data), key, True, False
@@ -274,8 +285,11 @@ def _index_key(book: Book, templates_key: str, manifest: dict) -> str:
     """Everything index.html shows (render/index.py reads no more)."""
     s = book.settings
     rows = [(inv_id, entry["row"], sorted(entry["files"])) for inv_id, entry in manifest["invoices"].items()]
+    from .render.logo import logo_uri
+
     names = sorted((c.slug, c.party.name) for c in book.clients)
-    return fingerprint(json.dumps([templates_key, s.language, s.locale, s.currency, s.issuer.name, names, rows],
+    return fingerprint(json.dumps([templates_key, s.language, s.locale, s.currency, s.issuer.name, logo_uri(book),
+                                   names, rows],
                                   sort_keys=True, ensure_ascii=False, default=str))
 
 

@@ -76,8 +76,9 @@ def check_book(root: Path) -> Checked:
     from .register import load_register
     from .render import check_templates
 
-    # template files refused and syntax errors: found before any build
-    return _checked(load_book(root), load_register(root), check_templates(Path(root)))
+    # template files refused, syntax errors and an unusable logo: found before any build
+    loaded = load_book(root)
+    return _checked(loaded, load_register(root), check_templates(Path(root), loaded.book.settings))
 
 
 def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:
@@ -93,9 +94,12 @@ def _checked(loaded, registered, templates: list[Diagnostic]) -> Checked:
     """The body both check_book and check_files share: loader, checks, register, templates."""
     from .checks import run_checks
     from .payments import check_payments
+    from .register.settle import check_settled
+    from .register.store import check_start
 
     register, register_diags = registered
-    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + \
+    numbering = check_start(register, loaded.book.settings.numbering) + check_settled(loaded.book, register)
+    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + numbering + \
         check_payments(loaded.book, register) + list(templates)
     return Checked(loaded.book, diags, register)
 
@@ -105,13 +109,18 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
     and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
+    from .einvoice import diagnose as einvoice_diagnostics
     from .register import verify_issued
+    from .register.settle import settled_book
 
-    invoices, diags = compute_invoices(checked.book, period=period, client=client, only=only,
+    book = settled_book(checked.book, checked.register)   # edits settled by credit notes: as issued
+    invoices, diags = compute_invoices(book, period=period, client=client, only=only,
                                        issued=checked.register.issued_fingerprints())
     checked.diagnostics += diags
-    checked.diagnostics += verify_issued(checked.register, invoices, checked.book)
-    return checked.register.apply(invoices)
+    checked.diagnostics += verify_issued(checked.register, invoices, book)
+    invoices = checked.register.apply(invoices)
+    checked.diagnostics += einvoice_diagnostics(checked.book, invoices, checked.register)
+    return invoices
 
 
 def issued_clients(checked: Checked) -> frozenset[str]:
@@ -158,6 +167,22 @@ def client_problem(book: Book, client: str | None) -> str | None:
     return f"no client `{printable_name(client)}`; {hint}"
 
 
+def empty_period_problem(book: Book, period: str, client: str | None) -> str:
+    """--period selecting no invoice at all (a typo in the year, most likely): a usage error
+    naming the closest periods the book's entries have."""
+    months = sorted({f"{e.date.year:04d}-{e.date.month:02d}" for e in book.entries
+                     if client is None or e.client == client}, reverse=True)
+    whose = f" of client `{printable_name(client)}`" if client else ""
+    close = difflib.get_close_matches(period, months, n=3, cutoff=0.5)
+    if close:
+        hint = "did you mean " + ", ".join(f"--period {m}" for m in close) + "?"
+    elif months:
+        hint = f"the entries{whose} run from {months[-1]} to {months[0]}"
+    else:
+        hint = f"the book has no entries{whose} yet"
+    return f"no invoice{whose} in period {printable_name(period)}; {hint}"
+
+
 def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period: str | None = None,
                  client: str | None = None, issued_only: bool = False, strict: bool = False) -> Computed:
     """check_book (check_files, for a book given as `files`), then, when the book checks (no
@@ -173,7 +198,10 @@ def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period
     if problem:
         return Computed(checked, problem=problem)
     only = issued_clients(checked) if issued_only else None
-    return Computed(checked, compute(checked, period, client, only))
+    invoices = compute(checked, period, client, only)
+    if period and not invoices and not has_errors(checked.diagnostics, strict):
+        return Computed(checked, invoices, problem=empty_period_problem(checked.book, period, client))
+    return Computed(checked, invoices)
 
 
 def output_problem(root: Path, out: Path | None) -> str | None:
@@ -208,9 +236,14 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     diags = computed.diagnostics
     if computed.invoices is None or has_errors(diags, strict):
         return Built(diags)
+    # a warning measured against the real today (no reference_date) is printed, never recorded:
+    # the manifest, like every output, does not depend on the day it was built
+    recorded = diags if computed.checked.book.settings.reference_date else \
+        [d for d in diags if d.code != "future-entry"]
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
+                            partial=bool(period or client), build_key=key or "", diagnostics=recorded,
+                            register=computed.checked.register)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

@@ -92,8 +92,15 @@ KIND_KEYS = {
                   "proration": enum("daily", "none")},
     "expenses": {"markup": PERCENT, "rebill": {"type": "boolean"}},
 }
+DOCUMENT = {"oneOf": [TEXT, obj({"number": TEXT, "date": DATE}, ("number",))],
+            "description": "a document's number, or {number, date}"}
+REFERENCES = obj({"cig": {"type": "string", "pattern": "^[A-Za-z0-9]{10}$"},
+                  "cup": {"type": "string", "pattern": "^[A-Za-z0-9]{15}$"},
+                  "order": DOCUMENT, "contract": DOCUMENT, "determina": DOCUMENT},
+                 description="what the public body cites to pay (docs/einvoice.md)")
 COMMON = {"id": SLUG, "kind": enum(*KIND_KEYS), "from": DATE, "to": DATE, "description": TEXT,
-          "activities": seq(SLUG), "projects": seq(SLUG), "tax": TEXT, "rates": seq(RATE), "rules": RULES}
+          "activities": seq(SLUG), "projects": seq(SLUG), "tax": TEXT, "rates": seq(RATE), "rules": RULES,
+          "references": REFERENCES}
 
 
 def contract_schema() -> dict:
@@ -113,11 +120,26 @@ def _doc(name: str, title: str, body: dict) -> dict:
             "title": title, **body}
 
 
+ACCOUNT = {"type": "string", "pattern": r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$",
+           "description": "an account both hledger/Ledger and beancount accept, e.g. Income:Fees"}
+
+
+def social_security() -> dict:
+    from .model import FUNDS
+
+    return {**seq(obj({"kind": enum(*FUNDS), "rate": PERCENT, "withholding": {"type": "boolean"}}, ("kind", "rate"))),
+            "description": "social-security surcharges: TC22 rivalsa INPS, TC01..TC21 a fund's contributo "
+                           "integrativo (docs/billing.md, Social security)"}
+
+
 def settings_schema() -> dict:
     tax = obj({"rate": PERCENT, "nature": TEXT, "reverse_charge": {"type": "boolean"},
-               "stamp_duty": {"type": "boolean"}, "note": LABELS}, ("rate",))
+               "stamp_duty": {"type": "boolean"}, "withholding": {"type": "boolean"}, "note": LABELS}, ("rate",))
     return _doc("plainbill", "plainbill.yaml: the book's settings", obj({
-        "issuer": obj(PARTY, ("name",)),
+        "issuer": obj(PARTY | {"logo": {"type": "string", "pattern": r"^templates/.+\.(svg|png|SVG|PNG)$",
+                                        "description": "the firm's logo: an SVG or PNG file in templates/"},
+                               "share_capital": AMOUNT, "sole_shareholder": {"type": "boolean"},
+                               "liquidation": {"type": "boolean"}}, ("name",)),
         "bank": obj({"name": TEXT, "iban": TEXT, "bic": TEXT}),
         "currency": CURRENCY, "locale": LOCALE, "language": LANGUAGE, "reference_date": DATE,
         "repository_url": URL, "payment_terms_days": {"type": "integer", "minimum": 0},
@@ -127,15 +149,28 @@ def settings_schema() -> dict:
                          "extra": seq(obj({"date": DATE, "name": TEXT}, ("date",)))}),
         "working_hours": obj({"days": seq(enum("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
                               "start": TIME, "end": TIME}),
-        "numbering": obj({"invoice": {"type": "string"}, "credit_note": {"type": "string"}}),
+        "numbering": obj({"invoice": {"type": "string"}, "credit_note": {"type": "string"},
+                          "start": obj({series: {"type": "object", "propertyNames": {"pattern": "^[0-9]{4}$"},
+                                                 "additionalProperties": {"type": "integer", "minimum": 1}}
+                                        for series in ("invoice", "credit_note")})}),
         "stamp_duty": obj({"amount": AMOUNT, "threshold": AMOUNT, "charge_client": {"type": "boolean"},
                            "exchange_rates": {"type": "object", "additionalProperties": FACTOR,
                                               "description": "euro per unit of a foreign currency, e.g. USD: 0.86"}}),
-        "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error")}),
+        "exchange_rates": obj({"source": TEXT, "rates": {
+            "type": "object", "additionalProperties": {"oneOf": [FACTOR, {"type": "object",
+                                                                         "additionalProperties": FACTOR}]},
+            "description": "euro per unit: CHF: 1.07, or rates from dates on: CHF: {2026-10-01: 1.07}"}},
+            ("rates",), "docs/einvoice.md, Foreign currency"),
+        "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error"),
+                        "start": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}}),
         "taxes": obj({"default": TEXT, "codes": {"type": "object", "additionalProperties": tax}}),
         "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": {"oneOf": [AMOUNT, seq(obj({"rate": AMOUNT, "from": DATE}, ("rate",)))]}, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
+        "social_security": social_security(),
+        "export": obj({"accounts": obj({k: ACCOUNT for k in ("receivable", "withholding", "fees", "stamp_duty",
+                                                              "rivalsa", "cassa", "vat", "split_payment")})},
+                      description="plainbill export: the journals' account names (docs/commands.md, export)"),
     }, ("issuer",)))
 
 
@@ -152,6 +187,8 @@ def client_schema() -> dict:
         "rates": seq(RATE), "rules": RULES, "contracts": seq(contract_schema()),
         "documents": obj({"appendix": enum("full", "compact", "off"), "people": enum("name", "role", "off"),
                           "no_charge": enum("show", "hide"), "internal": enum("hide", "show")}),
+        "social_security": {**social_security(), "type": ["array", "null"]},
+        "internal": {"type": "boolean"},
     }, ("name",)))
 
 

@@ -218,7 +218,9 @@ def test_a_100k_line_file_checks_in_time(book):
     edit(book, "plainbill.yaml", "payment_terms_days: 30", "payment_terms_days: 30\nmax_hours_per_day: 2000")
     start = time.perf_counter()
     hostile(book, "check", book, code=0)
-    assert time.perf_counter() - start < 5
+    # About 3 s linear on a quiet machine; the quadratic version took 35 s. The bound is wide
+    # so that a loaded CI machine does not fail it, and still catches the quadratic one.
+    assert time.perf_counter() - start < 20
 
 
 # ------------------------------------------------------------ damaged files
@@ -322,7 +324,9 @@ def test_thousands_of_activities_and_contracts_stay_linear(book):
                         for i in range(3_000)))
     start = time.perf_counter()
     hostile(book, "check", book, code=0)
-    assert time.perf_counter() - start < 5
+    # About 3 s linear on a quiet machine; the quadratic version took 35 s. The bound is wide
+    # so that a loaded CI machine does not fail it, and still catches the quadratic one.
+    assert time.perf_counter() - start < 20
 
 
 @pytest.mark.parametrize("value, code", [("0", "invalid-value"), ("no", "invalid-duration"),

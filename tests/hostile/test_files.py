@@ -31,11 +31,11 @@ def build_hashes(root: Path) -> dict[str, str]:
 
 def refused_everywhere(root: Path, located: str) -> None:
     """check, build and issue all stop with a located error; build/ and issued/ untouched."""
-    hostile(root, "check", root, code=1, located=located)
+    hostile(root, "check", "--book", root, code=1, located=located)
     before = build_hashes(root)
-    hostile(root, "build", root, "--no-pdf", code=1, located=located)
+    hostile(root, "build", "--book", root, "--no-pdf", code=1, located=located)
     assert build_hashes(root) == before, "build changed its outputs for a book it could not read"
-    hostile(root, "issue", root, "--date", "2027-01-15", code=1, located=located)
+    hostile(root, "issue", "--book", root, "--date", "2027-01-15", code=1, located=located)
     assert not (root / "issued").exists(), "issue numbered invoices of a book it could not read"
 
 
@@ -43,7 +43,7 @@ def refused_everywhere(root: Path, located: str) -> None:
 def built(tmp_path):
     """A book built once, so a later refused build can be seen to leave build/ alone."""
     root = copy_book(tmp_path)
-    hostile(root, "build", root, "--no-pdf", code=0)
+    hostile(root, "build", "--book", root, "--no-pdf", code=0)
     assert build_hashes(root)
     return root
 
@@ -61,7 +61,7 @@ def test_ledger_link_to_etc_passwd_is_refused_and_never_printed(built):
 def test_ledger_link_to_proc_environ_never_leaks_the_environment(tmp_path):
     root = copy_book(tmp_path)
     (root / LEDGER / "env.txt").symlink_to("/proc/self/environ")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/env.txt", env={"PB_SECRET": SECRET})
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/env.txt", env={"PB_SECRET": SECRET})
     assert SECRET not in res.output and "PB_SECRET" not in res.output
 
 
@@ -69,7 +69,7 @@ def test_folder_link_to_another_book_is_refused(tmp_path):
     root = copy_book(tmp_path)
     other = copy_book(tmp_path / "other")
     (root / "ledger" / "shared").symlink_to(os.path.relpath(other / "ledger", root / "ledger"))
-    res = hostile(root, "check", root, code=1, located="ledger/shared")
+    res = hostile(root, "check", "--book", root, code=1, located="ledger/shared")
     assert "outside the book" in res.output
 
 
@@ -78,7 +78,7 @@ def test_client_file_link_outside_is_refused(tmp_path):
     outside = tmp_path / "stolen.yaml"
     outside.write_text(f"name: {SECRET}\n")
     (root / "clients" / "stolen.yaml").symlink_to(outside)
-    res = hostile(root, "check", root, code=1, located="clients/stolen.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="clients/stolen.yaml")
     assert SECRET not in res.output
 
 
@@ -87,7 +87,7 @@ def test_settings_link_outside_is_refused(tmp_path):
     real = tmp_path / "settings.yaml"
     (root / "plainbill.yaml").rename(real)
     (root / "plainbill.yaml").symlink_to(real)
-    res = hostile(root, "check", root, code=1, located="plainbill.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="plainbill.yaml")
     assert "outside-book" in res.output and "missing-file" not in res.output
 
 
@@ -95,7 +95,7 @@ def test_issued_record_link_outside_is_refused(tmp_path):
     root = copy_book(tmp_path)
     (root / "issued").mkdir()
     (root / "issued" / "x.json").symlink_to("/etc/passwd")
-    res = hostile(root, "check", root, code=1, located="issued/x.json")
+    res = hostile(root, "check", "--book", root, code=1, located="issued/x.json")
     assert "root:" not in res.output
 
 
@@ -120,15 +120,15 @@ def test_link_into_the_git_folder_is_refused(tmp_path):
     (root / ".git").mkdir()
     (root / ".git" / "config").write_text(f"[http]\n\textraheader = AUTHORIZATION: basic {SECRET}\n")
     (root / LEDGER / "12.txt").symlink_to("../../.git/config")
-    res = hostile(root, "check", root, "--format", "github", code=1, located=None)
+    res = hostile(root, "check", "--book", root, "--format", "github", code=1, located=None)
     assert "outside-book" in res.output and SECRET not in res.output
-    hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+    hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/12.txt")
 
 
 def test_ledger_link_to_another_ledger_file_would_bill_twice(tmp_path):
     root = copy_book(tmp_path)
     (root / LEDGER / "current.txt").symlink_to("11.txt")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/current.txt")
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/current.txt")
     assert "duplicate-source" in res.output
 
 
@@ -141,7 +141,7 @@ def test_link_to_a_file_inside_the_book_is_read(tmp_path):
     (root / "archive").mkdir()
     (root / LEDGER / "10.txt").rename(root / "archive" / "10.txt")
     (root / LEDGER / "10.txt").symlink_to("../../archive/10.txt")
-    hostile(root, "check", root, code=0)
+    hostile(root, "check", "--book", root, code=0)
     assert [(e.ref, e.minutes) for e in load_book(root).book.entries] == before
     assert f"{LEDGER}/10.txt" in discover(root)[0]
 
@@ -151,7 +151,7 @@ def test_link_to_a_file_inside_the_book_is_read(tmp_path):
 def test_symlink_loop_to_the_ledger_folder_is_refused(tmp_path):
     root = copy_book(tmp_path)
     (root / "ledger" / "a").symlink_to(".")   # ledger/a -> ledger
-    res = hostile(root, "check", root, code=1, located="ledger/a")
+    res = hostile(root, "check", "--book", root, code=1, located="ledger/a")
     assert "ledger/a:1:1: error: `ledger/a` is a link to a folder" in res.output and "ledger/a/" not in res.output
 
 
@@ -159,7 +159,7 @@ def test_self_loop_and_dangling_links_are_errors(tmp_path):
     root = copy_book(tmp_path)
     (root / LEDGER / "loop.txt").symlink_to("loop.txt")
     (root / LEDGER / "gone.txt").symlink_to("nowhere.txt")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/loop.txt")
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/loop.txt")
     assert f"{LEDGER}/gone.txt:1:1: error: " in res.output and "link to nothing" in res.output
 
 
@@ -205,7 +205,7 @@ def test_fifo_in_the_ledger_does_not_hang(tmp_path):
     signal.signal(signal.SIGALRM, lambda *_: pytest.fail("reading a FIFO blocked"))
     signal.alarm(20)
     try:
-        res = hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+        res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/12.txt")
     finally:
         signal.alarm(0)
     assert "a FIFO, not a regular file" in res.output
@@ -220,7 +220,7 @@ def test_ledger_as_a_plain_file(tmp_path):
         p.rmdir() if p.is_dir() else p.unlink()
     (root / "ledger").rmdir()
     (root / "ledger").write_text(text)
-    res = hostile(root, "check", root, code=1, located="ledger")
+    res = hostile(root, "check", "--book", root, code=1, located="ledger")
     assert "book-layout" in res.output
 
 
@@ -230,33 +230,33 @@ def test_clients_as_a_plain_file(tmp_path):
         p.unlink()
     (root / "clients").rmdir()
     (root / "clients").write_text("name: Acme\n")
-    hostile(root, "check", root, code=1, located="clients")
+    hostile(root, "check", "--book", root, code=1, located="clients")
 
 
 def test_settings_as_a_folder(tmp_path):
     root = copy_book(tmp_path)
     (root / "plainbill.yaml").unlink()
     (root / "plainbill.yaml").mkdir()
-    res = hostile(root, "check", root, code=1, located="plainbill.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="plainbill.yaml")
     assert "book-layout" in res.output and "missing-file" not in res.output
 
 
 def test_empty_settings_file(tmp_path):
     root = copy_book(tmp_path)
     (root / "plainbill.yaml").write_text("")
-    hostile(root, "check", root, code=1, located="plainbill.yaml")
+    hostile(root, "check", "--book", root, code=1, located="plainbill.yaml")
 
 
 def test_folder_named_like_a_ledger_file(tmp_path):
     root = copy_book(tmp_path)
     (root / LEDGER / "12.txt").mkdir()
-    hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+    hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/12.txt")
 
 
 def test_binary_garbage_in_a_client_file(tmp_path):
     root = copy_book(tmp_path)
     (root / "clients" / "its-piemonte.yaml").write_bytes(bytes(range(256)) * 4 + b"\x1b]0;pwned\x07")
-    res = hostile(root, "check", root, code=1, located="clients/its-piemonte.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="clients/its-piemonte.yaml")
     assert "\x1b" not in res.output and "\x07" not in res.output
 
 
@@ -264,7 +264,7 @@ def test_terminal_escapes_in_a_ledger_line_are_shown_escaped(tmp_path):
     root = copy_book(tmp_path)
     with open(root / LEDGER / "11.txt", "a") as f:
         f.write("2026-11-30 1h its-piemonte/cyber-2026 prep @laura \x1b[2J\x1b]0;pwned\x07 \u202egnp.exe\n")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/11.txt")
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/11.txt")
     assert "\x1b" not in res.output and "\u202e" not in res.output and "\\x1b[2J" in res.output
 
 
@@ -280,20 +280,20 @@ def latin1_book(tmp_path: Path) -> Path:
 def test_latin1_file_name_is_a_located_error_everywhere(tmp_path):
     root = latin1_book(tmp_path)
     shown = f"{LEDGER}/caff\\xe8.txt"
-    res = hostile(root, "check", root, code=1, located=shown)
+    res = hostile(root, "check", "--book", root, code=1, located=shown)
     assert "file-name" in res.output
-    hostile(root, "build", root, "--no-pdf", code=1, located=shown)
-    hostile(root, "issue", root, "--date", "2027-01-15", code=1, located=shown)
-    out = hostile(root, "check", root, "--format", "json", code=1).output
+    hostile(root, "build", "--book", root, "--no-pdf", code=1, located=shown)
+    hostile(root, "issue", "--book", root, "--date", "2027-01-15", code=1, located=shown)
+    out = hostile(root, "check", "--book", root, "--format", "json", code=1).output
     assert any(d["path"] == shown for d in json.loads(out))
-    gh = hostile(root, "check", root, "--format", "github", code=1).output
+    gh = hostile(root, "check", "--book", root, "--format", "github", code=1).output
     assert f"::error file={shown}%2C" not in gh and f"::error file={shown},line=1,col=1,title=file-name::" in gh
 
 
 def test_control_characters_in_a_file_name(tmp_path):
     root = copy_book(tmp_path)
     (root / LEDGER / "11.txt").rename(root / LEDGER / "a\nb\u202e.txt")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/a\\nb\\u202e.txt")
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/a\\nb\\u202e.txt")
     assert "\u202e" not in res.output
 
 
@@ -301,7 +301,7 @@ def test_client_file_names_with_spaces_or_accents(tmp_path):
     root = copy_book(tmp_path)
     (root / "clients" / "its-piemonte.yaml").rename(root / "clients" / "its piemonte.yaml")
     (root / "clients" / "meccanica-dora.yaml").rename(root / "clients" / "meccànica.yaml")
-    res = hostile(root, "check", root, code=1, located="clients/its piemonte.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="clients/its piemonte.yaml")
     assert "clients/meccànica.yaml:1:1: error: " in res.output and "invalid-slug" in res.output
 
 
@@ -313,11 +313,11 @@ def test_uppercase_extension_and_editor_leftovers(tmp_path):
     (root / LEDGER / ".11.txt.swp").write_bytes(b"\x00vim swap")
     (root / LEDGER / "11.txt~").write_text("2026-11-03 9h its-piemonte/cyber-2026 prep @laura old\n")
     (root / LEDGER / "12.TXT").write_text("2026-12-01 1h its-piemonte/cyber-2026 prep @laura x\n")
-    res = hostile(root, "check", root, code=0)
+    res = hostile(root, "check", "--book", root, code=0)
     assert f"{LEDGER}/12.TXT:1:1: warning: this file is not read [ignored-file]" in res.output
     assert f"{LEDGER}/11.txt~:1:1: warning: " in res.output
     assert ".#11" not in res.output and ".swp" not in res.output
-    hostile(root, "check", root, "--strict", code=1)
+    hostile(root, "check", "--book", root, "--strict", code=1)
 
 
 # ---- size and depth ---------------------------------------------------------------------
@@ -327,7 +327,7 @@ def test_a_thousand_empty_files_are_fast(tmp_path):
     for i in range(1000):
         (root / LEDGER / f"empty-{i:04}.txt").write_bytes(b"")
     start = time.perf_counter()
-    hostile(root, "check", root, code=0)
+    hostile(root, "check", "--book", root, code=0)
     assert time.perf_counter() - start < 10
     assert len(discover(root)[0]) > 1000
 
@@ -339,7 +339,7 @@ def test_deep_nesting_is_read_without_recursion(tmp_path):
     (root / LEDGER / "11.txt").rename(deep / "11.txt")
     files, diags = discover(root)
     assert diags == [] and any(f.endswith("/d/11.txt") for f in files)
-    hostile(root, "check", root, code=0)
+    hostile(root, "check", "--book", root, code=0)
 
 
 def test_device_file_in_the_ledger_is_never_opened(tmp_path):
@@ -348,7 +348,7 @@ def test_device_file_in_the_ledger_is_never_opened(tmp_path):
         os.mknod(root / LEDGER / "12.txt", 0o600 | __import__("stat").S_IFCHR, os.makedev(1, 3))
     except PermissionError:
         pytest.skip("creating a device node needs root")
-    res = hostile(root, "check", root, code=1, located=f"{LEDGER}/12.txt")
+    res = hostile(root, "check", "--book", root, code=1, located=f"{LEDGER}/12.txt")
     assert "a character device, not a regular file" in res.output
 
 
@@ -363,8 +363,8 @@ def test_unreadable_issued_folder_is_an_error(tmp_path, monkeypatch):
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
-    hostile(root, "check", root, code=1, located="issued/2026")
-    hostile(root, "issue", root, "--date", "2027-01-15", code=1, located="issued/2026")
+    hostile(root, "check", "--book", root, code=1, located="issued/2026")
+    hostile(root, "issue", "--book", root, "--date", "2027-01-15", code=1, located="issued/2026")
     assert list((root / "issued").rglob("*.json")) == []
 
 
@@ -374,20 +374,20 @@ def test_control_characters_quoted_in_messages_are_escaped(tmp_path):
     with open(root / "clients" / "its-piemonte.yaml", "a") as f:
         f.write('"\\e]0;pwned\\a\\e[2J\\n::error::forged": 1\n')
     for fmt in ("text", "github"):
-        res = hostile(root, "check", root, "--format", fmt, code=1, located=None)
+        res = hostile(root, "check", "--book", root, "--format", fmt, code=1, located=None)
         assert "\x1b" not in res.output and "\x07" not in res.output
         assert not any(line.startswith("::error::forged") for line in res.output.splitlines())
-    hostile(root, "check", root, code=1, located="clients/its-piemonte.yaml")
+    hostile(root, "check", "--book", root, code=1, located="clients/its-piemonte.yaml")
 
 
 def test_settings_as_a_fifo_or_a_dangling_link(tmp_path):
     root = copy_book(tmp_path)
     (root / "plainbill.yaml").unlink()
     os.mkfifo(root / "plainbill.yaml")
-    hostile(root, "check", root, code=1, located="plainbill.yaml")
+    hostile(root, "check", "--book", root, code=1, located="plainbill.yaml")
     (root / "plainbill.yaml").unlink()
     (root / "plainbill.yaml").symlink_to("settings-gone.yaml")
-    res = hostile(root, "check", root, code=1, located="plainbill.yaml")
+    res = hostile(root, "check", "--book", root, code=1, located="plainbill.yaml")
     assert "link to nothing" in res.output
 
 
@@ -397,7 +397,7 @@ def test_ledger_folder_link_outside_and_clients_folder_link_inside(tmp_path):
     (root / "ledger").symlink_to(tmp_path / "ledger")
     (root / "clients").rename(root / "people")
     (root / "clients").symlink_to("people")
-    res = hostile(root, "check", root, code=1, located="ledger")
+    res = hostile(root, "check", "--book", root, code=1, located="ledger")
     assert "ledger:1:1: error: `ledger` is a link that leads outside the book" in res.output
     assert "clients:1:1: error: `clients` is a link to a folder" in res.output
 
@@ -405,7 +405,7 @@ def test_ledger_folder_link_outside_and_clients_folder_link_inside(tmp_path):
 def test_upper_case_ledger_folder_is_not_silently_left_out(tmp_path):
     root = copy_book(tmp_path)
     (root / "ledger").rename(root / "Ledger")
-    res = hostile(root, "check", root, code=0)
+    res = hostile(root, "check", "--book", root, code=0)
     assert "Ledger:1:1: warning: `Ledger` is not read" in res.output and "rename it to `ledger`" in res.output
 
 
@@ -469,7 +469,7 @@ def test_template_names_and_links_stop_check_before_build(tmp_path):
     (root / "templates").mkdir()
     open(os.path.join(os.fsencode(root / "templates"), b"caff\xe8.css"), "w").close()
     (root / "templates" / "s.css").symlink_to("/etc/shadow")
-    res = hostile(root, "check", root, code=1, located="templates/caff\\xe8.css")
+    res = hostile(root, "check", "--book", root, code=1, located="templates/caff\\xe8.css")
     assert "templates/s.css:1:1: error: " in res.output and "outside-book" in res.output
-    hostile(root, "build", root, "--no-pdf", code=1, located="templates/s.css")
+    hostile(root, "build", "--book", root, "--no-pdf", code=1, located="templates/s.css")
     assert not (root / "build" / "invoices").exists() and not (root / "build" / "assets").exists()

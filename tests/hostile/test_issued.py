@@ -161,21 +161,42 @@ def test_issued_is_a_file(tmp_path):
 
 
 def test_edited_entry_remedy_does_what_it_says(book):
-    """The hint of an edited issued entry names remedies that work: revert, then credit."""
+    """The hint of an edited issued entry names remedies that work: put the line back (then a
+    credit note for goodwill works), or settle the edit with the credit-note command it names."""
     ledger = "ledger/2026/10.txt"
     original = (book / ledger).read_text()
     edit(book, ledger, "2026-10-01 14:00-16:00 meccanica-dora", "2026-10-01 14:00-17:00 meccanica-dora")
-    r = hostile(book, "check", book, code=1, located=ledger)
-    assert "[issued-entry-changed]" in r.output and "revert the edit" in r.output
-    assert "once the edit is reverted" in r.output
-    r = hostile(book, "credit-note", "2/2026", "--book", book, "--reason", "x", code=1)
-    assert "nothing issued: the book has errors" in r.output
-    (book / ledger).write_text(original)   # the remedy: revert; then the credit note works
+    r = hostile(book, "check", "--book", book, code=1, located=ledger)
+    assert "[issued-entry-changed]" in r.output and "put the line back as quoted" in r.output
+    assert '`plainbill credit-note 2/2026 --reason "..."`' in r.output
+    (book / ledger).write_text(original)   # the first remedy: the line back; then a credit note works
     key = json.loads((book / RECORD).read_text())["lines"][0]["key"]
     r = run("credit-note", "2/2026", "--book", book, "--reason", "goodwill", "--lines", f"{key}=10.00",
             "--date", "2026-12-05")
     assert r.exit_code == 0 and "issued credit note" in r.output, r.output
-    assert run("check", book).exit_code == 0
+    assert run("check", "--book", book).exit_code == 0
+
+
+def test_the_credit_note_the_hint_names_settles_the_edit(book):
+    """The second remedy, run as the hint words it while the error stands: the invoice stays as
+    issued, the lines that billed the entry are credited, the entry as it is now is billed late."""
+    ledger = "ledger/2026/10.txt"
+    edit(book, ledger, "2026-10-01 14:00-16:00 meccanica-dora", "2026-10-01 14:00-15:00 meccanica-dora")
+    issued = json.loads((book / RECORD).read_text())
+    r = run("credit-note", "2/2026", "--book", book, "--reason", "...", "--date", "2026-12-05")
+    assert r.exit_code == 0 and "issued credit note" in r.stdout and "settles the edit of 1 entry" in r.stderr, r.output
+    assert run("check", "--book", book).exit_code == 0
+    assert json.loads((book / RECORD).read_text()) == issued
+    out = book / "out"
+    assert run("build", "--book", book, "--no-render", "--out", out).exit_code == 0
+    as_issued = json.loads((out / "invoices" / "meccanica-dora-2026-10.json").read_text())
+    assert as_issued["total"] == issued["totals"]["total"] and as_issued["number"] == "2/2026"
+    docs = {p.stem: json.loads(p.read_text()) for p in (out / "invoices").glob("meccanica-dora-*.json")}
+    late = docs["meccanica-dora-2026-12"]      # the entry as it is now (1h), billed late
+    assert any(f"({ledger}:3)" in w for w in late["warnings"]) and not late.get("number")
+    note = next(d for d in docs.values() if d.get("kind") == "credit-note")
+    # the 2h as issued are credited, the other entries of their line stay billed; 1h is billed again
+    assert Decimal(note["total"]) == 2 * Decimal(late["total"]) < Decimal(issued["totals"]["total"])
 
 
 # ---------------------------------------------------------------- diff

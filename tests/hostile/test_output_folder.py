@@ -28,19 +28,19 @@ def _one_line_error(result) -> str:
 def test_an_output_folder_holding_book_sources_is_refused(root, out, monkeypatch):
     monkeypatch.chdir(root)
     before = sorted(p for p in root.rglob("*"))
-    result = hostile(root, "build", root, "--no-render", "--out", out, code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", "--out", out, code=2)
     assert "output folder would hold the book" in _one_line_error(result)
     assert sorted(p for p in root.rglob("*")) == before      # not even a folder made
 
 
 def test_the_book_root_by_its_absolute_path_is_refused(root):
-    result = hostile(root, "build", root, "--no-render", "--out", root.resolve(), code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", "--out", root.resolve(), code=2)
     _one_line_error(result)
 
 
 def test_build_being_a_file_is_one_line_and_exit_2(root):
     (root / "build").write_text("not a folder\n")
-    result = hostile(root, "build", root, "--no-render", code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", code=2)
     assert "not a folder" in _one_line_error(result)
     assert (root / "build").read_text() == "not a folder\n"
 
@@ -48,7 +48,7 @@ def test_build_being_a_file_is_one_line_and_exit_2(root):
 def test_an_output_subfolder_being_a_file_is_one_line_and_exit_2(root):
     (root / "build").mkdir()
     (root / "build" / "invoices").write_text("a file\n")
-    result = hostile(root, "build", root, "--no-render", code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", code=2)
     assert "cannot write the output" in _one_line_error(result)
 
 
@@ -57,7 +57,7 @@ def test_a_read_only_output_folder_is_one_line_and_exit_2(root):
     (root / "build").mkdir()
     (root / "build").chmod(0o555)
     try:
-        result = hostile(root, "build", root, "--no-render", code=2)
+        result = hostile(root, "build", "--book", root, "--no-render", code=2)
         assert "cannot write the output" in _one_line_error(result)
     finally:
         (root / "build").chmod(0o755)
@@ -70,18 +70,18 @@ def _tamper(root, listed: str) -> None:
 
 
 def test_a_manifest_listing_the_book_settings_deletes_nothing(root):
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     _tamper(root, "../plainbill.yaml")
-    hostile(root, "build", root, "--no-render", code=0)     # the source snapshot is compared too
+    hostile(root, "build", "--book", root, "--no-render", code=0)     # the source snapshot is compared too
     assert (root / "plainbill.yaml").is_file()
 
 
 def test_a_manifest_listing_an_absolute_path_deletes_nothing(root, tmp_path):
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me\n")
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     _tamper(root, str(victim))
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     assert victim.read_text() == "keep me\n"
 
 
@@ -90,7 +90,7 @@ def test_a_pickle_in_place_of_the_manifest_runs_nothing(root, tmp_path):
     (root / "build").mkdir()
     evil = pickle.dumps(_Evil(str(marker)))
     (root / "build" / "manifest.json").write_bytes(evil)
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     assert not marker.exists()
 
 
@@ -108,7 +108,7 @@ def test_an_old_cache_folder_in_build_is_never_read(root, tmp_path):
         folder = root / "build" / ".cache" / sub
         folder.mkdir(parents=True)
         (folder / ("f" * 64 + ".pkl")).write_bytes(pickle.dumps(_Evil(str(marker))))
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     assert not marker.exists()
 
 
@@ -117,7 +117,7 @@ def test_a_link_out_of_the_output_folder_is_refused_and_nothing_written_there(ro
     elsewhere.mkdir()
     (root / "build").mkdir()
     (root / "build" / "invoices").symlink_to(elsewhere)
-    result = hostile(root, "build", root, "--no-render", code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", code=2)
     assert "outside the output folder" in _one_line_error(result)
     assert list(elsewhere.iterdir()) == []
 
@@ -127,24 +127,24 @@ def test_an_output_file_linked_to_a_file_outside_is_neither_read_nor_written(roo
     victim.write_text("keep me\n")
     (root / "build").mkdir()
     (root / "build" / "index.html").symlink_to(victim)
-    result = hostile(root, "build", root, "--no-pdf", code=2)
+    result = hostile(root, "build", "--book", root, "--no-pdf", code=2)
     _one_line_error(result)
     assert victim.read_text() == "keep me\n"
 
 
 def test_a_forged_build_record_with_a_foreign_key_is_ignored(root):
-    hostile(root, "build", root, "--no-render", code=0)
+    hostile(root, "build", "--book", root, "--no-render", code=0)
     manifest = json.loads((root / "build" / "manifest.json").read_text())
     manifest["build"] = {"key": "0" * 64, "diagnostics": [{"code": "x", "severity": "error"}]}
     (root / "build" / "manifest.json").write_text(json.dumps(manifest))
-    result = hostile(root, "build", root, "--no-render", code=0)
+    result = hostile(root, "build", "--book", root, "--no-render", code=0)
     assert "error" not in result.output.lower().replace("0 errors", "")
 
 
 def test_a_fifo_among_the_sources_does_not_block_the_build(root):
-    hostile(root, "build", root, "--no-render", code=0)       # a manifest with a build record
+    hostile(root, "build", "--book", root, "--no-render", code=0)       # a manifest with a build record
     os.mkfifo(root / "ledger" / "2026" / "pipe.txt")
-    result = hostile(root, "build", root, "--no-render", code=1)
+    result = hostile(root, "build", "--book", root, "--no-render", code=1)
     assert "ledger/2026/pipe.txt:1:1: error:" in result.output and "[io-error]" in result.output
 
 
@@ -165,8 +165,8 @@ def test_build_being_a_link_is_refused_unless_named_with_out(root, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (root / "build").symlink_to(elsewhere)
-    result = hostile(root, "build", root, "--no-render", code=2)
+    result = hostile(root, "build", "--book", root, "--no-render", code=2)
     assert "is a link" in _one_line_error(result)
     assert list(elsewhere.iterdir()) == []
-    hostile(root, "build", root, "--no-render", "--out", root / "build", code=0)   # the user's own choice
+    hostile(root, "build", "--book", root, "--no-render", "--out", root / "build", code=0)   # the user's own choice
     assert (elsewhere / "manifest.json").is_file()

@@ -21,7 +21,7 @@ from ..model import Book, Settings
 from ..parallel import run_parallel
 from .client import ClientRun
 from .clock import Calendar
-from .periods import parse_filter
+from .periods import parse_filter, period_hint
 
 __all__ = ["compute_invoices"]
 
@@ -84,7 +84,7 @@ def period_problem(period: str | None) -> Diagnostic | None:
     if not period or parse_filter(period) is not None:
         return None
     return error("bad-period", SourceRef("<command line>"), f"--period {period!r} is not YYYY-MM or YYYY-Qn",
-                 "write e.g. --period 2026-11 or --period 2026-Q4")
+                 period_hint(period))
 
 
 def _compute(book: Book, period, client, only, issued: dict, jobs):

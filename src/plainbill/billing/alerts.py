@@ -55,7 +55,8 @@ def _cap_money(run, name, cap, scoped):
     total = sum((ln.amount for ln in positive), ZERO)
     if total <= cap.amount:
         return [], []
-    warn = i18n.t(lang, "warn_cap", cap=i18n.number(lang, cap.amount), total=i18n.number(lang, total))
+    firm = run.ctx.settings.language     # a warning is the firm's: the book's language
+    warn = i18n.t(firm, "warn_cap", cap=i18n.number(firm, cap.amount), total=i18n.number(firm, total))
     if cap.action != "cap":
         return [warn], []
     excess = total - cap.amount
@@ -74,7 +75,8 @@ def _cap_hours(run, name, cap, scoped):
     billed = sum(ln.minutes for ln in timed)
     if billed <= cap.minutes:
         return [], []
-    warn = i18n.t(lang, "warn_cap", cap=i18n.duration(lang, cap.minutes), total=i18n.duration(lang, billed))
+    firm = run.ctx.settings.language
+    warn = i18n.t(firm, "warn_cap", cap=i18n.duration(firm, cap.minutes), total=i18n.duration(firm, billed))
     if cap.action != "cap":
         return [warn], []
     excess, by_tax = billed - cap.minutes, {}
@@ -131,7 +133,7 @@ class Budgets:
 
         `usage`: (project, contract, billed minutes, line key) per billed part; `lines`: the
         invoice's lines after caps, whose amounts are what the budgets count."""
-        lang, warnings = self.run.client.language, []
+        lang, warnings = self.run.ctx.settings.language, []     # warnings are the firm's
         project_of = {key: proj for proj, _, _, key in usage}
         client_adjust = sum((ln.amount for ln in lines if ln.kind == "adjustment" and not ln.contract), ZERO)
         positive = sum((ln.amount for ln in lines if ln.amount > 0 and ln.kind not in _SKIP), ZERO)

@@ -13,6 +13,7 @@ blocks, retainers and budgets carry state from one invoice to the next.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from .block import BlockState
 from .lines import ZERO, LineBook
 from .periods import Period, month_range, period_of
 from .retainer import RetainerState
-from .taxes import exchange_rate_missing, totals
+from .taxes import STAMP, exchange_rate_missing, totals
 from .timelines import TimeBiller
 from .work import Preparer
 
@@ -162,10 +163,13 @@ class ClientRun:
         return None
 
     def service_months(self, c) -> list[tuple[int, int]]:
-        last = c.valid_to or self.ctx.horizon or c.valid_from
+        """The months a retainer's or recurring contract's fee is drafted for: from its start (or
+        billing.start, when later: earlier months were billed elsewhere) to its end or the horizon."""
+        first = max(c.valid_from, self.ctx.settings.billing_start or c.valid_from)
+        last = c.valid_to or self.ctx.horizon or first
         if self.ctx.horizon and self.ctx.horizon < last:
             last = self.ctx.horizon
-        return month_range(c.valid_from, last) if last >= c.valid_from else []
+        return month_range(first, last) if last >= first else []
 
     def periods(self, buckets: dict) -> list[Period]:
         found = set(buckets)
@@ -183,7 +187,18 @@ class ClientRun:
 
     def run(self, issued: dict, fp_issued: dict) -> list[Invoice]:
         buckets, late = self.assign(issued, fp_issued)
-        return [self.invoice(p, buckets.get(p, []), late) for p in self.periods(buckets)]
+        invoices = [self.invoice(p, buckets.get(p, []), late) for p in self.periods(buckets)]
+        return self._fee_only_before_work(invoices)
+
+    def _fee_only_before_work(self, invoices: list[Invoice]) -> list[Invoice]:
+        """Say so on the drafts with no entry, before the client's first work (a retainer written
+        with the date its contract began reaches back to them; register/issue.py holds them back)."""
+        first = next((inv.period_start for inv in invoices if inv.entries), None)
+        if first is None:
+            return invoices
+        note = i18n.t(self.client.language, "warn_fee_only")
+        return [replace(inv, warnings=(*inv.warnings, note)) if fee_only(inv) and inv.period_end < first
+                else inv for inv in invoices]
 
     def invoice(self, period: Period, entries: list[Entry], late: set) -> Invoice:
         book = LineBook(self.client.currency)
@@ -201,7 +216,8 @@ class ClientRun:
         self._expenses(period, others, late, book, biller)
         for line in fixedlines.callouts(self, prepared.visits):
             book.add_line(line, (period.start,))
-        lines = book.lines(self.ctx.settings.no_charge == "hide")
+        lines = book.lines()   # every line, no-charge ones too: hiding them is the page's business (render)
+        lines = ex.rate_changes(self.client.language, lines, book.details)
         lines, warnings = apply_caps(self, lines)
         statements, more = self._statements(period)
         warnings += more
@@ -217,9 +233,10 @@ class ClientRun:
             period_start=period.start, period_end=period.end, currency=self.client.currency,
             language=self.client.language, locale=self.client.locale, lines=tuple(t.lines),
             taxes=t.taxes, subtotal=t.subtotal, tax_total=t.tax_total, total=t.total,
-            withholding=t.withholding, split_payment=t.split_payment, amount_due=t.amount_due,
+            withholding=t.withholding, withholding_rate=t.withholding_rate, withholding_base=t.withholding_base,
+            split_payment=t.split_payment, amount_due=t.amount_due,
             entries=tuple(book.details), statements=tuple(statements), warnings=tuple(warnings),
-            notes=t.notes)
+            notes=t.notes, surcharges=t.surcharges)
 
     def _scheduled(self, period: Period, book: LineBook) -> None:
         """Lines that come from contracts, not entries: fees, recurring items, milestones, purchases."""
@@ -255,8 +272,7 @@ class ClientRun:
             line, detail = fixedlines.expense(self, e, fp, contract, tax, note, n)
             if line is None:
                 continue
-            if line.kind != "no-charge" or self.ctx.settings.no_charge != "hide":
-                book.add_line(line, (e.date,))
+            book.add_line(line, (e.date,))
             book.add_detail(detail)
             biller.budget_use.append((e.project, line.contract, 0, line.key))
 
@@ -272,7 +288,8 @@ class ClientRun:
                 keys = ("opening", "purchased", "used", "expired", "closing") + (("overage",) if f["overage"] else ())
                 out.append(_statement(lang, "block", c.id, i18n.t(lang, "st_block", contract=c.id), f, keys))
                 if f["closing"] < state.terms.low_balance_minutes and (f["used"] or f["expired"] or f["purchased"]):
-                    warnings.append(i18n.t(lang, "warn_low", contract=c.id, left=i18n.duration(lang, f["closing"])))
+                    firm = self.ctx.settings.language     # a warning is the firm's: the book's language
+                    warnings.append(i18n.t(firm, "warn_low", contract=c.id, left=i18n.duration(firm, f["closing"])))
             elif c.kind == "retainer" and c.id in self.retainers:
                 state = self.retainers[c.id]
                 for y, m in period.months():
@@ -290,9 +307,18 @@ class ClientRun:
     def _late_warnings(self, entries, late) -> list[str]:
         if not late:
             return []
-        lang = self.client.language
+        lang = self.ctx.settings.language     # warnings are the firm's: the book's language
         return [i18n.t(lang, "warn_late", date=e.date.isoformat(), ref=e.ref.short)
                 for e in entries if e.fingerprint in late]
+
+
+FEE_KINDS = frozenset({"retainer-fee", "recurring", STAMP})
+
+
+def fee_only(inv: Invoice) -> bool:
+    """No entry behind it, only the fees of retainer or recurring contracts (a block purchase or
+    a milestone is billed before the work on purpose)."""
+    return not inv.entries and bool(inv.lines) and all(line.kind in FEE_KINDS for line in inv.lines)
 
 
 def rounding_words(lang: str, r) -> str:

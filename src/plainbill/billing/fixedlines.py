@@ -11,7 +11,7 @@ from ..diagnostics import error
 from ..invoice import EntryDetail, Line
 from ..model import Contract, Entry, ExpenseTerms, FixedTerms, RecurringItem, RecurringTerms
 from ..money import parse_decimal, parse_percent, round_money
-from .lines import ZERO
+from .lines import ZERO, detail_amount
 from .lines import price as price_of
 from .periods import month_days, month_end
 
@@ -140,8 +140,10 @@ def expense(run, e: Entry, fp: str, contract: Contract | None, tax: str, late_no
         mk = i18n.t(lang, "markup", pct=i18n.factor(lang, markup * 100)) if markup else ""
         expl = i18n.t(lang, "expl_expense_markup", cost=i18n.number(lang, cost), markup=mk)
     amount = round_money(exact, currency)
-    detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, unit, Decimal(1),
-                         exact, key, late_note, "expense")
+    # the detail row as the JSON and appendix show amounts: 261.80, not 261.800 (the line's unit
+    # price stays as issued invoices recorded it)
+    detail = EntryDetail(fp, e.ref, e.date, e.person, e.activity, e.description, 0, 0, detail_amount(unit),
+                         Decimal(1), detail_amount(exact), key, late_note, "expense")
     line = Line(key, "expense", e.description or i18n.t(lang, "expense", description=""), qty, "pcs", unit,
                 amount, tax, run.tax_rate(tax), expl, (e.ref,), (fp,), contract.id if contract else "")
     return line, detail

@@ -32,10 +32,11 @@ def price(value: Decimal) -> Decimal:
 
 
 def detail_amount(value: Decimal) -> Decimal:
-    """An entry's exact contribution, to 4 decimals at most (2 when that is exact)."""
+    """An entry's exact contribution, to 4 decimals at most (2 when that is exact), without
+    trailing zeros beyond the cents: 114.00, 103.385, 229.5833; never 114.000 or 103.3850."""
     q = value.quantize(_Q4, ROUND_HALF_UP)
     q2 = q.quantize(_Q2)
-    return q2 if q2 == q else q
+    return q2 if q2 == q else q.normalize()
 
 
 def whole_minutes(minutes) -> int:
@@ -131,6 +132,9 @@ class LineBook:
         if not entries or entries[-1] != part.fp:   # count: len(entries), set by lines()
             g.sources.append(e.ref)
             entries.append(part.fp)
+        if part.raised:
+            g.info.setdefault("raised", set()).add(part.fp)
+            g.info["minimum"] = part.rules.minimum
         if part.reason and part.seg is not None:
             when = f"{self.reasons.get(part.reason, part.reason)} {part.seg.clock()}".strip()
             notes = "; ".join(filter(None, [note, when, *part.notes]))
@@ -150,11 +154,9 @@ class LineBook:
     def add_detail(self, detail: EntryDetail) -> None:
         self.details.append(detail)
 
-    def lines(self, hide_no_charge: bool) -> list[Line]:
+    def lines(self) -> list[Line]:
         out = list(self.fixed)
         for g in self.groups.values():
-            if hide_no_charge and g.kind == "no-charge":
-                continue
             amount = round_money(g.minutes * g.unit_price / 60, self.currency) if g.unit_price else \
                 round_money(ZERO, self.currency)
             g.count = len(g.entries)

@@ -94,3 +94,19 @@ def month_range(first: date, last: date) -> list[tuple[int, int]]:
 def month_end(year: int, month: int) -> date:
     return date(year, month, month_days(year, month))
 
+
+
+def period_hint(text: str) -> str:
+    """What a malformed --period probably meant: `2026-1` -> 2026-01, `2026/11` -> 2026-11,
+    `2026q4` -> 2026-Q4; or what is wrong (no month 13, no Q5)."""
+    t = re.sub(r"[/._ ]", "-", text.strip())
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", t)
+    if m:
+        month = int(m[2])
+        return f"did you mean --period {m[1]}-{month:02d}?" if 1 <= month <= 12 else \
+            f"there is no month {m[2]}: months run from 01 to 12"
+    m = re.fullmatch(r"(\d{4})-?[qQ](\d)", t)
+    if m:
+        return f"did you mean --period {m[1]}-Q{m[2]}?" if 1 <= int(m[2]) <= 4 else \
+            f"there is no quarter Q{m[2]}: quarters run from Q1 to Q4"
+    return "write e.g. --period 2026-11 or --period 2026-Q4"

@@ -4,8 +4,13 @@ The bollo line has its own tax code, `stamp-duty`: it is in the summary as a
 base of nature N1 (excluded from VAT, art. 15 DPR 633/72) with no tax, so the
 summary's bases add up to the subtotal, and it is outside the withholding base.
 
-Rounding happens at two named points only: each line amount (already rounded
-when it gets here) and the tax of each tax code (base x rate, half-up once).
+Social-security surcharges (`surcharges.py`) come first: their lines carry the
+tax code of the fees they follow, so VAT and the bollo's threshold see them; the
+withholding base leaves out those that are not subject to it.
+
+Rounding happens at named points only: each line amount (already rounded
+when it gets here), each surcharge (base x rate, half-up once per fund and tax
+code) and the tax of each tax code (base x rate, half-up once).
 So total = sum of line amounts + sum of tax per code, and amount due = total -
 withholding - split payment, always to the cent.
 """
@@ -15,10 +20,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import i18n
+from . import legal
 from ..diagnostics import Diagnostic, error
 from ..invoice import Line, TaxLine
 from ..model import Client, Settings
 from ..money import round_money
+from .surcharges import not_withheld, without
+from .surcharges import surcharges as social_security
 
 ZERO = Decimal(0)
 
@@ -31,9 +39,12 @@ class Totals:
     tax_total: Decimal
     total: Decimal
     withholding: Decimal
+    withholding_rate: Decimal
+    withholding_base: Decimal
     split_payment: Decimal
     amount_due: Decimal
     notes: tuple
+    surcharges: tuple = ()
 
 
 STAMP = "stamp-duty"      # the tax code of the bollo line: excluded from VAT, art. 15 DPR 633/72 (nature N1)
@@ -77,7 +88,7 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
         return None, ""
     if base * rate <= sd.threshold:
         return None, ""
-    note = i18n.t(language, "stamp_note")
+    note = legal.stamp_note(language, sd.amount)
     if not sd.charge_client:
         return None, note
     amount = round_money(sd.amount / rate, currency)
@@ -93,6 +104,8 @@ def stamp_duty_line(settings: Settings, client: Client, lines: list[Line],
 def totals(settings: Settings, client: Client, lines: list[Line], problems: list | None = None) -> Totals:
     """Tax lines, notes and totals of an invoice whose lines are final but for the bollo."""
     language, currency = client.language, client.currency
+    extra, surcharges = social_security(settings, client, lines)
+    lines = lines + extra
     stamp, stamp_note = stamp_duty_line(settings, client, lines, problems)
     if stamp is not None:
         lines = lines + [stamp]
@@ -104,13 +117,11 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     for code in sorted(bases):
         if code == STAMP:    # in the summary as what it is: outside VAT, nature N1
             tax_lines.append(TaxLine(STAMP, ZERO, bases[code], round_money(ZERO, currency), "N1",
-                                     i18n.t(language, "stamp_excluded")))
+                                     legal.stamp_excluded(language)))
             continue
         tc = settings.tax(code)
         rate = tc.rate if tc else ZERO
-        note = i18n.legal_note(tc.note, language) if tc and tc.note else ""
-        if tc and tc.reverse_charge and not note:
-            note = i18n.t(language, "rc_note")
+        note = legal.tax_note(tc, language) if tc else ""
         tax_lines.append(TaxLine(code, rate, bases[code], round_money(bases[code] * rate, currency),
                                  tc.nature if tc else "", note))
         if note and note not in notes:
@@ -118,15 +129,48 @@ def totals(settings: Settings, client: Client, lines: list[Line], problems: list
     subtotal = sum((ln.amount for ln in lines), ZERO)
     tax_total = sum((t.tax for t in tax_lines), ZERO)
     total = subtotal + tax_total
-    withholding = ZERO
-    if client.withholding is not None:
-        taxable = sum((ln.amount for ln in lines if ln.tax_code and ln.tax_code != STAMP), ZERO)
-        withholding = round_money(client.withholding.rate * client.withholding.base * taxable, currency)
+    # a fund's contributo integrativo is not withheld on
+    w = withholding(settings, client, without(lines, not_withheld(surcharges)))
     split = tax_total if client.split_payment else ZERO
     if client.split_payment:
         notes.append(i18n.t(language, "split_note"))
     if stamp_note:
         notes.append(stamp_note)
     q = round_money(ZERO, currency)
-    return Totals(lines, tuple(tax_lines), subtotal + q, tax_total + q, total + q, withholding + q,
-                  split + q, total - withholding - split + q, tuple(notes))
+    return Totals(lines, tuple(tax_lines), subtotal + q, tax_total + q, total + q, w.amount + q,
+                  w.rate, w.base + q, split + q, total - w.amount - split + q, tuple(notes), surcharges)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """The ritenuta d'acconto of an invoice: `amount` = `rate` x `base`, half-up to the cent."""
+
+    rate: Decimal = ZERO
+    base: Decimal = ZERO
+    amount: Decimal = ZERO
+
+
+def in_withholding_base(settings: Settings, tax_code: str) -> bool:
+    """Whether a line of `tax_code` counts in the withholding base: the bollo line never does
+    (art. 15), a tax code says so with `withholding:` and by default N1 lines (sums advanced
+    for the client, art. 15 c. 1 n. 3 DPR 633/72) stay out (`TaxCode.in_withholding_base`)."""
+    if not tax_code or tax_code == STAMP:
+        return False
+    tc = settings.tax(tax_code)
+    return tc.in_withholding_base if tc else True
+
+
+def withholding(settings: Settings, client: Client, lines) -> Withheld:
+    """The withholding on `lines`: the client's rate on its `base` share (100 %, 50 % for agents...)
+    of the lines in the withholding base. The base is rounded to the cent first, so the invoice's
+    "20% su 540,00" and its amount always agree. A credit note uses `withholding_on` with the
+    rate and share of the invoice it credits."""
+    if client.withholding is None:
+        return Withheld()
+    return withholding_on(settings, lines, client.withholding.rate, client.withholding.base, client.currency)
+
+
+def withholding_on(settings: Settings, lines, rate: Decimal, share: Decimal, currency: str) -> Withheld:
+    in_base = sum((ln.amount for ln in lines if in_withholding_base(settings, ln.tax_code)), ZERO)
+    base = round_money(in_base * share, currency)
+    return Withheld(rate, base, round_money(rate * base, currency))

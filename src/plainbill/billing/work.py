@@ -30,7 +30,7 @@ class Part:
     """
 
     __slots__ = ("entry", "fp", "seg", "raw", "billed", "multiplier", "reason", "contract",
-                 "rules", "notes", "why", "late", "tax")
+                 "rules", "notes", "why", "late", "tax", "raised")
 
     def __init__(self, entry, fp, seg, minutes, multiplier, reason, contract, rules, why, late, tax):
         self.entry = entry
@@ -45,6 +45,7 @@ class Part:
         self.why = why
         self.late = late
         self.tax = tax
+        self.raised = 0         # minutes a minimum added (its explanation names the rule)
 
     def split(self, billed) -> "Part":
         """Cut `billed` minutes (and as much raw time) off the front of this part; return the front.
@@ -56,6 +57,7 @@ class Part:
                      self.contract, self.rules, self.why, self.late, self.tax)
         front.billed = billed
         front.notes = self.notes
+        front.raised = self.raised
         self.raw -= raw
         self.billed -= billed
         return front
@@ -284,20 +286,41 @@ def _adjust(parts: list[Part], target: int, r, lang: str) -> None:
     delta = target - (parts[0].billed if len(parts) == 1 else sum(p.billed for p in parts))
     if not delta:
         return
-    note = _rounding_note(lang, r.mode, r.increment)
     if delta > 0:
         last = parts[-1]
         last.billed += delta
-        last.notes += (note,)
+        last.notes += (_adjust_note(parts, r, lang, delta),)
         return
     for p in reversed(parts):
         take = min(p.billed, -delta)
         if take:
             p.billed -= take
             delta += take
-            p.notes += (note,)
+            p.notes += (_adjust_note(parts, r, lang, -take),)
         if not delta:
             return
+
+
+def _adjust_note(parts: list[Part], r, lang: str, delta: int) -> str:
+    """The note of a part that took a rounding's difference. Rounded alone, the part itself is
+    a multiple of the increment; rounded with others (a day, a ticket, the pieces of one entry)
+    it is not, so the note says the rule and what this row took: "+25 m su questa registrazione"
+    (0:40 worked, 1:05 billed: the day's 2 h 35 m became 3 h)."""
+    if len(parts) == 1:
+        return _rounding_note(lang, r.mode, r.increment)
+    from .. import i18n
+
+    sign = "+" if delta > 0 else "-"
+    return i18n.t(lang, "rounded_pooled", rule=_pooled_rule(lang, r.mode, r.increment, r.scope),
+                  delta=sign + i18n.duration(lang, abs(delta)))
+
+
+@lru_cache(maxsize=256)
+def _pooled_rule(lang: str, mode: str, increment: int, scope: str) -> str:
+    from .. import i18n
+
+    return i18n.t(lang, "rounding_rule", mode=i18n.mode_word(lang, mode), inc=i18n.duration(lang, increment),
+                  scope=i18n.t(lang, "scope_" + scope))
 
 
 def _raise_to(members: list[list[Part]], minimum: int, m, lang: str) -> None:
@@ -307,5 +330,6 @@ def _raise_to(members: list[list[Part]], minimum: int, m, lang: str) -> None:
     if total < minimum:
         last = members[-1][-1]
         last.billed += minimum - total
+        last.raised += minimum - total
         per = i18n.t(lang, "per_visit" if m.per == "visit" else "per_entry")
         last.notes += (i18n.t(lang, "minimum", min=i18n.duration(lang, minimum), per=per),)

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic, SourceRef, error, warning
 from ..load.yamlnodes import suggest
-from ..model import Client, Contract
+from ..model import Client, Contract, TaxCode
 from .registry import Context, check
 
 
@@ -160,3 +160,38 @@ def check_stamp_duty_exchange_rates(ctx: Context) -> Iterator[Diagnostic]:
     for client in ctx.book.clients:
         if exchange_rate_missing(ctx.settings, client):
             yield exchange_rate_error(client)
+
+
+# nature prefix (reverse charge) -> the words its Italian note must hold (art. 21 c. 6 and 6-bis DPR 633/72)
+_ANNOTATIONS = ((("N2.1", True), "inversione contabile"), (("N6", True), "inversione contabile"),
+                (("N2.1", False), "non soggett"), (("N3", False), "non imponibil"), (("N4", False), "esent"),
+                (("N1", False), "art. 15"))
+
+
+@check("legal notes say what the law asks", ("legal-note-wording", "warning"))
+def check_legal_notes(ctx: Context) -> Iterator[Diagnostic]:
+    """A tax code that charges no VAT prints its `note` in Italian, and the Italian text holds
+    the annotation the law asks for (art. 21 c. 6 and c. 6-bis DPR 633/72): "inversione contabile"
+    on a reverse-charge code, "non soggetta" on `N2.1`, "non imponibile" on `N3.x`, "esente" on
+    `N4`, "art. 15" on `N1`. A note without an Italian text is completed with the law's wording
+    (docs/billing.md, Legal notes), so only an Italian text written without the annotation is warned."""
+    for tc in ctx.settings.taxes:
+        words = _annotation(tc)
+        it = tc.note.get("it", "") if isinstance(tc.note, dict) else ""
+        if words and it and words not in it.lower():
+            yield warning("legal-note-wording", tc.ref,
+                          f"the Italian note of tax code `{tc.code}` does not say \"{words}\", the annotation "
+                          f"the law asks for on an invoice of nature {tc.nature or 'N?'}"
+                          f"{' with reverse charge' if tc.reverse_charge else ''} (art. 21 c. 6/6-bis DPR 633/72)",
+                          f"add \"{words}\" to the note's `it` text, or remove the `it` text to print the law's "
+                          f"wording (docs/billing.md, Legal notes)")
+
+
+def _annotation(tc: TaxCode) -> str:
+    if tc.rate > 0 and not tc.reverse_charge:
+        return ""
+    nature = tc.nature.upper()
+    for (prefix, rc), words in _ANNOTATIONS:
+        if nature.startswith(prefix) and rc == tc.reverse_charge:
+            return words
+    return ""

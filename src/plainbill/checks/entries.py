@@ -7,8 +7,9 @@ rates) is computed once per distinct key.
 """
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from operator import attrgetter
 from typing import Iterator
@@ -109,16 +110,31 @@ def _did_you_mean(word: str, known, otherwise: str) -> str:
 
 @check("future entries", ("future-entry", "warning"))
 def check_future(ctx: Context) -> Iterator[Diagnostic]:
-    """An entry dated after `reference_date` of plainbill.yaml (the book's "today") is
-    probably a typo in the year or the month. No check when `reference_date` is not set."""
+    """An entry dated after the book's "today" is probably a typo in the year or the month.
+    "Today" is `reference_date` of plainbill.yaml when set, else the real today (the date of
+    `SOURCE_DATE_EPOCH` when that is set, for reproducible runs). The date only decides this
+    warning: what is billed and written never depends on it (the retainer horizon is
+    `reference_date` or the book's last entry), and `build` does not record a warning measured
+    against the real today in its manifest."""
     entries = ctx.book.entries
-    today = ctx.settings.reference_date
-    if today is None or not entries or max(map(_DATE, entries)) <= today:
+    today = ctx.settings.reference_date or today_of_the_run()
+    if not entries or max(map(_DATE, entries)) <= today:
         return
+    which = "the reference date" if ctx.settings.reference_date else "today"
+    fix = ("or move `reference_date` in plainbill.yaml forward" if ctx.settings.reference_date else
+           "or set `reference_date` in plainbill.yaml when the book's today is not the calendar's")
     for e in entries:
         if e.date > today:
-            yield warning("future-entry", e.ref, f"entry dated {e.date}, after the reference date {today}",
-                          "check the date; or move `reference_date` in plainbill.yaml forward")
+            yield warning("future-entry", e.ref, f"entry dated {e.date}, after {which} {today}",
+                          f"check the date; {fix}")
+
+
+def today_of_the_run() -> date:
+    """Today, or the day (UTC) of SOURCE_DATE_EPOCH when it is set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc).date()
+    return date.today()
 
 
 @check("overlapping clock ranges", ("overlapping-time", "error"))

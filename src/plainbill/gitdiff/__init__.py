@@ -44,7 +44,7 @@ def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "
     cwd = Path(cwd or Path.cwd())
     try:
         repo = repo_root(cwd)
-        book = (book or cwd_prefix(cwd)).strip("/")
+        book = _in_repo(repo, cwd, book) if book else cwd_prefix(cwd)
         if not (repo / book / "plainbill.yaml").is_file() and head is None:
             return usage_error(f"{repo / book}: not a book (no plainbill.yaml); use --book")
         base = base or default_base(repo)
@@ -62,6 +62,19 @@ def run_diff(base: str | None, head: str | None, *, book: str = "", fmt: str = "
         return EXIT_PROBLEMS   # a revision that does not check (say, an edit to an issued invoice), shown above
     # like `git diff --exit-code`: without the flag a successful diff exits 0
     return EXIT_PROBLEMS if exit_code and result.changes else EXIT_OK
+
+
+def _in_repo(repo: Path, cwd: Path, book: str) -> str:
+    """--book PATH (relative to the current folder, as for every command) as a path inside
+    the repository; a path given from the repository's root, as `diff` once took it, still works."""
+    candidates = [c for c in (cwd / book, repo / book) if c.is_dir()] or [cwd / book]
+    for candidate in candidates:
+        try:
+            rel = candidate.resolve().relative_to(repo.resolve()).as_posix()
+        except ValueError:
+            continue
+        return "" if rel == "." else rel
+    raise GitError(f"{book}: not inside the repository {repo}")
 
 
 def _does_not_check(snap: Snapshot) -> None:

@@ -76,12 +76,22 @@ def compare(base: Snapshot, head: Snapshot) -> DiffResult:
     changes = []
     for key in sorted(set(base.invoices) | set(head.invoices)):
         a, b = base.invoices.get(key), head.invoices.get(key)
-        if a == b:
+        if same_content(a, b):
             continue
         changes.append(_change(a, b, base, head))
     settings = sorted(p for p in set(base.settings) | set(head.settings)
                       if base.settings.get(p) != head.settings.get(p))
     return DiffResult(base, head, changes, settings)
+
+
+def same_content(a: InvoiceView | None, b: InvoiceView | None) -> bool:
+    """The same invoice for its client: numbers, totals, lines and the entries behind them. Where
+    the entries sit (path:line) is left out: a line inserted above them, a ledger file split or
+    renamed, moves no invoice."""
+    if a is None or b is None:
+        return a is b
+    return (a.number, a.total, a.amount_due, a.lines, a.currency, a.entries.keys()) == \
+        (b.number, b.total, b.amount_due, b.lines, b.currency, b.entries.keys())
 
 
 def _change(a: InvoiceView | None, b: InvoiceView | None, base: Snapshot, head: Snapshot) -> InvoiceChange:

@@ -7,13 +7,13 @@ from ..diagnostics import Diagnostic, SourceRef, error
 from ..model import Client, Documents, Party, Project, Withholding
 from .contracts import read_contracts
 from .rules import budget, read_rates, read_rules
-from .settings import PARTY_KEYS, _is_currency, read_language, read_locale, read_party
+from .settings import PARTY_KEYS, _is_currency, read_language, read_locale, read_party, read_social_security
 from .source import SourceFile
 from .yamlnodes import NULLS, SLUG_RE, Reader, compose
 
 CLIENT_KEYS = PARTY_KEYS + ("language", "locale", "currency", "payment_terms", "billing_cycle", "tax",
                             "split_payment", "withholding", "projects", "rates", "rules", "contracts",
-                            "documents")
+                            "documents", "social_security", "internal")
 
 
 def client_slug(path: str) -> str:
@@ -54,6 +54,8 @@ def load_client(src: SourceFile, diags: list[Diagnostic], defaults) -> Client:
         rules=read_rules(r, m.get("rules"), language),
         contracts=read_contracts(r, m.get("contracts"), language),
         documents=_documents(r, m.get("documents")),
+        social_security=read_social_security(r, m["social_security"]) if "social_security" in m else None,
+        internal=bool(r.boolean(m.get("internal"), "internal")),
         ref=src.ref(1, 1), **kw)
 
 

@@ -112,4 +112,10 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                                  "over: check its amount and the invoice it names; a transfer that paid "
                                  "several invoices is one payment line per invoice."),
     "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
+    "invalid-reference": ("error", "A contract's `references` (docs/einvoice.md) written wrong: a CIG that is not "
+                                   "10 letters and digits, a CUP that is not 15, an order, contract or determina "
+                                   "number longer than the e-invoice's 20 plain characters (IdDocumento)."),
+    "duplicate-exchange-rates": ("warning", "Exchange rates both in `exchange_rates` and in their old place "
+                                            "`stamp_duty.exchange_rates`: `exchange_rates` is used. Keep them "
+                                            "in one place."),
 }

@@ -10,13 +10,14 @@ from decimal import Decimal
 from yaml.nodes import ScalarNode
 
 from ..diagnostics import error
-from ..model import (BlockTerms, Contract, ExpenseTerms, FixedTerms, Milestone, Purchase, QuantityChange,
+from ..model import (BlockTerms, Contract, DocumentRef, PublicReferences, ExpenseTerms, FixedTerms, Milestone, Purchase, QuantityChange,
                      RecurringItem, RecurringTerms, RetainerTerms)
 from .rules import read_rates, read_rules
 from .yamlnodes import Reader, suggest
 
 KINDS = ("hourly", "block", "retainer", "fixed", "recurring", "expenses")
-COMMON = ("id", "kind", "from", "to", "description", "activities", "projects", "tax", "rates", "rules")
+COMMON = ("id", "kind", "from", "to", "description", "activities", "projects", "tax", "rates", "rules",
+          "references")
 KIND_KEYS = {
     "hourly": (),
     "block": ("purchases", "factors", "overage", "low_balance"),
@@ -59,8 +60,48 @@ def read_contracts(r: Reader, node, language: str) -> tuple[Contract, ...]:
             tax=r.text(m.get("tax"), "tax"),
             rates=read_rates(r, m.get("rates"), "rates"),
             rules=read_rules(r, m.get("rules"), language),
-            terms=TERMS[kind](r, m, item), ref=r.ref(item)))
+            terms=TERMS[kind](r, m, item), references=read_references(r, m.get("references")),
+            ref=r.ref(item)))
     return tuple(out)
+
+
+REFERENCE_KEYS = ("cig", "cup", "order", "contract", "determina")
+CODE_LENGTHS = {"cig": 10, "cup": 15}
+
+
+def read_references(r: Reader, node) -> PublicReferences | None:
+    """`references: {cig, cup, order, contract, determina}` of a contract (docs/einvoice.md); the
+    documents are `{number, date}` or just a number. A CIG has 10 characters, a CUP 15."""
+    if node is None:
+        return None
+    m = r.mapping(node, REFERENCE_KEYS, "references")
+    codes = {}
+    for key, length in CODE_LENGTHS.items():
+        text = r.text(m.get(key), key).strip().upper()
+        if text and not (len(text) == length and text.isascii() and text.isalnum()):
+            r.fail("invalid-reference", m[key], f"{key.upper()} `{text[:40]}` is not {length} letters and digits",
+                   f"copy the {key.upper()} from the public body's order: {length} characters, e.g. "
+                   + ("B2A7C41F09" if key == "cig" else "J41B22000120004"))
+            text = ""
+        codes[key] = text
+    docs = {key: _document(r, m[key], key) for key in ("order", "contract", "determina") if key in m}
+    return PublicReferences(ref=r.ref(node), refs=tuple((k, r.ref(v)) for k, v in m.items()), **codes, **docs)
+
+
+def _document(r: Reader, node, what: str) -> DocumentRef | None:
+    if isinstance(node, ScalarNode):
+        number = r.text(node, what).strip()
+        day = None
+    else:
+        d = r.mapping(node, ("number", "date"), what, ("number",))
+        number, day = r.text(d.get("number"), "number").strip(), r.date(d.get("date"), "date")
+    if not number:
+        return None
+    if len(number) > 20 or not number.isascii():
+        r.fail("invalid-reference", node, f"{what} number `{number[:40]}` is longer than 20 characters or not ASCII",
+               "the e-invoice holds up to 20 plain characters (IdDocumento): shorten it, e.g. 412/2026")
+        return None
+    return DocumentRef(number, day, r.ref(node))
 
 
 def _dup(r: Reader, node, cid, first):

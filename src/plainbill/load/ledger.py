@@ -26,7 +26,7 @@ import re
 from functools import lru_cache
 
 from ..money import parse_decimal, parse_percent, size_problem
-from .yamlnodes import DATE_RE, SLUG_RE, parse_date, parse_duration
+from .yamlnodes import DATE_RE, SLUG_RE, date_hint, parse_date, parse_duration
 
 SLUG = r"[a-z0-9][a-z0-9_-]*"
 _TIME = re.compile(
@@ -201,8 +201,7 @@ class _State:
         if ok is None:
             ok = self.dates[ds] = parse_date(ds) is not None
         if not ok:
-            _fail(self.diags, lineno, 1, "invalid-date", col, f"`{ds}` is not a valid date",
-                  "write dates as YYYY-MM-DD, e.g. 2026-11-03")
+            _fail(self.diags, lineno, 1, "invalid-date", col, f"`{ds}` is not a valid date", date_hint(ds))
         return ok
 
     def time_row(self, lineno: int, line: str, m):
@@ -448,7 +447,7 @@ def diagnose(line: str) -> tuple[str, int, str, str]:
         return "ledger-syntax", col, f"a ledger line starts with a date, not `{_cut(tok)}`", \
             "write YYYY-MM-DD first, or start the line with # to make it a comment"
     if parse_date(tok) is None:
-        return "invalid-date", col, f"`{tok}` is not a valid date", "check the month and the day"
+        return "invalid-date", col, f"`{tok}` is not a valid date", date_hint(tok)
     kind = toks[1][1] if len(toks) > 1 and toks[1][1] in ("expense", "payment") else "time"
     steps = _STEPS[kind]
     for i, (what, check) in enumerate(steps, 1):

@@ -6,23 +6,27 @@ run reports every problem in the file.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (NOWHERE, Activity, Address, Bank, CostRate, Numbering, Party, Person, Settings, StampDuty,
-                     TaxCode, WorkingHours)
+from ..model import (FUNDS, INPS, NOWHERE, Accounts, Activity, Address, Bank, CostRate, ExchangeRates, Numbering,
+                     Party, Person, Settings, SocialSecurity, StampDuty, TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
 
 PARTY_KEYS = ("name", "vat_number", "tax_code", "address", "email", "pec", "sdi_code", "eaddress",
               "phone", "fiscal_regime", "rea", "public_administration")
+# the issuer's own keys, beside the party keys it shares with clients: its logo and IscrizioneREA
+ISSUER_KEYS = ("logo", "share_capital", "sole_shareholder", "liquidation")
 ADDRESS_KEYS = ("street", "city", "postal_code", "province", "country")
 SETTINGS_KEYS = ("issuer", "bank", "currency", "locale", "language", "reference_date", "repository_url",
                  "payment_terms_days", "max_hours_per_day", "calendar", "working_hours", "numbering", "stamp_duty", "billing",
-                 "taxes", "team", "activities")
+                 "taxes", "team", "activities", "social_security", "export", "exchange_rates")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -44,7 +48,11 @@ def read_party(r: Reader, m: dict, what: str) -> Party:
         fiscal_regime=r.text(m.get("fiscal_regime"), "fiscal_regime"),
         rea=r.text(m.get("rea"), "rea"),
         public_administration=bool(r.boolean(m.get("public_administration"), "public_administration")),
+        share_capital=r.amount(m.get("share_capital"), "share_capital"),
+        sole_shareholder=r.boolean(m.get("sole_shareholder"), "sole_shareholder"),
+        liquidation=bool(r.boolean(m.get("liquidation"), "liquidation")),
         ref=r.src.ref(1, 1),
+        refs=tuple((k, r.ref(m[k])) for k in m) + tuple((f"address.{k}", r.ref(a[k])) for k in a),
     )
 
 
@@ -56,29 +64,50 @@ def load_settings(src: SourceFile, diags: list[Diagnostic]) -> Settings:
     broken = root is None and any(d.code == "yaml-syntax" for d in diags[before:])
     m = r.mapping(root, SETTINGS_KEYS, "plainbill.yaml", required=() if broken else ("issuer",))
     issuer_node = m.get("issuer")
-    issuer = read_party(r, r.mapping(issuer_node, PARTY_KEYS, "issuer", () if broken else ("name",)),
-                        "issuer")
+    issuer_keys = r.mapping(issuer_node, PARTY_KEYS + ISSUER_KEYS, "issuer", () if broken else ("name",))
+    issuer = read_party(r, issuer_keys, "issuer")
     if issuer_node is not None:
         issuer = replace(issuer, ref=r.ref(issuer_node))
     language = read_language(r, m.get("language"), "it")
     kw: dict = {}
+    if "logo" in issuer_keys:     # checked (inside templates/, an image that only draws) by render/logo.py
+        kw["logo"] = r.text(issuer_keys["logo"], "logo")
+        kw["logo_ref"] = r.ref(issuer_keys["logo"])
     _simple(r, m, kw)
     _calendar(r, m.get("calendar"), kw)
     if "working_hours" in m:
         kw["working_hours"] = _working_hours(r, m["working_hours"])
     if "numbering" in m:
-        n = r.mapping(m["numbering"], ("invoice", "credit_note"), "numbering")
+        n = r.mapping(m["numbering"], ("invoice", "credit_note", "start"), "numbering")
         kw["numbering"] = Numbering(invoice=r.text(n.get("invoice"), "invoice", Numbering().invoice),
                                     credit_note=r.text(n.get("credit_note"), "credit_note",
-                                                       Numbering().credit_note), ref=r.ref(m["numbering"]))
+                                                       Numbering().credit_note), ref=r.ref(m["numbering"]),
+                                    start=_numbering_start(r, n.get("start")))
     if "stamp_duty" in m:
         kw["stamp_duty"] = _stamp_duty(r, m["stamp_duty"])
-    b = r.mapping(m.get("billing"), ("no_charge", "late_entries"), "billing")
+    if "exchange_rates" in m:
+        kw["exchange_rates"] = read_exchange_rates(r, m["exchange_rates"])
+        if kw.get("stamp_duty", StampDuty()).exchange_rates:
+            r.warn("duplicate-exchange-rates", m["exchange_rates"],
+                   "exchange rates are set twice: `exchange_rates` is used, `stamp_duty.exchange_rates` is ignored",
+                   "remove `stamp_duty.exchange_rates` (its old place) and keep the rates in `exchange_rates`")
+        kw["stamp_duty"] = replace(kw.get("stamp_duty", StampDuty()), exchange_rates=kw["exchange_rates"].latest())
+    elif "stamp_duty" in m and kw["stamp_duty"].exchange_rates:   # the old place: still read
+        sd = kw["stamp_duty"]
+        kw["exchange_rates"] = ExchangeRates(tuple((c, date.min, v) for c, v in sd.exchange_rates), "", sd.ref)
+    b = r.mapping(m.get("billing"), ("no_charge", "late_entries", "start"), "billing")
+    if "start" in b:
+        kw["billing_start"] = r.convert(b["start"], "start", _first_of_month, "invalid-date", "a month (YYYY-MM)",
+                                        "write the first month this book bills, e.g. start: 2026-11")
     kw["no_charge"] = r.choice(b.get("no_charge"), ("show", "hide"), "no_charge") or "show"
     kw["late_entries"] = r.choice(b.get("late_entries"), ("next-period", "error"), "late_entries") or "next-period"
     _taxes(r, m.get("taxes"), language, kw)
     kw["team"] = _team(r, m.get("team"))
     kw["activities"] = _activities(r, m.get("activities"), language)
+    if "social_security" in m:
+        kw["social_security"] = read_social_security(r, m["social_security"])
+    if "export" in m:
+        kw["accounts"] = _accounts(r, m["export"])
     # line 0 marks settings that could not be parsed: checks then skip names they would define
     ref = SourceRef(src.path, 0, 0) if broken else src.ref(1, 1)
     return Settings(issuer=issuer, language=language, ref=ref, **kw)
@@ -226,6 +255,36 @@ def _working_hours(r: Reader, node) -> WorkingHours:
                         start=start, end=end, ref=r.ref(node))
 
 
+def _first_of_month(text: str) -> date | None:
+    """`2026-11` (or a date in it) -> 2026-11-01."""
+    if len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit() and 1 <= int(text[5:]) <= 12:
+        return date(int(text[:4]), int(text[5:]), 1)
+    try:
+        return date.fromisoformat(text).replace(day=1) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _numbering_start(r: Reader, node) -> tuple:
+    """`start: {invoice: {2026: 89}, credit_note: {2026: 4}}`: the first number per series and year."""
+    if node is None or r.is_null(node):
+        return ()
+    out, by_series = [], r.mapping(node, ("invoice", "credit_note"), "start")
+    for key, series in (("invoice", "invoice"), ("credit_note", "credit-note")):
+        years = r.mapping(by_series.get(key), (), f"start.{key}")
+        for year, value in years.items():
+            seq = r.integer(value, f"start.{key}.{year}")
+            if not (year.isdigit() and len(year) == 4 and 1900 < int(year) < 3000):
+                r.fail("invalid-value", value, f"numbering.start.{key}: `{year}` is not a year",
+                       "key each first number by its year, e.g. start: {invoice: {2026: 89}}")
+            elif seq is not None and seq < 1:
+                r.fail("invalid-value", value, f"numbering.start.{key}.{year}: numbers start at 1 or later",
+                       "write the first number this book issues in that year, e.g. 89")
+            elif seq is not None:
+                out.append((series, int(year), seq, r.ref(value)))
+    return tuple(out)
+
+
 def _stamp_duty(r: Reader, node) -> StampDuty:
     s = r.mapping(node, ("amount", "threshold", "charge_client", "exchange_rates"), "stamp_duty")
     amount = r.amount(s.get("amount"), "amount")
@@ -246,13 +305,36 @@ def _stamp_duty(r: Reader, node) -> StampDuty:
                      exchange_rates=tuple(sorted(rates)), ref=r.ref(node))
 
 
+def read_exchange_rates(r: Reader, node) -> ExchangeRates:
+    """`exchange_rates: {source: ..., rates: {CHF: 1.07, USD: {2026-10-01: 0.86, 2026-11-01: 0.87}}}`:
+    euro per unit, one rate for every date or rates from dates on (docs/einvoice.md)."""
+    m = r.mapping(node, ("source", "rates"), "exchange_rates", ("rates",))
+    out = []
+    for currency, value in r.mapping(m.get("rates"), (), "exchange_rates.rates").items():
+        if not _is_currency(currency) or currency == "EUR":
+            r.fail("invalid-value", r.key_of.get(id(value), value), f"`{short(currency)}` is not a foreign currency code",
+                   "write ISO 4217 codes other than EUR, e.g. USD: 0.86")
+            continue
+        dated = r.mapping(value, (), f"rates of {currency}") if isinstance(value, MappingNode) else None
+        pairs = [(r.date(r.key_of.get(id(v), v), "date"), v) for v in dated.values()] if dated else [(date.min, value)]
+        for since, v in pairs:
+            rate = r.factor(v, f"exchange rate of {currency}")
+            if rate is not None and rate <= 0:
+                r.fail("invalid-value", v, f"the exchange rate of {currency} must be above 0",
+                       f"euro per {currency}, e.g. {currency}: 0.92")
+            elif rate is not None and since is not None:
+                out.append((currency, since, rate))
+    return ExchangeRates(tuple(sorted(out)), r.text(m.get("source"), "source"), r.ref(node))
+
+
 def _taxes(r: Reader, node, language: str, kw: dict) -> None:
     t = r.mapping(node, ("default", "codes"), "taxes")
     if "default" in t:
         kw["default_tax"] = r.text(t["default"], "taxes.default")
     codes = []
     for code, item in r.mapping(t.get("codes"), (), "taxes.codes").items():
-        c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "note"), f"tax code `{code}`",
+        c = r.mapping(item, ("rate", "nature", "reverse_charge", "stamp_duty", "withholding", "note"),
+                      f"tax code `{code}`",
                       ("rate",))
         rate = r.percent(c.get("rate"), "rate")
         tc = TaxCode(code=code, rate=Decimal(0) if rate is None else rate,
@@ -260,6 +342,7 @@ def _taxes(r: Reader, node, language: str, kw: dict) -> None:
                      note=r.labels(c.get("note"), "note", language),
                      reverse_charge=bool(r.boolean(c.get("reverse_charge"), "reverse_charge")),
                      stamp_duty=r.boolean(c.get("stamp_duty"), "stamp_duty"),
+                     withholding=r.boolean(c.get("withholding"), "withholding"),
                      ref=r.ref(item))
         if tc.stamp_duty is not None and tc.stamp_duty != tc.stamp_duty_default:
             _stamp_override(r, c["stamp_duty"], tc)
@@ -277,6 +360,61 @@ def _stamp_override(r: Reader, node, tc: TaxCode) -> None:
            f"the stamp duty is {law} by default",
            "remove `stamp_duty` to follow the law's default (docs/billing.md, Stamp duty), "
            "or keep it if your case is an exception")
+
+
+def read_social_security(r: Reader, node) -> tuple[SocialSecurity, ...]:
+    """`social_security`: a list of surcharges `{kind: TC22, rate: 4%, withholding: true}`
+    (plainbill.yaml, or a client file where it replaces the issuer's; `[]` or null: none)."""
+    if node is None or r.is_null(node):
+        return ()
+    out = []
+    seen: set[str] = set()
+    for item in r.sequence(node, "social_security"):
+        s = r.mapping(item, ("kind", "rate", "withholding"), "social-security surcharge", ("kind", "rate"))
+        kind = (r.scalar(s.get("kind"), "kind") or "").strip().upper()
+        rate = r.percent(s.get("rate"), "rate")
+        if "kind" in s and kind not in FUNDS:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{short(kind)}` is not a FatturaPA TipoCassa code",
+                   "TC22 for the rivalsa INPS (gestione separata), TC01..TC21 for a professional fund, "
+                   "e.g. TC02 CNPADC, TC04 Inarcassa (docs/billing.md, Social security)")
+            continue
+        if kind in seen:
+            r.fail("invalid-value", s["kind"], f"social-security kind `{kind}` is listed twice",
+                   "list each fund once")
+            continue
+        if rate is None or not kind:
+            continue
+        if not 0 < rate < 1:
+            r.fail("invalid-value", s["rate"], f"social-security rate {rate * 100:f}% is not between 0 and 100%",
+                   "the fund's rate, e.g. rate: 4%")
+            continue
+        withholding = r.boolean(s.get("withholding"), "withholding")
+        seen.add(kind)
+        out.append(SocialSecurity(kind=kind, rate=rate,
+                                  withholding=kind == INPS if withholding is None else withholding,
+                                  ref=r.ref(item)))
+    return tuple(out)
+
+
+ACCOUNT_RE = re.compile(r"^(Assets|Liabilities|Equity|Income|Expenses)(:[A-Z0-9][A-Za-z0-9-]*)+$")
+
+
+def _accounts(r: Reader, node) -> Accounts:
+    """`export: {accounts: {fees: Income:Fees, ...}}`: names both journal syntaxes accept
+    (beancount's are the narrower: a root type, then capitalised parts without spaces)."""
+    e = r.mapping(node, ("accounts",), "export")
+    names = tuple(f for f in Accounts.__dataclass_fields__ if f != "ref")
+    a = r.mapping(e.get("accounts"), names, "export.accounts")
+    kw = {}
+    for key, value in a.items():
+        name = r.text(value, key).strip()
+        if not ACCOUNT_RE.match(name):
+            r.fail("invalid-value", value, f"account `{short(name)}` is not a name every journal accepts",
+                   "start with Assets, Liabilities, Equity, Income or Expenses, then parts that begin with a "
+                   "capital letter or digit, no spaces: e.g. Income:Fees, Liabilities:VAT:Output")
+            continue
+        kw[key] = name
+    return Accounts(**kw, ref=r.ref(node))
 
 
 def _team(r: Reader, node) -> tuple[Person, ...]:

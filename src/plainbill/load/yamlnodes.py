@@ -8,6 +8,7 @@ Diagnostic at the node's line and column.
 """
 from __future__ import annotations
 
+import calendar
 import difflib
 import re
 from datetime import date
@@ -54,6 +55,24 @@ def parse_date(text: str) -> date | None:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+def date_hint(text: str) -> str:
+    """What is wrong with a date that does not parse, said plainly: `2026-11-31` -> November 2026
+    has 30 days; the format only when the format is what is wrong."""
+    m = DATE_RE.match(text)
+    if not m:
+        return "write dates as YYYY-MM-DD, e.g. 2026-11-03"
+    year, month, day = int(m[1]), int(m[2]), int(m[3])
+    if not 1 <= month <= 12:
+        return f"there is no month {m[2]}: months run from 01 to 12"
+    if year < 1:
+        return "years start at 0001"
+    days = calendar.monthrange(year, month)[1]
+    if day < 1:
+        return f"days start at 01: the first of that month is {year:04d}-{month:02d}-01"
+    return (f"{calendar.month_name[month]} {year:04d} has {days} days: the last one is "
+            f"{year:04d}-{month:02d}-{days:02d}")
 
 
 def parse_time(text: str) -> int | None:
@@ -216,8 +235,8 @@ class Reader:
         return default if value is None else value
 
     def date(self, node, what="date") -> date | None:
-        return self.convert(node, what, parse_date, "invalid-date", "a valid date",
-                            "write dates as YYYY-MM-DD, e.g. 2026-11-03")
+        text = node.value.strip() if isinstance(node, ScalarNode) else ""
+        return self.convert(node, what, parse_date, "invalid-date", "a valid date", date_hint(text))
 
     def time(self, node, what="time") -> int | None:
         return self.convert(node, what, parse_time, "invalid-time", "a valid time",

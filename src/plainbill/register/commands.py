@@ -9,14 +9,18 @@ written or none (journal.py); "issued" is printed only after the commit.
 from __future__ import annotations
 
 import difflib
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ..diagnostics import has_errors
+from ..money import round_money
 from ..pipeline import book_problem, compute_book, period_problem
 from ..terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
 from .credit import plan_credit_note
-from .issue import nothing_to_bill, plan_issue, select_drafts
+from .issue import before_the_work, nothing_to_bill, older_than_issued, plan_issue, select_drafts
+from .settle import only_frozen_errors_of, restore, unsettled
 from .journal import LOCK, Busy, JournalError, LockError, commit, locked, rollback
 from .records import Record, lock_path
 
@@ -88,29 +92,77 @@ def _write(root: Path, records: list[Record], command: str) -> int:
 
 
 def run_issue(root: Path, *, period=None, client=None, on: date | None = None,
-              drafts: tuple[str, ...] = (), fmt: str = "text", dry_run: bool = False) -> int:
+              drafts: tuple[str, ...] = (), fmt: str = "text", dry_run: bool = False,
+              allow_older: bool = False) -> int:
     on = on or date.today()
     bad = period_problem(period)
     if bad:
         return usage_report(root, [bad], fmt)
-    return _exclusive("issue", root, lambda: _issue(root, period, client, on, drafts, fmt, dry_run), dry_run)
+    return _exclusive("issue", root,
+                      lambda: _issue(root, period, client, on, drafts, fmt, dry_run, allow_older), dry_run)
 
 
-def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool) -> int:
+def _leave_out(chosen: list, test, why: str) -> list:
+    """The drafts that pass; the others named on stderr with `why`."""
+    out = [inv.id for inv in chosen if test(inv)]
+    if out:
+        say(f"plainbill: {why}: {', '.join(out)}", err=True)
+    return [inv for inv in chosen if inv.id not in out]
+
+
+def unknown_drafts(unknown: list[str], invoices) -> str:
+    """No such draft: the close draft ids (difflib), or why none is offered."""
+    open_ = sorted(inv.id for inv in invoices if inv.kind == "invoice" and not inv.number)
+    issued = {inv.id: inv.number for inv in invoices if inv.kind == "invoice" and inv.number}
+    parts, guessed = [], True
+    for name in unknown:
+        if name in issued:
+            parts.append(f"{name} is already issued as {issued[name]}")
+            continue
+        close = difflib.get_close_matches(name, open_, n=3, cutoff=0.6)
+        guessed = guessed and bool(close)
+        parts.append(f"no draft {name}" + (f"; did you mean {', '.join(close)}?" if close else
+                                          " (not in the selected period/client)" if open_ else "; no draft is open"))
+    listed = not guessed and 0 < len(open_) <= 8
+    return "; ".join(parts) + (f"; the open drafts are {', '.join(open_)}" if listed else "")
+
+
+def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: str, dry_run: bool,
+           allow_older: bool = False) -> int:
     prepared, code = _prepare(root, fmt, period, client)
     if prepared is None:
         return code
     checked, invoices = prepared
     chosen, unknown = select_drafts(invoices, on, drafts)
+    candidates = len(chosen)
     if unknown:
-        return usage_error(f"no draft to issue named {', '.join(unknown)} "
-                           "(already issued, or not in the selected period/client)")
-    empty = [inv.id for inv in chosen if nothing_to_bill(inv)]
-    if empty:
-        say(f"plainbill: not numbered, nothing to bill (every line 0.00): {', '.join(empty)}", err=True)
-        chosen = [inv for inv in chosen if inv.id not in empty]
+        return usage_error(unknown_drafts(unknown, invoices))
+    internal = {c.slug for c in checked.book.clients if c.internal}
+    chosen = _leave_out(chosen, lambda inv: inv.client in internal,
+                        "not numbered, internal client (`internal: true` in its clients/ file)")
+    chosen = _leave_out(chosen, nothing_to_bill, "not numbered, nothing to bill (every line 0.00)")
+    if not drafts:   # drafts named on the command line are asked for
+        early = {inv.id for inv in before_the_work(chosen, invoices)}
+        chosen = _leave_out(chosen, lambda inv: inv.id in early,
+                            "held back, only a contract's fee for a month before the client's first entry "
+                            "(issue one by name if it is due; if those months were billed elsewhere, set "
+                            "`billing: {start: YYYY-MM}` in plainbill.yaml and they are not drafted)")
+    older = older_than_issued(chosen, checked.register)
+    if older and not allow_older:
+        for inv, last in older:
+            say(f"plainbill: {'error' if drafts else 'held back'}: {inv.id} is for a period older than "
+                f"{last.draft}, already issued as {last.number}", err=True)
+        if drafts:   # asked for by name: all or nothing
+            say("plainbill: nothing issued; if that period really was never invoiced, run again with "
+                "--allow-older", err=True)
+            return EXIT_PROBLEMS
+        say("plainbill: held back drafts are not numbered; issue one by name with --allow-older "
+            "(`plainbill issue DRAFT --allow-older`) if it is due", err=True)
+        held = {inv.id for inv, _ in older}
+        chosen = [inv for inv in chosen if inv.id not in held]
     if not chosen:
-        say(f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
+        say("plainbill: nothing left to issue (see above)" if candidates else
+            f"plainbill: nothing to issue (no draft whose period ended by {on})", err=True)
         return EXIT_OK
     records, diags = plan_issue(checked.book, checked.register, chosen, on)
     if diags:
@@ -141,11 +193,24 @@ def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), rea
 
 def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, on: date, fmt: str,
                  dry_run: bool) -> int:
-    prepared, code = _prepare(root, fmt)
-    if prepared is None:
-        return code
-    checked, invoices = prepared
-    record = checked.register.get(number)
+    computed = compute_book(root)
+    if computed.problem:
+        return usage_error(computed.problem)
+    checked = computed.checked
+    record = checked.register.get(number) if checked.register is not None else None
+    settles: list[str] = []
+    if has_errors(computed.diagnostics):
+        if record is None or computed.invoices is None or not only_frozen_errors_of(computed.diagnostics, record):
+            prepared, code = _prepare(root, fmt)   # reports the errors and refuses
+            return code
+        settles = unsettled(checked.book, record, checked.register)
+        invoices, problem = _as_issued(checked, record, settles)
+        if problem:
+            report(root, computed.diagnostics, fmt)
+            return usage_error(problem)
+        lines = lines or tuple(_lines_billing(invoices, number, settles))
+    else:
+        invoices = computed.invoices
     original = next((i for i in invoices if i.number == number and i.kind == "invoice"), None)
     if record is None or record.series != "invoice" or original is None:
         return usage_error(_not_issued(checked.register, number))
@@ -153,6 +218,11 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     if diags or rec is None:
         report(root, diags, fmt)
         return EXIT_PROBLEMS
+    if settles:
+        rec = replace(rec, settles=tuple(settles))
+        say(f"plainbill: this credit note settles the edit of {len(settles)} entr{'y' if len(settles) == 1 else 'ies'} "
+            f"of {number}: {number} stays as issued, and the entries as they are now are billed, marked late, "
+            f"in the client's next open period", err=True)
     if dry_run:
         say(f"would issue credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
             f"{rec.currency}  -> {rec.ref.path}")
@@ -164,6 +234,42 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
     say(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
         f"{rec.currency}  -> {rec.ref.path}")
     return EXIT_OK
+
+
+def _as_issued(checked, record: Record, settles: list[str]):
+    """The invoices with `record`'s edited entries put back as issued: (invoices, None), or
+    (None, why the edit cannot be settled by a credit note)."""
+    from ..pipeline import Checked, compute
+
+    restored = restore(checked.book, checked.register, {fp: record for fp in settles})
+    if len(restored) != len(settles):
+        return None, (f"cannot settle the edit of {record.number} with a credit note: an entry it billed cannot be "
+                      "read back from its record; revert the edit, then credit what was over-billed")
+    again = Checked(replace(checked.book, entries=(*checked.book.entries, *restored)), [], checked.register)
+    invoices = compute(again)
+    if has_errors(again.diagnostics):
+        return None, (f"{record.number} would differ from what was issued even with its entries as they were: "
+                      "a rate, contract or rule changed too; undo that change (or give it a `from:` date "
+                      "after the invoice's period), then run credit-note again")
+    return invoices, None
+
+
+def _lines_billing(invoices, number: str, fingerprints: list[str]) -> list[str]:
+    """`KEY=AMOUNT` for what invoice `number` billed for `fingerprints`, line by line (`KEY`
+    when that is the whole line): the part a credit note cancels, the entries' other
+    neighbours on a line staying billed."""
+    wanted = set(fingerprints)
+    inv = next(i for i in invoices if i.number == number and i.kind == "invoice")
+    part: dict[str, Decimal] = {}
+    for d in inv.entries:
+        if d.fingerprint in wanted:
+            part[d.line_key] = part.get(d.line_key, Decimal(0)) + d.amount
+    specs = []
+    for line in inv.lines:
+        amount = round_money(part.get(line.key, Decimal(0)), inv.currency)
+        if amount > 0:
+            specs.append(line.key if amount >= line.amount else f"{line.key}={amount}")
+    return specs
 
 
 def _not_issued(register, number: str) -> str:

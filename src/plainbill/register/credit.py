@@ -17,7 +17,10 @@ from datetime import date
 from decimal import Decimal
 
 from .. import i18n
+from ..billing.surcharges import credited
 from ..diagnostics import Diagnostic, SourceRef, error
+from ..billing.legal import is_stamp_note
+from ..billing.taxes import Withheld, in_withholding_base, withholding_on
 from ..invoice import Invoice, Line, TaxLine
 from ..model import Book
 from ..money import parse_decimal, round_money
@@ -26,8 +29,6 @@ from .numbering import format_number, number_format
 from .records import Record, invoice_from_dict
 from .store import Register
 
-_NOTE = {"it": "Nota di credito relativa alla fattura n. {number} del {date}: {reason}",
-         "en": "Credit note for invoice {number} of {date}: {reason}"}
 
 
 def plan_credit_note(book: Book, register: Register, original: Invoice, specs: tuple[str, ...],
@@ -43,11 +44,11 @@ def plan_credit_note(book: Book, register: Register, original: Invoice, specs: t
     diags += bad
     if diags:
         return None, diags
-    seq = register.next_seq("credit-note", on.year)
+    seq = register.next_seq("credit-note", on.year, book.settings.numbering.first_seq("credit-note", on.year))
     number = format_number(number_format(book.settings, "credit-note"), "credit-note", on.year, seq)
-    note = _NOTE.get(original.language, _NOTE["en"]).format(
-        number=original.number, date=original.issue_date.isoformat(), reason=reason)
-    cn = _credit_invoice(original, lines, number, on, note)
+    note = i18n.t(original.language, "credit_note_for", number=original.number,
+                  date=original.issue_date.isoformat(), reason=reason)
+    cn = _credit_invoice(original, lines, number, on, note, _withholding(book, original, lines))
     rec = replace(_record(book, cn, number, on, seq, {}), reason=reason)
     return rec, _still_valid(register, [rec])
 
@@ -81,33 +82,53 @@ def _credited_lines(original: Invoice, specs, done, where: SourceRef) -> tuple[l
                                f"cannot credit {amount_text or amount} on line {key}: {left} is left to credit",
                                "give an amount between 0 and what is left, in the currency's minor unit"))
             continue
-        out.append(line if amount == line.amount else _partial(line, amount))
+        out.append(line if amount == line.amount else _partial(line, amount, original.language))
     if not out and not diags:
         diags.append(error("credit-note-amount", where, f"invoice {original.number}: nothing left to credit"))
     return out, diags
 
 
-def _partial(line: Line, amount: Decimal) -> Line:
+def _partial(line: Line, amount: Decimal, language: str) -> Line:
     return replace(line, quantity=Decimal(1), unit="", unit_price=amount, amount=amount, minutes=0,
-                   raw_minutes=0, explanation=f"{amount} of {line.amount} ({line.description})")
+                   raw_minutes=0, explanation=i18n.t(language, "credit_partial", amount=i18n.number(language, amount),
+                                                     total=i18n.number(language, line.amount)))
 
 
-def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date, note: str) -> Invoice:
+def _withholding(book: Book, original: Invoice, lines: list[Line]) -> Withheld:
+    """The withholding the credited lines took on the original: its rate on their share of the
+    withholding base, computed like the invoice's (billing/taxes.withholding_on). A prorating over
+    the subtotal would let the bollo or an art. 15 expense dilute it: 1 h at 100.00 and a 100.00
+    advanced expense withhold 20.00 (20 % of 100.00), and crediting the hour gives back 20.00."""
+    if not original.withholding:
+        return Withheld()
+    settings = book.settings
+    client = book.client(original.client)
+    rate = original.withholding_rate or (client.withholding.rate if client and client.withholding else Decimal(0))
+    if client is not None and client.withholding is not None:
+        share = client.withholding.base
+    else:   # the client no longer withholds: the share the original used
+        in_base = sum((l.amount for l in original.lines if in_withholding_base(settings, l.tax_code)), Decimal(0))
+        share = original.withholding_base / in_base if in_base else Decimal(1)
+    return withholding_on(settings, lines, rate, share, original.currency)
+
+
+def _credit_invoice(original: Invoice, lines: list[Line], number: str, on: date, note: str,
+                    withheld: Withheld) -> Invoice:
     taxes = _taxes(original, lines)
     subtotal = sum((l.amount for l in lines), Decimal(0))
     tax_total = sum((t.tax for t in taxes), Decimal(0))
     total = subtotal + tax_total
-    withholding = Decimal(0)
-    if original.withholding and original.subtotal:
-        withholding = round_money(original.withholding * subtotal / original.subtotal, original.currency)
+    withholding = withheld.amount
     split = tax_total if original.split_payment else Decimal(0)
     keys = {l.key for l in lines}
     safe = re.sub(r"[^A-Za-z0-9]+", "-", number).strip("-")
     return replace(original, id=f"{original.client}-{safe}", kind="credit-note", number=number,
                    issue_date=on, due_date=None, references=(original.number,), lines=tuple(lines),
                    taxes=taxes, subtotal=subtotal, tax_total=tax_total, total=total,
-                   withholding=withholding, split_payment=split, amount_due=total - withholding - split,
+                   withholding=withholding, withholding_rate=withheld.rate, withholding_base=withheld.base,
+                   split_payment=split, amount_due=total - withholding - split,
                    entries=tuple(e for e in original.entries if e.line_key in keys), statements=(),
+                   surcharges=credited(original.surcharges, lines, original.currency),
                    warnings=(), notes=(note, *_notes_that_apply(original, lines, taxes)))
 
 
@@ -117,14 +138,13 @@ def _notes_that_apply(original: Invoice, lines: list[Line], taxes) -> list[str]:
     about the whole document (split payment) are kept."""
     credited = {t.tax_code for t in taxes}
     by_code = {t.note: t.tax_code for t in original.taxes if t.note}
-    stamp = i18n.t(original.language, "stamp_note")
     has_stamp = any(l.kind == "stamp-duty" for l in lines)
     out = []
     for n in original.notes:
         if n in by_code:
             if any(t.tax_code in credited and t.note == n for t in original.taxes):
                 out.append(n)
-        elif n == stamp:
+        elif is_stamp_note(n):
             if has_stamp:
                 out.append(n)
         else:

@@ -8,18 +8,23 @@ behind it, the entry's path:line and what it said when the invoice was issued.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
 from ..model import Book, Entry
 from .audit import HINT, locate
-from .records import Record, billed_fingerprints, frozen_digest, totals_of
+from .records import Record, billed_fingerprints, frozen_digests, totals_of
 from .store import Register
 
-# The edit itself must go: while the book holds it, check fails and issue and credit-note refuse.
-REMEDY = ("an issued invoice never changes: revert the edit; to correct the invoice, add what was missing "
-          "as a new entry (billed, marked late, in the next open period), or credit what was over-billed "
-          "with `plainbill credit-note {number} --lines KEY=AMOUNT` once the edit is reverted")
+# Two ways out, each a command that succeeds: undo the edit, or settle it with a credit note
+# (settle.py: the invoice stays as issued, the entry as it is now is billed late).
+REMEDY = ("an issued invoice never changes: put the line back as quoted, or settle the edit: "
+          "`plainbill credit-note {number} --reason \"...\"` credits the lines that billed this entry "
+          "and the entry as it is now is billed, marked late, in the next open period")
+RULE_CHANGED = ("no entry behind it changed, so a rate, contract or rule did (clients/, plainbill.yaml): "
+                "an issued invoice never changes; undo that change, or keep the old value and add the new "
+                "one from a later date (a rate or contract with `from: {after}`)")
 
 
 def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> list[Diagnostic]:
@@ -29,7 +34,7 @@ def verify_issued(register: Register, invoices: list[Invoice], book: Book) -> li
     diags: list[Diagnostic] = []
     for record in register.by_draft.values():
         inv = computed.get(record.draft)
-        if inv is not None and frozen_digest(inv) == record.digest:
+        if inv is not None and record.digest in frozen_digests(inv):
             diags += _record_edited(record, inv)
             continue
         index = index or _BookIndex(book)
@@ -54,7 +59,6 @@ class _BookIndex:
 
 def _entry_changes(record: Record, inv: Invoice | None, index: _BookIndex) -> list[Diagnostic]:
     now = set(billed_fingerprints(inv)) if inv is not None else set()
-    hint = REMEDY.format(number=record.number)
     diags = []
     for billed in record.entries:
         # still in the book: billed (or, with no invoice, filtered out by --period/--client);
@@ -62,6 +66,7 @@ def _entry_changes(record: Record, inv: Invoice | None, index: _BookIndex) -> li
         if billed.fingerprint in now or billed.fingerprint in index.by_fp:
             continue
         where = f"issued invoice {record.number} ({record.draft})"
+        hint = REMEDY.format(number=record.number)
         current = index.by_ref.get(billed.ref)
         if current is not None and current.fingerprint not in record.fingerprints:
             diags.append(error("issued-entry-changed", current.ref,
@@ -104,5 +109,4 @@ def _invoice_changed(record: Record, inv: Invoice) -> Diagnostic:
     return error("issued-invoice-changed", record.ref,
                  f"issued invoice {record.number} ({record.draft}) would change: total {total} -> "
                  f"{inv.total} {inv.currency}; {detail}",
-                 "no entry behind it changed, so a rate, contract or rule did (clients/, plainbill.yaml); "
-                 + REMEDY.format(number=record.number))
+                 RULE_CHANGED.format(after=(record.period_end + timedelta(days=1)).isoformat()))

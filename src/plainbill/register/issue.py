@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from ..billing.client import fee_only
 from ..diagnostics import Diagnostic, error
 from ..invoice import Invoice
 from ..model import Book
@@ -32,6 +33,30 @@ def select_drafts(invoices: list[Invoice], on: date, drafts: tuple[str, ...] = (
     return chosen, unknown
 
 
+def older_than_issued(drafts: list[Invoice], register: Register) -> list[tuple[Invoice, Record]]:
+    """Drafts for a period that ends before the latest one already issued to the same client,
+    with that record: a draft skipped last month, or months a new contract reaches back to,
+    which are numbered only when asked for (`--allow-older`)."""
+    latest: dict[str, Record] = {}
+    for r in register.by_draft.values():
+        if r.client not in latest or r.period_end > latest[r.client].period_end:
+            latest[r.client] = r
+    return [(inv, latest[inv.client]) for inv in drafts
+            if inv.client in latest and inv.period_end < latest[inv.client].period_end]
+
+
+def before_the_work(drafts: list[Invoice], invoices: list[Invoice]) -> list[Invoice]:
+    """Drafts with no entry behind them (only a contract's fee) for a period before the first
+    work of their client: a retainer written with the date its contract began may reach back to
+    months billed elsewhere, or never meant to be billed. Numbered only when named."""
+    first_work: dict[str, date] = {}
+    for inv in invoices:
+        if inv.kind == "invoice" and inv.entries:
+            first_work[inv.client] = min(inv.period_start, first_work.get(inv.client, inv.period_start))
+    return [inv for inv in drafts if fee_only(inv) and inv.client in first_work
+            and inv.period_end < first_work[inv.client]]
+
+
 def nothing_to_bill(inv: Invoice) -> bool:
     """A draft whose every line is 0.00 (only no-charge work, say): it is never numbered, since an
     invoice of nothing would cost the client a registration and the firm a number."""
@@ -44,7 +69,7 @@ def plan_issue(book: Book, register: Register, drafts: list[Invoice], on: date) 
     if diags:
         return [], diags
     texts = {e.fingerprint: e for e in book.entries}
-    seq = register.next_seq("invoice", on.year)
+    seq = register.next_seq("invoice", on.year, book.settings.numbering.first_seq("invoice", on.year))
     fmt = number_format(book.settings, "invoice")
     records = []
     for inv in drafts:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..diagnostics import SourceRef
-from ..invoice import EntryDetail, Invoice, Line, Statement, TaxLine
+from ..invoice import EntryDetail, Invoice, Line, Statement, Surcharge, TaxLine
 
 ISSUED_DIR = "issued"
 FORMAT_VERSION = 1
@@ -73,6 +73,7 @@ class Record:
     reason: str = ""
     invoice: dict | None = None                    # credit note: the whole document
     taxes: tuple[tuple[str, str, str, str], ...] = ()  # (code, rate, base, tax); older records: none
+    settles: tuple[str, ...] = ()                  # credit note: fingerprints of edited entries it settles
     path: str = field(default="", compare=False)   # where it was read from
     text: str = field(default="", compare=False, repr=False)   # as read, to locate problems in it
 
@@ -116,6 +117,8 @@ class Record:
             d["reason"] = self.reason
         if self.invoice is not None:
             d["invoice"] = self.invoice
+        if self.settles:
+            d["settles"] = list(self.settles)
         return d
 
 
@@ -161,6 +164,7 @@ def _record_from(d: dict, path: str, text: str = "") -> Record:
         reason=str(d.get("reason", "")),
         invoice=d.get("invoice"),
         taxes=tuple((str(t["code"]), str(t["rate"]), str(t["base"]), str(t["tax"])) for t in d.get("taxes", ())),
+        settles=tuple(str(f) for f in d.get("settles", ())),
         path=path, text=text,
     )
 
@@ -204,9 +208,26 @@ def frozen_digest(inv: Invoice) -> str:
     the wording of explanations, so inserting a line above an entry or a new plainbill
     release that words explanations better does not unfreeze anything.
     """
+    return _digest(inv, [l for l in inv.lines if not _shown_only(l)])
+
+
+def frozen_digests(inv: Invoice) -> tuple[str, str]:
+    """frozen_digest, and the digest records issued before 0,00 no-charge lines were left out
+    of it (they count every line): a record matching either is unchanged."""
+    return frozen_digest(inv), _digest(inv, list(inv.lines))
+
+
+def _shown_only(line: Line) -> bool:
+    """A 0,00 no-charge line: whether a page shows it is a display setting (billing.no_charge,
+    documents.no_charge), so it is not part of what an issued invoice freezes; the entries
+    behind it are (the record's entries)."""
+    return line.kind == "no-charge" and line.amount == 0
+
+
+def _digest(inv: Invoice, kept: list[Line]) -> str:
     # line keys are left out: an engine may derive them from positions (an expense's line number)
     lines = sorted([l.kind, l.description, str(l.quantity), l.unit, str(l.unit_price), str(l.amount),
-                    l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in inv.lines)
+                    l.tax_code, str(l.tax_rate), sorted(l.entries)] for l in kept)
     taxes = [[t.tax_code, str(t.rate), str(t.base), str(t.tax)] for t in inv.taxes]
     blob = [inv.client, inv.period_start.isoformat(), inv.period_end.isoformat(), inv.currency,
             lines, taxes, str(inv.subtotal), str(inv.tax_total), str(inv.total),
@@ -248,8 +269,12 @@ def invoice_from_dict(d: dict) -> Invoice:
     statements = tuple(Statement(s["kind"], s["contract"], s["title"],
                                  tuple(tuple(r) for r in s["rows"]),
                                  tuple(tuple(m) for m in s.get("minutes", ()))) for s in d.get("statements", ()))
+    surcharges = tuple(Surcharge(**{**s, **{k: Decimal(s[k]) for k in ("rate", "base", "amount", "tax_rate")}})
+                       for s in d.get("surcharges", ()))
     dec = {k: Decimal(d[k]) for k in ("subtotal", "tax_total", "total", "withholding",
                                       "split_payment", "amount_due")}
+    # records written before the withholding's rate and base were part of the invoice have neither
+    dec.update({k: Decimal(d.get(k, "0")) for k in ("withholding_rate", "withholding_base")})
     opt_date = {k: date.fromisoformat(d[k]) if d.get(k) else None for k in ("issue_date", "due_date")}
     return Invoice(id=d["id"], client=d["client"], period_start=date.fromisoformat(d["period_start"]),
                    period_end=date.fromisoformat(d["period_end"]), currency=d["currency"],
@@ -257,4 +282,4 @@ def invoice_from_dict(d: dict) -> Invoice:
                    statements=statements, warnings=tuple(d.get("warnings", ())),
                    notes=tuple(d.get("notes", ())), kind=d.get("kind", "invoice"),
                    number=d.get("number", ""), references=tuple(d.get("references", ())),
-                   **dec, **opt_date)
+                   surcharges=surcharges, **dec, **opt_date)

@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 
 from ..diagnostics import Diagnostic, SourceRef, error
 from ..invoice import Invoice
+from ..model import Numbering
 from ..load.source import discover, read_sources
 from .audit import audit_record
 from .journal import JOURNAL, LOCK, JournalError, held, is_temp, parse_journal
@@ -49,9 +50,10 @@ class Register:
         rs = [r for r in self.records.values() if r.series == series and r.year == year]
         return max(rs, key=lambda r: r.seq) if rs else None
 
-    def next_seq(self, series: str, year: int) -> int:
+    def next_seq(self, series: str, year: int, first: int = 1) -> int:
+        """After the last record of the year; `first` (numbering.start) when there is none."""
         last = self.last(series, year)
-        return last.seq + 1 if last else 1
+        return last.seq + 1 if last else first
 
     def credit_notes_of(self, number: str) -> list[Record]:
         return sorted((r for r in self.records.values() if number in r.references), key=_order)
@@ -238,8 +240,11 @@ def _check_locks(records: list[Record], locks: dict[str, str]) -> list[Diagnosti
     return diags
 
 
-def validate(records: list[Record]) -> list[Diagnostic]:
-    """Numbers unique and gap-free per series and year, dates in order, one number per draft."""
+def validate(records: list[Record], numbering: Numbering | None = None) -> list[Diagnostic]:
+    """Numbers unique and gap-free per series and year, dates in order, one number per draft.
+
+    Without `numbering` (the register read alone) a year's numbers are checked from its first
+    record on; `check_start` checks them against the book's first numbers (numbering.start)."""
     diags: list[Diagnostic] = []
     by_number: dict[str, list[Record]] = defaultdict(list)
     series: dict[tuple[str, int], list[Record]] = defaultdict(list)
@@ -260,7 +265,7 @@ def validate(records: list[Record]) -> list[Diagnostic]:
                                "a number is never reused: keep one record, credit the other invoice",
                                related=[r.ref for r in rs[:1]]))
     for (name, year), rs in sorted(series.items()):
-        diags += _check_series(name, year, rs)
+        diags += _check_series(name, year, rs, numbering)
     for draft, rs in sorted(drafts.items()):
         if len(rs) > 1:
             rs = sorted(rs, key=_order)
@@ -296,11 +301,41 @@ def _check_credited(original: Record, notes: list[Record]) -> list[Diagnostic]:
                   "cancel the excess with a new invoice", related=[original.ref])]
 
 
-def _check_series(name: str, year: int, rs: list[Record]) -> list[Diagnostic]:
+def check_start(register: Register, numbering: Numbering) -> list[Diagnostic]:
+    """Each year's numbers against the book's first number (1, or numbering.start): none missing
+    before the first record, none below the start."""
+    series: dict[tuple[str, int], list[Record]] = defaultdict(list)
+    for r in register.records.values():
+        series[(r.series, r.year)].append(r)
+    diags = []
+    for (name, year), rs in sorted(series.items()):
+        first = numbering.first_seq(name, year)
+        low = min(rs, key=lambda r: (r.seq, r.number))
+        if low.seq < first:
+            where = next(ref for s, y, _, ref in numbering.start if s == name and y == year)
+            diags.append(error("numbering-start", where,
+                               f"numbering.start says {name} numbers of {year} start at {first}, but "
+                               f"{low.number} is issued", "numbering.start is for a year this book did not "
+                               "number from 1: set it to the first number this book issued that year, or remove it",
+                               related=[low.ref]))
+        elif low.seq > first:   # located where validate() locates a gap: at the series' last record
+            diags.append(error("issued-number-gap", max(rs, key=lambda r: (r.seq, r.number)).ref,
+                               f"{name} numbers of {year} have a gap: {_ranges(list(range(first, low.seq)))} missing",
+                               f"numbers are gap-free: restore the missing records from git history; if this book "
+                               f"took over the numbering from another tool, say so under `numbering:` in "
+                               f"plainbill.yaml: `start: {{{SERIES_KEY[name]}: {{{year}: {low.seq}}}}}`"))
+    return diags
+
+
+SERIES_KEY = {"invoice": "invoice", "credit-note": "credit_note"}
+
+
+def _check_series(name: str, year: int, rs: list[Record], numbering: Numbering | None = None) -> list[Diagnostic]:
     diags = []
     rs = sorted(rs, key=lambda r: (r.seq, r.number))
     seqs = sorted({r.seq for r in rs})
-    missing = sorted(set(range(1, seqs[-1] + 1)) - set(seqs))
+    first = min(seqs[0], numbering.first_seq(name, year)) if numbering else seqs[0]
+    missing = sorted(set(range(first, seqs[-1] + 1)) - set(seqs))
     if missing:
         diags.append(error("issued-number-gap", rs[-1].ref,
                            f"{name} numbers of {year} have a gap: {_ranges(missing)} missing",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import __version__
 from ..invoice import EntryDetail, Invoice, Line
+from ..einvoice.page import page_context, page_view
 from ..model import Bank, Book, Documents, Party
 from ..money import minor_digits
 from .labels import labels, unit_label
@@ -68,8 +68,10 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
     docs = client.documents if client else Documents()
     shown = {"appendix": docs.appendix, "people": docs.people, "no_charge": docs.no_charge or s.no_charge,
              "internal": docs.internal}
+    from .logo import logo_uri
+
     return {
-        "issuer": party_dict(s.issuer, home, language),
+        "issuer": {**party_dict(s.issuer, home, language), "logo": logo_uri(book)},
         "client": party_dict(party, home, language),
         "bank": bank_dict(s.bank),
         "terms": {"days": client.payment_terms_days if client else s.payment_terms_days,
@@ -79,6 +81,7 @@ def client_context(book: Book, slug: str, language: str) -> dict[str, Any]:
         "people": {p.slug: _who(p, docs.people) for p in s.team},
         "activities": {a.slug: a.label(language) for a in s.activities},
         "generator": f"plainbill {__version__}",
+        "einvoice": page_context(book, slug, language),    # plainbill.einvoice.page
     }
 
 
@@ -119,8 +122,11 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     mode = ctx["documents"]["appendix"]
     return {
         **ctx,
+        **page_view(invoice, ctx, lines),     # courtesy, doc_refs, euro_notes
         "invoice": invoice,
         "lines": lines,
+        # the social-security surcharges are lines of the invoice, shown in the totals instead
+        "lines_total": invoice.subtotal - sum((s.amount for s in invoice.surcharges), Decimal(0)),
         "t": t,
         "locale": invoice.locale,
         "currency": invoice.currency,
@@ -128,13 +134,33 @@ def invoice_view(invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
         "title": t["credit_note"] if credit else t["invoice"],
         "shown_number": invoice.number if issued else f"{t['draft']} {invoice.id}",
         "is_draft": not issued,
+        "is_credit": credit,
+        "natures": natures(invoice),
+        **taxable_and_excluded(invoice),
         "doc_date_iso": doc_date.isoformat(),
         "units": {line.key: _unit(line, lang) for line in invoice.lines},
-        "appendix": [] if mode == "off" else appendix(invoice, ctx, lines),
-        "appendix_header": appendix_header(t, mode),
+        "appendix": [] if mode == "off" or credit else appendix(invoice, ctx, lines),
+        "appendix_columns": appendix_columns(t, mode),
+        "appendix_mode": mode,
         "appendix_intro": t["appendix_intro" if mode == "full" else "appendix_intro_compact"],
         "assets": "../assets",
     }
+
+
+def natures(invoice: Invoice) -> dict[str, str]:
+    """Each line's nature code where it charges no VAT (N4, N2.1, N1 for the bollo): the VAT
+    column reads "N1", not a bare "0%" (FatturaPA's Natura); "" where VAT is charged."""
+    by_code = {t.tax_code: t.nature for t in invoice.taxes}
+    return {line.key: by_code.get(line.tax_code, "") if line.tax_rate == 0 else "" for line in invoice.lines}
+
+
+def taxable_and_excluded(invoice: Invoice) -> dict[str, Decimal]:
+    """The subtotal split as the law reads it: what is excluded from the VAT base (nature N1,
+    art. 15 DPR 633/72: the bollo re-charged, sums advanced for the client) apart, so
+    "Imponibile" is the sum of the tax summary's other rows. A regrouping of the engine's
+    per-code bases, not a new computation: taxable + excluded = subtotal."""
+    excluded = sum((t.base for t in invoice.taxes if t.nature.upper() == "N1"), Decimal(0))
+    return {"taxable": invoice.subtotal - excluded, "excluded": excluded}
 
 
 def _unit(line: Line, lang: str) -> str:
@@ -156,12 +182,15 @@ def client_lines(invoice: Invoice, ctx: dict[str, Any]) -> list[Line]:
     Dropped: the 0,00 lines of internal (non-billable) activities and of the effort behind
     a fixed price, unless the client's `documents.internal` is `show`; the 0,00 lines of work
     marked not billable when its `documents.no_charge` is `hide`. Those lines all amount to
-    0, so the totals are untouched. Kept lines lose firm notes (` // ...`) and staff handles
+    0, so the totals are untouched. Social-security surcharge lines are left out too: the
+    totals show them, after the lines' total (`lines_total`). Kept lines lose firm notes (` // ...`) and staff handles
     (`@paolo` becomes the person's name or role).
     """
     docs = ctx["documents"]
     out = []
     for line in invoice.lines:
+        if line.kind == "surcharge":     # printed in the totals (docs/billing.md, Social security)
+            continue
         if line.kind == "no-charge" and line.amount == 0:
             why = _no_charge_why(line.key)
             if docs["internal"] != "show" and why in INTERNAL_WHY:
@@ -208,10 +237,9 @@ def client_text(text: str, ctx: dict[str, Any]) -> str:
 def appendix(invoice: Invoice, ctx: dict[str, Any], lines: list[Line] | None = None) -> list[dict[str, Any]]:
     """Entries grouped under the line they were billed on, in the invoice's line order.
 
-    Only the entries of the lines the client sees (`client_lines`). Each entry is laid
-    out as fixed-width text (see `COLUMNS`): a PDF table cell costs WeasyPrint about a
-    millisecond, so a 100-entry appendix as a table took most of an invoice's render
-    time; a monospaced listing is ten times cheaper and reads like a ledger, which it is.
+    Only the entries of the lines the client sees (`client_lines`). A row's `cells` are
+    its formatted values in the order of `appendix_columns`; the template lays them
+    out as a table in the body font (legible in print, never cut: cells wrap).
     """
     lines = client_lines(invoice, ctx) if lines is None else lines
     titles = {line.key: line.description for line in lines}
@@ -225,18 +253,19 @@ def appendix(invoice: Invoice, ctx: dict[str, Any], lines: list[Line] | None = N
             for line in lines if line.key in groups]
 
 
-# (name, width, align) of the listings, in characters of the monospaced appendix: 110 fit the
-# 180 mm between the margins at 7.5 pt. A cell too long for its column wraps onto the next
-# lines (names and paths are never cut); `time` and `amount` cells are short by construction.
-COLUMNS = (("entry_date", 5, "<"), ("person", 12, "<"), ("description", 28, "<"), ("raw_short", 5, ">"),
-           ("billed_short", 5, ">"), ("rate", 10, ">"), ("line_amount", 9, ">"), ("source", 22, "<"))
-COMPACT = (("entry_date", 5, "<"), ("person", 18, "<"), ("description", 70, "<"), ("billed_time", 7, ">"))
-GAP = "  "
+# (class, label, numeric) of the appendix's columns: a table in the body font, each cell wrapping
+# within its column (names and paths are never cut); widths are in invoice.css (`.entries .c-...`).
+COLUMNS = (("date", "entry_date", False), ("person", "person", False), ("description", "description", False),
+           ("raw", "raw_short", True), ("billed", "billed_short", True), ("rate", "rate", True),
+           ("amount", "line_amount", True), ("source", "source", False))
+COMPACT = (("date", "entry_date", False), ("person", "person", False), ("description", "description", False),
+           ("billed", "billed_time", True))
 
 
-def appendix_header(t: dict[str, str], mode: str = "full") -> str:
-    columns = COMPACT if mode == "compact" else COLUMNS
-    return GAP.join(_fit(t[name], width, align) for name, width, align in columns).rstrip()
+def appendix_columns(t: dict[str, str], mode: str = "full") -> list[dict[str, Any]]:
+    """The appendix's columns as the template lays them out: class name, label, numeric or not."""
+    return [{"name": name, "label": t[label], "num": num}
+            for name, label, num in (COMPACT if mode == "compact" else COLUMNS)]
 
 
 def _described(e: EntryDetail, ctx: dict[str, Any]) -> str:
@@ -251,34 +280,17 @@ def _who_did(e: EntryDetail, ctx: dict[str, Any]) -> str:
     return ctx["people"].get(e.person, "")
 
 
-def _layout(values: tuple[str, ...], columns: tuple) -> list[tuple[str, str]]:
-    """The row as lines of fixed-width text: each cell wrapped to its column. Each line is
-    (text before the source, the source's part on that line) so that a link can hold the source."""
-    cells = [textwrap.wrap(v, width, break_long_words=True, break_on_hyphens=False) or [""]
-             for v, (_, width, _) in zip(values, columns)]
-    has_source = columns[-1][0] == "source"
-    out = []
-    for i in range(max(len(c) for c in cells)):
-        parts = [_fit(c[i] if i < len(c) else "", width, align) for c, (_, width, align) in zip(cells, columns)]
-        source = parts[-1].rstrip() if has_source else ""
-        if source:
-            out.append((GAP.join(parts[:-1]) + GAP, source))
-        else:
-            out.append((GAP.join(parts[:-1] if has_source else parts).rstrip(), ""))
-    return out
-
-
 def _entry_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[str, Any]:
     from .formatting import amount, clock, day_month, number
 
     loc, cur = invoice.locale, invoice.currency
     timed = e.kind == "time"
-    rate = amount(e.rate, cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
+    rate = amount(shown_amount(e.rate, cur), cur, loc) + (f"×{number(e.multiplier, loc)}" if e.multiplier != 1 else "")
     values = (day_month(e.date, loc), _who_did(e, ctx), _described(e, ctx),
               clock(e.raw_minutes) if timed else "", clock(e.billed_minutes) if timed else "",
               rate, amount(shown_amount(e.amount, cur), cur, loc), e.ref.short)
     url = ctx["repository_url"]
-    return {"entry": e, "lines": _layout(values, COLUMNS),
+    return {"entry": e, "cells": values,
             "link": f"{url}/{e.ref.path}#L{e.ref.line}" if url and e.ref.line else ""}
 
 
@@ -288,11 +300,7 @@ def _compact_row(e: EntryDetail, invoice: Invoice, ctx: dict[str, Any]) -> dict[
 
     values = (day_month(e.date, invoice.locale), _who_did(e, ctx), _described(e, ctx),
               clock(e.billed_minutes) if e.kind == "time" else "")
-    return {"entry": e, "lines": _layout(values, COMPACT), "link": ""}
-
-
-def _fit(value: str, width: int, align: str) -> str:
-    return f"{value:{align}{width}}"
+    return {"entry": e, "cells": values, "link": ""}
 
 
 def shown_amount(value: Decimal, currency: str) -> Decimal:

@@ -2,7 +2,9 @@
 
 Templates are looked up first in the book's `templates/` folder, then in
 plainbill's own; a book overrides `invoice.html`, `invoice.css` or anything
-else by putting a file of the same name there. Files that are not templates
+else by putting a file of the same name there. The built-in templates are also
+there as `plainbill/<name>`, so a book's `invoice.html` can `{% extends
+"plainbill/invoice.html" %}` and override one block. Files that are not templates
 (CSS, images, fonts) are the *assets*, copied to `build/assets/` so that the
 HTML invoices are viewable on their own and the PDFs read the same bytes.
 
@@ -35,6 +37,7 @@ PACKAGE_TEMPLATES = PACKAGE_DIR / "templates"
 PACKAGE_FONTS = PACKAGE_DIR / "fonts"
 TEMPLATE_SUFFIXES = (".html", ".j2")
 INCLUDABLE_ASSETS = (".css", ".svg", ".txt")      # assets a template may also {% include %}
+BUILTIN_PREFIX = "plainbill/"         # "plainbill/invoice.html": the built-in template, even when the book has its own
 MAX_TEMPLATE_BYTES = 1_000_000       # a template of a megabyte is not an invoice layout
 MAX_ASSET_BYTES = 20_000_000         # a font or a logo
 MAX_SEQUENCE = 1_000_000             # the longest string or list a template may build by * or **
@@ -52,6 +55,11 @@ class TemplateSet:
     sources: dict[str, bytes] = field(default_factory=dict)     # absolute path of each file read -> bytes
     problems: tuple[Diagnostic, ...] = ()                        # files refused, with where they are
     paths: dict[str, str] = field(default_factory=dict)          # name of each file read -> its path
+
+    def from_book(self, name: str) -> bool:
+        """Whether the file `name` (e.g. "invoice.css") is the book's own, not plainbill's."""
+        path = self.paths.get(name)
+        return path is not None and _inside(Path(path), self.book_root / "templates") is not None
 
     def book_texts(self) -> dict[str, str]:
         """The book's own template and stylesheet files (relative path -> text), to locate a reference in."""
@@ -89,6 +97,9 @@ def template_set(book_root: Path) -> TemplateSet:
                 templates[name] = (text, str(path))
         else:
             assets[name] = data
+    for name, path in package:           # the built-in ones stay reachable for {% extends %}, whatever the book has
+        if path.suffix in (*TEMPLATE_SUFFIXES, ".css") and str(path) in sources:
+            templates[BUILTIN_PREFIX + name] = (sources[str(path)].decode("utf-8"), str(path))
     key = _key({n: t.encode() for n, (t, _) in templates.items()}, assets)
     return TemplateSet(book_root, folders, assets, key, templates, sources, tuple(problems), paths)
 
@@ -262,6 +273,7 @@ def make_environment(templates: TemplateSet) -> jinja2.Environment:
         auto_reload=False,
     )
     env.globals.pop("lipsum", None)       # pages of Latin on demand: nothing an invoice needs
+    env.globals["book_stylesheet"] = templates.from_book("invoice.css")   # it comes after plainbill's
     env.filters.update(FILTERS)
     env.filters["format"] = _format_filter
     return env

@@ -13,6 +13,7 @@ from typing import Any
 from .. import __version__
 from ..model import Book
 from .labels import labels
+from .logo import logo_uri
 
 MONEY_FIELDS = ("subtotal", "tax_total", "total", "amount_due")
 
@@ -29,7 +30,7 @@ def index_view(book: Book, entries: dict[str, dict[str, Any]]) -> dict[str, Any]
             bucket[f] += row[f]
     return {
         "t": labels(s.language), "locale": s.locale, "currency": s.currency, "lang": s.language,
-        "issuer": s.issuer.name, "rows": rows, "totals": sorted(totals.items()),
+        "issuer": s.issuer.name, "logo": logo_uri(book), "rows": rows, "totals": sorted(totals.items()),
         "warnings_count": sum(len(r["warnings"]) for r in rows),
         "generator": f"plainbill {__version__}", "assets": "assets",
     }

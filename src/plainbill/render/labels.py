@@ -38,10 +38,14 @@ LABELS: dict[str, dict[str, str]] = {
         "nature": "Nature",
         "taxable": "Taxable amount",
         "tax": "Tax",
+        "lines_total": "Lines total",
         "subtotal": "Subtotal",
         "tax_total": "VAT",
         "total": "Total",
         "withholding": "Withholding tax",
+        "withholding_on": "on",
+        "excluded": "Excluded, art. 15 (N1)",
+        "amount_credited": "Amount credited",
         "split_payment": "VAT paid by the client (split payment)",
         "amount_due": "Amount due",
         "payment": "Payment",
@@ -107,10 +111,14 @@ LABELS: dict[str, dict[str, str]] = {
         "nature": "Natura",
         "taxable": "Imponibile",
         "tax": "Imposta",
+        "lines_total": "Totale righe",
         "subtotal": "Imponibile",
         "tax_total": "IVA",
         "total": "Totale documento",
         "withholding": "Ritenuta d'acconto",
+        "withholding_on": "su",
+        "excluded": "Escluso art. 15 (N1)",
+        "amount_credited": "Importo a credito",
         "split_payment": "IVA versata dal cliente (scissione dei pagamenti)",
         "amount_due": "Netto a pagare",
         "payment": "Pagamento",
@@ -163,7 +171,7 @@ EXPLAIN = {   # the headings of `plainbill explain` (the firm's view)
     "it": {"number": "n.", "key": "chiave riga", "tax": "imposta", "raw": "lavorato", "billed": "fatturato",
            "date": "data", "person": "persona", "rate": "tariffa", "x": "x", "amount": "importo",
            "source": "origine", "note": "nota", "from": "da", "taxes": "Imposte", "of": "su",
-           "subtotal": "imponibile (somma delle righe)", "tax_total": "IVA (somma per aliquota)",
+           "subtotal": "totale delle righe", "tax_total": "IVA (somma per aliquota)",
            "total": "totale documento", "withholding": "ritenuta d'acconto", "split_payment": "scissione dei pagamenti",
            "amount_due": "netto a pagare", "warning": "avviso"},
 }
@@ -183,5 +191,24 @@ def unit_label(unit: str, language: str, quantity=None) -> str:
     is printed as written."""
     forms = UNITS.get(language, UNITS["en"]).get(unit)
     if forms is None:
-        return unit
+        return unit if quantity is None or abs(quantity) == 1 else plural(unit, language)
     return forms[0] if quantity is not None and abs(quantity) == 1 else forms[1]
+
+
+_IT_ENDINGS = (("ca", "che"), ("ga", "ghe"), ("a", "e"), ("o", "i"), ("e", "i"))
+
+
+def plural(word: str, language: str) -> str:
+    """A unit the book made up, after a quantity other than 1: "7 postazioni", "3 licenze", "2 seats".
+    Only a plain lowercase word of regular ending changes; anything else ("pz", "lic.", "server",
+    "città", a unit with a number or capital) is printed as written."""
+    if not (word.isalpha() and word.islower() and len(word) >= 4):
+        return word
+    if language == "it":
+        for one, many in _IT_ENDINGS:
+            if word.endswith(one):
+                return word[: -len(one)] + many
+        return word
+    if language == "en" and not word.endswith(("s", "x", "z", "ch", "sh", "y")):
+        return word + "s"
+    return word

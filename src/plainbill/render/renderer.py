@@ -25,6 +25,8 @@ from .context import invoice_view
 from .environment import TemplateSet, make_environment, template_path, template_set
 
 _ASSET_LINK = re.compile(r'<link rel="stylesheet" href="\.\./assets/([^"<>]+\.css)">')
+# the stylesheets the built-in template writes into the page (so that the HTML keeps its look alone)
+_INLINE_STYLE = re.compile(r'<style data-plainbill="([^"<>]+\.css)">\n(.*?)</style>', re.S)
 # documented options of write_pdf(): no file identifier (optional in PDF 1.7, and pydyf would make it
 # by serialising the file a second time), compressed streams, subset fonts, no hinting
 PDF_OPTIONS = {"pdf_identifier": False, "uncompressed_pdf": False, "full_fonts": False, "hinting": False}
@@ -106,21 +108,37 @@ class Renderer:
             raise RenderFailure(self._failed_diag(name, exc)) from None
 
     def _stylesheets(self, html: str):
-        """`<link href="../assets/x.css">` swapped for x.css parsed once per renderer (weasyprint.CSS)."""
-        from weasyprint import CSS
-
+        """The stylesheets of the page, each parsed once per renderer (weasyprint.CSS): an inline
+        `<style data-plainbill="x.css">` holding exactly x.css, and `<link href="../assets/x.css">`,
+        are taken out of the HTML and passed as parsed sheets, in their order."""
         sheets = []
+        for match in _INLINE_STYLE.finditer(html):
+            name, text = match.group(1), match.group(2)
+            if self._css_text(name) == text:
+                sheets.append(self._sheet(name, text))
+                html = html.replace(match.group(0), "", 1)
         for match in _ASSET_LINK.finditer(html):
             name = match.group(1)
             if name not in self.templates.assets:
                 continue
-            if name not in self._css:
-                url = (self.out_dir / "assets" / name).as_uri()
-                self._css[name] = CSS(string=self.templates.assets[name].decode("utf-8", errors="replace"),
-                                      base_url=url, url_fetcher=self._fetcher, font_config=self._font_config)
-            sheets.append(self._css[name])
+            sheets.append(self._sheet(name, self.templates.assets[name].decode("utf-8", errors="replace")))
             html = html.replace(match.group(0), "", 1)
         return html, sheets
+
+    def _css_text(self, name: str) -> str | None:
+        found = self.templates.templates.get(name)
+        if found is not None:
+            return found[0]
+        data = self.templates.assets.get(name)
+        return data.decode("utf-8", errors="replace") if data is not None else None
+
+    def _sheet(self, name: str, text: str):
+        from weasyprint import CSS
+
+        if name not in self._css:     # relative URLs (fonts, images) resolve from build/assets/
+            url = (self.out_dir / "assets" / Path(name).name).as_uri()
+            self._css[name] = CSS(string=text, base_url=url, url_fetcher=self._fetcher, font_config=self._font_config)
+        return self._css[name]
 
     def warm(self) -> None:
         """The fetcher and the font configuration, made once; then invoice.css parsed (fonts loaded)."""
@@ -134,7 +152,9 @@ class Renderer:
         self._fetcher = BookFetcher(self.templates.sources, self.out_dir / "assets", self.templates.assets)
         self._font_config = FontConfiguration()
         try:
-            self._stylesheets('<link rel="stylesheet" href="../assets/invoice.css">')
+            self._sheet("plainbill/invoice.css", self._css_text("plainbill/invoice.css") or "")
+            if self.templates.from_book("invoice.css"):
+                self._sheet("invoice.css", self._css_text("invoice.css") or "")
         except OutsideBookError:
             pass     # a book stylesheet reaching outside: each invoice's pdf() reports it
         except Exception:   # noqa: BLE001  nor a stylesheet WeasyPrint cannot parse
@@ -161,11 +181,17 @@ class Renderer:
                      "and plainbill's own templates and fonts; nothing is fetched from the network")
 
 
-def check_templates(book_root: Path) -> list[Diagnostic]:
-    """What `check` can tell of the book's templates without rendering: files refused and syntax errors."""
+def check_templates(book_root: Path, settings=None) -> list[Diagnostic]:
+    """What `check` can tell of the book's templates without rendering: files refused, syntax errors,
+    and (given the settings) an `issuer.logo` that cannot be used."""
+    from .logo import logo_problem
+
     templates = template_set(book_root)
     renderer = Renderer(templates, Path(book_root) / "build")
     found = list(templates.problems)
+    logo = logo_problem(str(book_root), settings) if settings is not None else None
+    if logo is not None:
+        found.append(logo)
     folder = str(templates.book_root / "templates")
     for name, (text, filename) in sorted(templates.templates.items()):
         if not filename.startswith(folder):

@@ -23,7 +23,8 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
 
 Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
 say where its amounts came from. Amounts in another currency are converted at the book's
-exchange rates (`stamp_duty.exchange_rates`, euro per unit), rounded half-up: an invoice's net
+exchange rates (`exchange_rates`, euro per unit, the rate in force on the invoice's issue date or
+its period's last day), rounded half-up: an invoice's net
 total once, split over its lines in proportion (so its lines add up to it to the cent).
 """
 from __future__ import annotations
@@ -374,25 +375,26 @@ class CostRates:
 
 
 class Converter:
-    """Amounts in the book's currency: other currencies at the book's exchange rates (euro per
-    unit, `stamp_duty.exchange_rates`), each amount rounded half-up once."""
+    """Amounts in the book's currency: other currencies at the book's `exchange_rates` (euro per
+    unit, the rate in force on the amount's day: settings.exchange_rates.rate), rounded half-up
+    once. An invoice's day is its issue date, else the last day of its period."""
 
     def __init__(self, book: Book):
         s = book.settings
         self.currency = s.currency
-        self.stamp = s.stamp_duty
+        self.rates = s.exchange_rates
         self.q = quantum(s.currency)
-        self.used: set[str] = set()
+        self.used: dict[str, set] = {}
         self.missing: set[str] = set()
 
     def amount(self, value: Decimal, currency: str, day: date) -> Decimal:
         if currency == self.currency or not currency:
             return value
-        rate = self._rate(currency)
+        rate = self._rate(currency, day)
         if rate is None:
             self.missing.add(currency)
             return ZERO
-        self.used.add(currency)
+        self.used.setdefault(currency, set()).add(rate)
         return (value * rate).quantize(self.q, ROUND_HALF_UP)
 
     def lines(self, inv: Invoice) -> list[Decimal]:
@@ -401,24 +403,33 @@ class Converter:
         amounts = [line.amount for line in inv.lines]
         if inv.currency == self.currency or not amounts:
             return amounts
-        net = self.amount(inv.subtotal, inv.currency, inv.period_start)
+        day = invoice_day(inv)
+        net = self.amount(inv.subtotal, inv.currency, day)
         if not sum(amounts, ZERO):
-            return [self.amount(a, inv.currency, inv.period_start) for a in amounts]
+            return [self.amount(a, inv.currency, day) for a in amounts]
         return allocate(net, amounts, self.q)
 
-    def _rate(self, currency: str) -> Decimal | None:
-        to_euro = self.stamp.euro_rate(currency)
-        if self.currency == "EUR" or to_euro is None:
-            return to_euro
-        base = self.stamp.euro_rate(self.currency)
-        return None if not base else to_euro / base
+    def _rate(self, currency: str, day: date) -> Decimal | None:
+        to_euro = self.rates.rate(currency, day)
+        if to_euro is None:
+            return None
+        if self.currency == "EUR":
+            return to_euro[0]
+        base = self.rates.rate(self.currency, day)
+        return None if not base or not base[0] else to_euro[0] / base[0]
 
     def notes(self) -> list[str]:
         out = []
-        for c in sorted(self.used):
-            out.append(f"amounts in {c} converted to {self.currency} at the book's exchange rate "
-                       f"({self._rate(c)} {self.currency} per {c}, stamp_duty.exchange_rates)")
+        for c, rates in sorted(self.used.items()):
+            shown = ", ".join(str(r) for r in sorted(rates))
+            out.append(f"amounts in {c} converted to {self.currency} at the book's exchange_rates "
+                       f"({shown} {self.currency} per {c})")
         if self.missing:
             out.append("no exchange rate for " + ", ".join(sorted(self.missing)) + ": those amounts count as 0; "
-                       "add them to stamp_duty.exchange_rates")
+                       "add them to exchange_rates in plainbill.yaml")
         return out
+
+
+def invoice_day(inv: Invoice) -> date:
+    """The day an invoice's amounts are converted on: its issue date, else its period's last day."""
+    return inv.issue_date or inv.period_end

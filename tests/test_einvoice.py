@@ -245,3 +245,18 @@ def test_the_freelancer_with_rivalsa_inps_withholding_and_stamp_duty(tmp_path, s
     assert text(doc, ".//ImportoTotaleDocumento") == "1000.40" == str(inv.total)
     assert text(doc, ".//ImportoPagamento") == "800.72" == str(inv.amount_due)
     assert text(doc, ".//DatiBollo/ImportoBollo") == "2.00"
+
+
+def test_a_draft_with_nothing_to_bill_has_no_xml_and_no_courtesy_notice(tmp_path):
+    book = tmp_path / "book"
+    shutil.copytree(FREELANCE, book)
+    (book / "ledger" / "extra.txt").write_text("2026-09-10 2h its-piemonte prep @laura Preparazione interna\n")
+    invoices, files = documents(book)
+    assert invoices["its-piemonte-2026-09"].total == 0
+    assert "its-piemonte-2026-09" not in files and "its-piemonte-2026-10" in files
+    result = CliRunner().invoke(main, ["build", str(book), "--no-pdf", "-j", "1"])
+    assert result.exit_code == 0, result.output
+    out = book / "build" / "invoices"
+    assert not (out / "its-piemonte-2026-09.xml").exists() and (out / "its-piemonte-2026-10.xml").exists()
+    assert "Copia di cortesia" not in (out / "its-piemonte-2026-09.html").read_text()
+    assert "Copia di cortesia" in (out / "its-piemonte-2026-10.html").read_text()

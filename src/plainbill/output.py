@@ -105,23 +105,24 @@ def out_dir_problem(root: Path, out_dir: Path) -> str | None:
 
 def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: bool = True, pdf: bool = True,
                 jobs: int = 0, partial: bool = False, build_key: str = "",
-                diagnostics: list[Diagnostic] = (), register=None) -> BuildStats:
+                diagnostics: list[Diagnostic] = (), register=None, einvoices: dict | None = None) -> BuildStats:
     """Write build/ for these invoices; see the module docstring. Never writes into the book.
 
     `build_key` and `diagnostics`: the build's input key and what it reported, recorded
     for `unchanged_build` (only when everything was written without a problem). `register`:
-    the issued numbers, for the e-invoices' SdI file names (plainbill.einvoice).
+    the issued numbers, for the e-invoices' SdI file names (plainbill.einvoice); `einvoices`:
+    those files already made by `pipeline.compute` (made here when not given).
     Raises OutputError when the folder cannot be written.
     """
     try:
         return _write_build(book, invoices, Path(out_dir), render, pdf, jobs, partial, build_key, diagnostics,
-                            register)
+                            register, einvoices)
     except OSError as exc:
         raise OutputError(f"{exc.filename or out_dir}: cannot write the output: {exc.strerror or exc}") from None
 
 
 def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, build_key, diagnostics,
-                 register=None) -> BuildStats:
+                 register=None, einvoices=None) -> BuildStats:
     from .render import template_set
 
     started = time.perf_counter()
@@ -132,7 +133,8 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
     old = load_manifest(out_dir)
     templates = template_set(Path(book.root))
     flags = json.dumps({"render": render, "pdf": render and pdf}, sort_keys=True)
-    plan = _plan(book, invoices, old, out_dir, templates.key, flags, render and pdf if render else None, register)
+    plan = _plan(book, invoices, old, out_dir, templates.key, flags, render and pdf if render else None, register,
+                 einvoices)
     stats.rendered, stats.unchanged = len(plan.tasks), plan.unchanged
     if plan.tasks:
         stats.diagnostics += _collect(plan, render_tasks(plan.tasks, templates, out_dir, jobs))
@@ -154,7 +156,7 @@ PARALLEL_ROWS = 40_000    # detail rows: below this, starting a second process c
 
 
 def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templates_key: str,
-          flags: str, pdf: bool | None, register=None) -> _Plan:
+          flags: str, pdf: bool | None, register=None, einvoices: dict | None = None) -> _Plan:
     """Each invoice's JSON written now (it needs no rendering: not held with every other
     invoice's until the end, 613 MB at 1M entries); its page planned for rendering unless
     its key matches the old manifest's and its files on disk check.
@@ -168,7 +170,7 @@ def _plan(book: Book, invoices: list[Invoice], old: dict, out_dir: Path, templat
 
     plan = _Plan()
     order = sorted(invoices, key=lambda i: i.id)
-    xml = einvoice_files(book, order, register)
+    xml = einvoices if einvoices is not None else einvoice_files(book, order, register)
     xml_keys = {iid: _sha(b"".join(name.encode() + data for name, data in sorted(files.items())))
                 for iid, files in xml.items()}
     contexts: dict[tuple[str, str], tuple[dict, str]] = {}

@@ -36,6 +36,7 @@ class Checked:
     book: Book
     diagnostics: list[Diagnostic] = field(default_factory=list)
     register: Register | None = None
+    einvoices: dict | None = None     # compute's e-invoice files, {invoice id: {path: bytes}} (plainbill.einvoice)
 
     def clean(self, strict: bool = False) -> bool:
         return not has_errors(self.diagnostics, strict)
@@ -109,7 +110,7 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
     and the differences of frozen invoices are added to checked.diagnostics."""
     from .billing import compute_invoices
-    from .einvoice import diagnose as einvoice_diagnostics
+    from .einvoice import make_all as make_einvoices
     from .register import verify_issued
     from .register.settle import settled_book
 
@@ -119,7 +120,8 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, book)
     invoices = checked.register.apply(invoices)
-    checked.diagnostics += einvoice_diagnostics(checked.book, invoices, checked.register)
+    checked.einvoices, diags = make_einvoices(checked.book, invoices, checked.register)
+    checked.diagnostics += diags
     return invoices
 
 
@@ -243,7 +245,7 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
                             partial=bool(period or client), build_key=key or "", diagnostics=recorded,
-                            register=computed.checked.register)
+                            register=computed.checked.register, einvoices=computed.checked.einvoices)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

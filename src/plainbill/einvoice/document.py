@@ -257,7 +257,8 @@ def _general(el, doc: _Doc) -> None:
         _sub(r, "TipoRitenuta", "RT01" if len(s.issuer.tax_code.strip()) == 16 else "RT02")
         _sub(r, "ImportoRitenuta", money(doc.euro.withholding))
         w = doc.client.withholding
-        _sub(r, "AliquotaRitenuta", percent(w.rate if w else Decimal("0.20")))
+        rate = getattr(inv, "withholding_rate", Decimal(0)) or (w.rate if w else Decimal("0.20"))
+        _sub(r, "AliquotaRitenuta", percent(rate))
         _sub(r, "CausalePagamento", "A")
     if bollo_due(doc.book, inv, doc.client):
         b = _sub(g, "DatiBollo")
@@ -415,18 +416,14 @@ def detail_lines(lines: list[Line]) -> list[Line]:
 
 
 def withheld_codes(doc: _Doc) -> set[str]:
-    """Tax codes of the lines the withholding is computed on (docs/billing.md): every taxed or
-    exempt line; not the stamp duty, nor sums advanced for the client (N1, art. 15), nor a code
-    the book keeps out of the base."""
+    """Tax codes of the lines the withholding is computed on, as the engine decides
+    (billing.taxes.in_withholding_base: not the bollo, not N1 advanced costs by default, a tax
+    code's own `withholding:`)."""
     if not doc.invoice.withholding:
         return set()
-    out = set()
-    for ln in doc.lines:
-        tc = doc.settings.tax(ln.tax_code)
-        outside = ln.tax_code == STAMP or (tc is not None and tc.rate == 0 and tc.nature.upper() == "N1")
-        if ln.tax_code and not outside and getattr(tc, "withholding", True) is not False:
-            out.add(ln.tax_code)
-    return out
+    from ..billing.taxes import in_withholding_base
+
+    return {ln.tax_code for ln in doc.lines if in_withholding_base(doc.settings, ln.tax_code)}
 
 
 def legal_references(doc: _Doc) -> dict[tuple[Decimal, str], str]:

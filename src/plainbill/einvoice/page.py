@@ -86,7 +86,8 @@ def page_view(invoice, ctx: dict[str, Any], lines) -> dict[str, Any]:
             if (label, value) not in seen:
                 seen.add((label, value))
                 doc_refs.append((label, value))
-    return {"courtesy": w["courtesy"] if e["applies"] else "", "doc_refs": doc_refs,
+    has_xml = e["applies"] and any(ln.kind != "surcharge" for ln in lines)   # einvoice.xml_of writes one
+    return {"courtesy": w["courtesy"] if has_xml else "", "doc_refs": doc_refs,
             "euro_notes": _euro_notes(invoice, e, lines, w)}
 
 

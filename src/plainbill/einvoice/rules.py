@@ -143,7 +143,8 @@ def _client(client) -> Iterator[Diagnostic]:
 def missing(book, client) -> Iterator[Diagnostic]:
     """What an invoice of `client` lacks for the SdI, reported once per client when its invoices
     are computed (warnings: the book still bills): a recipient code (00311; an Italian business
-    with neither `sdi_code` nor `pec` gets its invoices in its cassetto fiscale only), a tax id
+    with neither `sdi_code` nor `pec` gets its invoices in its cassetto fiscale only; a consumer,
+    with no VAT number, needs neither), a tax id
     (00417), street, city and five-digit postal code of an Italian client."""
     party, who = client.party, client.slug
     if not _italian(party):
@@ -153,7 +154,7 @@ def missing(book, client) -> Iterator[Diagnostic]:
         yield warning("einvoice-no-recipient", client.ref, f"{who} is a public administration with no `sdi_code`",
                       "ask the body for its codice univoco ufficio (6 characters, on indicepa.gov.it); "
                       "the SdI rejects an FPA12 without it (00311)")
-    elif not code and not party.pec:
+    elif not code and not party.pec and party.vat_number:    # a consumer needs neither (0000000)
         yield warning("einvoice-no-recipient", client.ref, f"{who} has neither `sdi_code` nor `pec`",
                       "its invoices go with code 0000000 to its cassetto fiscale only; ask for its codice "
                       "destinatario or PEC (a consumer needs neither)")

@@ -37,8 +37,14 @@ def _plain_char(ch: str, latin1: bool) -> str:
 def plain(text: str, latin1: bool = True) -> str:
     """`text` within Latin-1 (or Basic Latin) with its white space folded; never longer in meaning."""
     text = " ".join(text.split())
-    if all(ord(c) <= (0xFF if latin1 else 0x7F) for c in text):
+    if text.isascii():
         return text
+    if latin1:
+        try:
+            text.encode("latin-1")
+            return text
+        except UnicodeEncodeError:
+            pass
     return "".join(_plain_char(c, latin1) for c in text)
 
 

@@ -22,7 +22,7 @@ TASKS = ("Printer on 2nd floor offline", "VPN reset for the sales team", "Server
 
 
 def sample_book(root: str = "/nonexistent-book", clients: int = 3, repository_url: str = "") -> Book:
-    issuer = Party(name="Rete Sicura S.r.l.", vat_number="IT01234567890", tax_code="01234567890",
+    issuer = Party(name="Rete Sicura S.r.l.", vat_number="IT01234567897", tax_code="01234567897",
                    address=Address("Via Roma 10", "Milano", "20121", "MI", "IT"),
                    email="amministrazione@retesicura.it", pec="retesicura@pec.it", phone="+39 02 1234567")
     settings = Settings(

@@ -94,12 +94,14 @@ def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:
 def _checked(loaded, registered, templates: list[Diagnostic]) -> Checked:
     """The body both check_book and check_files share: loader, checks, register, templates."""
     from .checks import run_checks
+    from .payments import check_payments
     from .register.settle import check_settled
     from .register.store import check_start
 
     register, register_diags = registered
     numbering = check_start(register, loaded.book.settings.numbering) + check_settled(loaded.book, register)
-    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + numbering + list(templates)
+    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + numbering + \
+        check_payments(loaded.book, register) + list(templates)
     return Checked(loaded.book, diags, register)
 
 

@@ -165,7 +165,7 @@ def settings_schema() -> dict:
         "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error"),
                         "start": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}}),
         "taxes": obj({"default": TEXT, "codes": {"type": "object", "additionalProperties": tax}}),
-        "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),
+        "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": {"oneOf": [AMOUNT, seq(obj({"rate": AMOUNT, "from": DATE}, ("rate",)))]}, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
         "social_security": social_security(),

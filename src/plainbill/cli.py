@@ -89,6 +89,24 @@ def explain(invoice_id: str, book: Path) -> int:
     return run_explain(book, invoice_id)
 
 
+@main.command("report")
+@click.argument("kind", metavar="KIND")
+@book_option
+@click.option("--period", metavar="P", help="Only this period: YYYY, YYYY-MM or YYYY-Qn.")
+@click.option("--from", "start", metavar="YYYY-MM-DD", help="From this day (inclusive).")
+@click.option("--to", "end", metavar="YYYY-MM-DD", help="To this day (inclusive).")
+@click.option("--by", "by", metavar="AXIS", help="Rows per client, project, contract, person, activity or month.")
+@click.option("--format", "out_format", metavar="FORMAT", default="table", help="table (default), csv, json or markdown.")
+def report(kind: str, book: Path, period, start, end, by, out_format: str) -> int:
+    """Print the report KIND of the book: hours, profitability, support, utilisation, wip, balances or receivables.
+
+    Computed from the same invoices `build` writes (drafts and issued); see docs/reports.md.
+    """
+    from .reports.command import run_report_command
+
+    return run_report_command(book, kind, period=period, start=start, end=end, by=by, fmt=out_format)
+
+
 # ---------------------------------------------------------------- git-native commands (issue #5)
 
 date_option = click.option("--date", "on", metavar="YYYY-MM-DD", help="Issue date (default: today).")

@@ -1,0 +1,248 @@
+"""Facts: the book's work and the computed invoices' money as flat rows every report sums.
+
+Made once per computed book (`facts_of`, kept on the Computed object), read by every kind:
+
+    work      one per time entry of the ledger: where it belongs (date, client, project,
+              contract, person, activity), its minutes, its class (billable, non-billable:
+              the activity is not billable; no-charge: a billable activity marked #nobill or
+              bill=no), its exact cost (minutes x the person's cost rate that day) and its
+              exact standard value (minutes x the list rate the engine resolves for it)
+    money     one per piece of an invoice line: each line's amount (already rounded by the
+              engine, converted to the book's currency) split over the entries behind it in
+              proportion to their own contributions, to the cent, largest remainder first;
+              a line with no entry (a fee, a block purchase, a milestone, stamp duty, a
+              credit note's line) is one piece of its own
+    expense   one per expense entry: its cost, converted to the book's currency
+
+Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
+say where its amounts came from. Amounts in another currency are converted at the book's
+exchange rates (`stamp_duty.exchange_rates`, euro per unit), each line once, rounded half-up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..invoice import Invoice
+from ..matching import match_contract, resolve_rate
+from ..model import Book, Client, Entry
+from ..money import quantum
+
+ZERO = Decimal(0)
+SIXTY = Decimal(60)
+
+# the fields of a row, by position (tuples: a million of them stay cheap)
+DATE, CLIENT, PROJECT, CONTRACT, PERSON, ACTIVITY = range(6)
+# work:    (..., minutes, class, cost, standard)
+MINUTES, CLASS, COST, STANDARD = 6, 7, 8, 9
+# money:   (..., line kind, amount, billed minutes, issued, invoice id)
+LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE = 6, 7, 8, 9, 10
+# expense: (..., cost)
+EXPENSE_COST = 6
+
+BILLABLE, NON_BILLABLE, NO_CHARGE = "billable", "non-billable", "no-charge"
+UNCHARGED_LINES = frozenset({"no-charge"})
+
+
+@dataclass
+class Facts:
+    book: Book
+    currency: str
+    work: list[tuple] = field(default_factory=list)
+    money: list[tuple] = field(default_factory=list)
+    expense: list[tuple] = field(default_factory=list)
+    invoices: list[Invoice] = field(default_factory=list)
+    contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
+    notes: list[str] = field(default_factory=list)            # about costs
+    money_notes: list[str] = field(default_factory=list)      # about currencies
+
+
+def facts_of(computed) -> Facts:
+    """The facts of a pipeline.Computed (made once, then kept on it)."""
+    found = vars(computed).get("_report_facts")
+    if found is None:
+        found = make_facts(computed.checked.book, computed.invoices or [])
+        vars(computed)["_report_facts"] = found
+    return found
+
+
+def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
+    s = book.settings
+    facts = Facts(book, s.currency, invoices=list(invoices))
+    clients = {c.slug: c for c in book.clients}
+    facts.contracts = {(c.slug, k.id): k for c in book.clients for k in c.contracts}
+    converter = Converter(book)
+    entries = {e.fingerprint: e for e in book.entries}
+    contract_of: dict[str, str] = {}
+    for inv in invoices:
+        _money(facts, inv, entries, contract_of, converter)
+    _work(facts, book, clients, contract_of, converter)
+    facts.money_notes += converter.notes()
+    return facts
+
+
+# ---------------------------------------------------------------- money
+
+
+def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "Converter") -> None:
+    details: dict[str, list] = {}
+    for d in inv.entries:
+        details.setdefault(d.line_key, []).append(d)
+    issued = bool(inv.number)
+    q = quantum(facts.currency)
+    for line in inv.lines:
+        amount = conv.amount(line.amount, inv.currency, inv.period_start)
+        rows = details.get(line.key)
+        if rows:
+            for d in rows:
+                contract_of.setdefault(d.fingerprint, line.contract)
+            weights = [d.amount for d in rows]
+            if not any(weights):
+                weights = [Decimal(d.billed_minutes) for d in rows]
+            shares = allocate(amount, weights, q)
+            billed = line.kind not in UNCHARGED_LINES
+            for d, share in zip(rows, shares):
+                e = entries.get(d.fingerprint)
+                facts.money.append((d.date, inv.client, e.project if e else "", line.contract, d.person, d.activity,
+                                    line.kind, share, d.billed_minutes if billed and d.kind == "time" else 0,
+                                    issued, inv.id))
+            continue
+        behind = [entries[f] for f in line.entries if f in entries]
+        if behind:
+            for e, share in zip(behind, allocate(amount, [Decimal(1)] * len(behind), q)):
+                facts.money.append((e.date, inv.client, e.project, line.contract, e.person, e.activity,
+                                    line.kind, share, 0, issued, inv.id))
+        else:
+            facts.money.append((inv.issue_date if inv.kind == "credit-note" and inv.issue_date else inv.period_start,
+                                inv.client, "", line.contract, "", "", line.kind, amount, 0, issued, inv.id))
+
+
+def allocate(amount: Decimal, weights: list[Decimal], q: Decimal) -> list[Decimal]:
+    """`amount` split in proportion to `weights`, in multiples of q, summing to amount exactly:
+    each share rounded down (toward zero), the cents left over one each to the largest remainders."""
+    total = sum(weights, ZERO)
+    if not total:
+        return [amount] + [ZERO] * (len(weights) - 1)
+    units = int(amount / q)
+    exact = [Decimal(units) * w / total for w in weights]
+    floors = [int(x) for x in exact]          # toward zero
+    left = units - sum(floors)
+    step = 1 if left >= 0 else -1
+    order = sorted(range(len(weights)), key=lambda i: (-(abs(exact[i] - floors[i])), i))
+    for i in order[:abs(left)]:
+        floors[i] += step
+    return [Decimal(u) * q for u in floors]
+
+
+# ---------------------------------------------------------------- work and expenses
+
+
+def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Converter") -> None:
+    s = book.settings
+    activities = {a.slug: a for a in s.activities}
+    costs = CostRates(book)
+    missing_cost: set[str] = set()
+    for e in book.entries:
+        client = clients.get(e.client)
+        contract = contract_of.get(e.fingerprint)
+        if contract is None:
+            contract = _matched(client, e)
+        row = (e.date, e.client, e.project, contract, e.person, e.activity)
+        if e.kind == "expense":
+            cost = conv.amount(e.amount or ZERO, e.currency or (client.currency if client else facts.currency), e.date)
+            facts.expense.append(row + (cost,))
+            continue
+        act = activities.get(e.activity)
+        cls = NON_BILLABLE if act is not None and not act.billable else (BILLABLE if e.billable else NO_CHARGE)
+        rate = costs.rate(e.person, e.date)
+        if rate is None:
+            missing_cost.add(e.person)
+            rate = ZERO
+        cost = Decimal(e.minutes) * rate / SIXTY
+        facts.work.append(row + (e.minutes, cls, cost, _standard(s, client, contract, e)))
+    if missing_cost:
+        facts.notes.append("no cost rate for " + ", ".join(sorted(missing_cost)) + ": their time costs 0")
+
+
+def _matched(client: Client | None, e: Entry) -> str:
+    if client is None:
+        return ""
+    found, _ = match_contract(client, e)
+    return found.id if found is not None else ""
+
+
+def _standard(settings, client: Client | None, contract_id: str, e: Entry) -> Decimal:
+    """Minutes x the list rate the engine resolves for the entry (0 when it finds none)."""
+    if client is None:
+        return ZERO
+    contract = next((k for k in client.contracts if k.id == contract_id), None)
+    rate, _ = resolve_rate(settings, client, contract, e)
+    return Decimal(e.minutes) * rate.rate / SIXTY if rate is not None else ZERO
+
+
+class CostRates:
+    """Each person's cost rate on a day: the latest `cost_rates` entry starting on or before it,
+    or the single `cost_rate`."""
+
+    def __init__(self, book: Book):
+        self.people = {p.slug: p for p in book.settings.team}
+        self._cache: dict[tuple[str, date], Decimal | None] = {}
+
+    def rate(self, person: str, day: date) -> Decimal | None:
+        key = (person, day)
+        found = self._cache.get(key, False)
+        if found is False:
+            found = self._cache[key] = self._find(person, day)
+        return found
+
+    def _find(self, person: str, day: date) -> Decimal | None:
+        p = self.people.get(person)
+        if p is None:
+            return None
+        dated = getattr(p, "cost_rates", ())
+        best = None
+        for start, rate in dated:
+            if start is None or start <= day:
+                best = rate
+        return best if dated else p.cost_rate
+
+
+class Converter:
+    """Amounts in the book's currency: other currencies at the book's exchange rates (euro per
+    unit, `stamp_duty.exchange_rates`), each amount rounded half-up once."""
+
+    def __init__(self, book: Book):
+        s = book.settings
+        self.currency = s.currency
+        self.stamp = s.stamp_duty
+        self.q = quantum(s.currency)
+        self.used: set[str] = set()
+        self.missing: set[str] = set()
+
+    def amount(self, value: Decimal, currency: str, day: date) -> Decimal:
+        if currency == self.currency or not currency:
+            return value
+        rate = self._rate(currency)
+        if rate is None:
+            self.missing.add(currency)
+            return ZERO
+        self.used.add(currency)
+        return (value * rate).quantize(self.q, ROUND_HALF_UP)
+
+    def _rate(self, currency: str) -> Decimal | None:
+        to_euro = self.stamp.euro_rate(currency)
+        if self.currency == "EUR" or to_euro is None:
+            return to_euro
+        base = self.stamp.euro_rate(self.currency)
+        return None if not base else to_euro / base
+
+    def notes(self) -> list[str]:
+        out = []
+        for c in sorted(self.used):
+            out.append(f"amounts in {c} converted to {self.currency} at the book's exchange rate "
+                       f"({self._rate(c)} {self.currency} per {c}, stamp_duty.exchange_rates)")
+        if self.missing:
+            out.append("no exchange rate for " + ", ".join(sorted(self.missing)) + ": those amounts count as 0; "
+                       "add them to stamp_duty.exchange_rates")
+        return out

@@ -1,0 +1,71 @@
+"""The report kinds: their names, default axes, and `run_report`, the one entry point."""
+from __future__ import annotations
+
+from typing import Callable
+
+from .errors import ReportError, unknown
+from .facts import facts_of
+from .range import Range
+from .table import Report
+
+KINDS = ("hours", "profitability", "support", "utilisation", "wip", "balances", "receivables")
+AXES = ("client", "project", "contract", "person", "activity", "month")
+
+# kind -> (default axis, axes it takes); a kind with its own rows takes none
+_AXES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "hours": ("client", AXES),
+    "profitability": ("client", AXES),
+    "support": ("contract", ()),
+    "utilisation": ("person", ("person", "month")),
+    "wip": ("client", AXES),
+    "balances": ("contract", ()),
+    "receivables": ("invoice", ()),
+}
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise unknown("report kind", kind, KINDS)
+
+
+def default_by(kind: str) -> str:
+    check_kind(kind)
+    return _AXES[kind][0]
+
+
+def check_by(kind: str, by: str | None) -> str:
+    """The axis to use: `by`, or the kind's default; ReportError when the kind does not take it."""
+    default, allowed = _AXES[kind]
+    if by is None:
+        return default
+    if by not in AXES:
+        raise unknown("--by", by, AXES)
+    if by not in allowed:
+        if not allowed:
+            raise ReportError(f"the {kind} report has one row per {default}; leave out --by")
+        raise ReportError(f"the {kind} report cannot be grouped by {by}; use --by " + " or ".join(allowed))
+    return by
+
+
+def run_report(kind: str, computed, period_range: Range | None = None, by: str | None = None) -> Report:
+    """The report `kind` of a computed book (pipeline.compute_book of a book that checks)."""
+    check_kind(kind)
+    axis = check_by(kind, by)
+    if computed.invoices is None:
+        raise ValueError("run_report needs a computed book (compute_book of a book that checks)")
+    return _BUILDERS[kind]()(facts_of(computed), period_range or Range(), axis)
+
+
+def _hours():
+    from .hours import hours_report
+    return hours_report
+
+
+def _not_yet(kind: str) -> Callable:
+    def build(facts, span, by):
+        raise ReportError(f"the {kind} report is not written yet")
+    return lambda: build
+
+
+_BUILDERS: dict[str, Callable] = {k: _not_yet(k) for k in KINDS}
+_BUILDERS["hours"] = _hours

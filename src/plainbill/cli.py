@@ -70,13 +70,31 @@ def check(book: Path, fmt: str | None, strict: bool, full: bool) -> int:
 @strict_option
 @click.option("--no-render", is_flag=True, help="Write the canonical JSON only, no HTML or PDF.")
 @click.option("--no-pdf", is_flag=True, help="Render HTML but not PDF.")
+@click.option("--no-reports", is_flag=True, help="Leave out the reports site (build/reports/).")
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers (default: CPU count).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: BOOK/build).")
-def build(book: Path, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> int:
-    """Check BOOK, compute its invoices and write build/invoices/<id>.json, .html and .pdf."""
+def build(book: Path, period, client, fmt, strict, no_render, no_pdf, no_reports, jobs, out) -> int:
+    """Check BOOK, compute its invoices and write build/invoices/<id>.json, .html and .pdf,
+    build/index.html and the firm's reports in build/reports/."""
     return run_build(book, period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
-                     render=not no_render, pdf=not no_pdf, jobs=jobs, out=out)
+                     render=not no_render, pdf=not no_pdf, jobs=jobs, out=out, reports=not no_reports)
+
+
+@main.command()
+@book_argument
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--no-pdf", is_flag=True, help="Render HTML but not PDF (quicker rebuilds).")
+@click.option("--no-reports", is_flag=True, help="Leave out the reports site.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: BOOK/build).")
+def serve(book: Path, port: int, no_pdf: bool, no_reports: bool, out) -> int:
+    """Build BOOK, serve the output on http://127.0.0.1:PORT/ and build again on every saved
+    change; open pages reload themselves. Ctrl-C stops."""
+    from .site.serve import run_serve
+
+    return run_serve(book, port=port, out=out, pdf=not no_pdf, reports=not no_reports)
 
 
 @main.command()
@@ -206,7 +224,7 @@ def run_check(root: Path, fmt: str = "text", strict: bool = False, full: bool = 
 
 
 def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
-              render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
+              render=True, pdf=True, jobs=0, out: Path | None = None, reports: bool = True) -> int:
     """Build, then print what it found and what it wrote."""
     from . import pipeline
     from .terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
@@ -215,7 +233,7 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
     if bad:
         return usage_report(root, [bad], fmt)
     built = pipeline.build(root, period=period, client=client, strict=strict, render=render, pdf=pdf,
-                           jobs=jobs, out=out)
+                           jobs=jobs, out=out, reports=reports)
     if built.diagnostics is not None:
         report(root, built.diagnostics, fmt)
     if built.problem:

@@ -184,8 +184,10 @@ def output_problem(root: Path, out: Path | None) -> str | None:
 
 
 def build(root: Path, *, period: str | None = None, client: str | None = None, strict: bool = False,
-          render: bool = True, pdf: bool = True, jobs: int = 0, out: Path | None = None) -> Built:
-    """Check, compute and write the output folder (default BOOK/build); see output.py."""
+          render: bool = True, pdf: bool = True, jobs: int = 0, out: Path | None = None,
+          reports: bool = True) -> Built:
+    """Check, compute and write the output folder (default BOOK/build); see output.py.
+    `reports`: the firm's reports site in build/reports/ too (with the HTML)."""
     from .manifest import input_key
     from .output import OutputError, unchanged_build, write_build
 
@@ -195,7 +197,8 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     out = out or Path(root) / "build"
     # nothing changed since the last complete build (inputs, plainbill, libraries, options)
     # and its files all check: its diagnostics again, nothing loaded (output.py)
-    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf})
+    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf,
+                           "reports": reports})
     found = unchanged_build(out, key)
     if found is not None:
         stats, diags = found
@@ -208,7 +211,8 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
         return Built(diags)
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
-                            partial=bool(period or client), build_key=key or "", diagnostics=diags)
+                            partial=bool(period or client), build_key=key or "", diagnostics=diags,
+                            site=computed if reports else None)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

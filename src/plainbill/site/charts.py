@@ -149,7 +149,6 @@ _DRAW = {"bars": _bars, "stacked": _stacked, "hbars": _hbars, "line": _line}
 
 
 def _style(ax, chart: Chart) -> None:
-    ax.set_title(chart.title, loc="left", color=INK)
     value_axis = ax.xaxis if chart.kind == "hbars" else ax.yaxis
     value_axis.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
@@ -161,8 +160,9 @@ def _style(ax, chart: Chart) -> None:
         for label in ax.get_xticklabels():
             label.set_rotation(30)
             label.set_horizontalalignment("right")
-    if len(chart.series) > 1:
-        ax.legend(frameon=False, fontsize=9)
+    if len(chart.series) > 1:      # above the plot, never over a bar
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(chart.series), frameon=False, fontsize=9,
+                  borderaxespad=0.2)
 
 
 def _accessible(svg: str, chart: Chart) -> str:

@@ -1,64 +1,47 @@
-"""The reports site: pages (tables and charts) turned into the files of build/reports/.
+"""The reports site: pages (report tables and charts) turned into the files of build/reports/.
 
-A `ReportPage` is what one page shows: sections, each a table and perhaps a
-chart, with values as the report engine computed them (Decimals, dates, text).
-`site_files` renders every page with the one sandboxed Jinja environment
-(`report.html`, which formats, never computes), draws every chart (charts.py)
-and returns `{path under the output folder: bytes}`; output.py writes them and
-records them in the manifest like every other output.
+A `ReportPage` is what one page shows: sections, each a report of the engine
+(`plainbill.reports.Report`, shown as it is: its columns, rows and totals) and
+perhaps a chart. `site_files` renders every page with the one sandboxed Jinja
+environment (`report.html`, which formats, never computes), has every chart
+drawn (charts.py, through a `ChartCache` that keeps a chart whose data did not
+change) and returns `{path under the output folder: bytes}`; output.py writes
+them and records them in the manifest like every other output.
 
-Layout: `reports/index.html` (the overview: links to every page, and the
-whole book's charts), `reports/<period>/<kind>.html` (period `all` or a month,
+Layout: `reports/index.html` (the overview: links to every page and the whole
+book's charts), `reports/<period>/<kind>.html` (period `all` or a month,
 `2026-11`), and each chart next to its page as `<kind>-<n>.svg`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from .. import __version__
 from ..diagnostics import Diagnostic
 from ..model import Book
-from .charts import Chart, draw
-from .words import words
+from ..reports import Report
+from .charts import Chart
+from .words import column_title, report_caption, words
 
 ALL = "all"
-COLUMN_KINDS = ("text", "money", "hours", "percent", "number", "date")
-
-
-@dataclass(frozen=True)
-class Column:
-    label: str
-    kind: str = "text"          # how the template formats the column's values (COLUMN_KINDS)
-
-    def __post_init__(self):
-        if self.kind not in COLUMN_KINDS:
-            raise ValueError(f"unknown column kind {self.kind!r}")
-
-
-@dataclass(frozen=True)
-class Table:
-    caption: str
-    columns: tuple[Column, ...]
-    rows: tuple[tuple[Any, ...], ...]
-    totals: tuple[Any, ...] | None = None
-    currency: str = ""          # of the money columns
+OVERVIEW = "reports/index.html"
 
 
 @dataclass(frozen=True)
 class Section:
     heading: str
-    table: Table
+    table: Report | None = None
     chart: Chart | None = None
 
 
 @dataclass(frozen=True)
 class ReportPage:
-    kind: str                   # e.g. "hours", the page's file name
+    kind: str                   # e.g. "hours": the page's file name
     label: str                  # e.g. "Hours", in the book's language
-    period: str                 # ALL or YYYY-MM
+    period: str                 # ALL or YYYY-MM: the page's folder
     period_label: str
     sections: tuple[Section, ...]
     note: str = ""
@@ -68,23 +51,34 @@ class ReportPage:
         return f"reports/{self.period}/{self.kind}.html"
 
 
-def site_files(book: Book, templates, out_dir, pages: list[ReportPage],
-               overview: tuple[Section, ...] = ()) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Every page, its charts and the overview as {relative path: bytes}; a template problem
-    is a diagnostic (and no site is written)."""
+@dataclass
+class Site:
+    """Every page of the site, and the overview's own sections."""
+
+    pages: list[ReportPage] = field(default_factory=list)
+    overview: tuple[tuple[ReportPage, int], ...] = ()    # the charts shown again: (page, section number)
+
+
+def site_files(book: Book, templates, out_dir, site: Site,
+               draw: Callable[[str, Chart], bytes | None]) -> tuple[dict[str, bytes], list[Diagnostic]]:
+    """Every page and the overview as {relative path: bytes}, and each chart's SVG as
+    `draw(path, chart)` gives it (None: kept as it is on disk). A template problem is a
+    diagnostic, and then nothing of the site is returned."""
     from ..render import RenderFailure, Renderer
 
     renderer = Renderer(templates, out_dir)
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes | None] = {}
     base = _base(book)
     try:
-        for page in pages:
-            view = dict(base, **_page_view(page, pages, files, "../"))
+        for page in site.pages:
+            view = {**base, **_page_view(page, site.pages, base["lang"], files)}
             files[page.path] = renderer.page_html("report.html", view).encode("utf-8")
-        view = dict(base, **_overview_view(book, pages, overview, files))
-        files["reports/index.html"] = renderer.page_html("report.html", view).encode("utf-8")
+        view = {**base, **_overview_view(site, base["lang"], files)}
+        files[OVERVIEW] = renderer.page_html("report.html", view).encode("utf-8")
     except RenderFailure as exc:
         return {}, [exc.diagnostic]
+    charts = {rel: draw(rel, chart) for rel, chart in files.items() if isinstance(chart, Chart)}
+    files.update(charts)
     return dict(sorted(files.items())), []
 
 
@@ -94,60 +88,72 @@ def _base(book: Book) -> dict[str, Any]:
             "w": words(s.language), "generator": f"plainbill {__version__}"}
 
 
-def _page_view(page: ReportPage, pages: list[ReportPage], files: dict[str, bytes], up: str) -> dict[str, Any]:
-    """The variables of one page; its charts are drawn into `files`."""
+def _page_view(page: ReportPage, pages: list[ReportPage], language: str, files: dict) -> dict[str, Any]:
+    """The variables of one page; its charts are put in `files` to be drawn."""
     folder = page.path.rsplit("/", 1)[0]
-    kinds = _unique((p.kind, p.label) for p in pages)
+    here = [p for p in pages if p.period == page.period]
     periods = _unique((p.period, p.period_label) for p in pages if p.kind == page.kind)
-    sections = [_section(s, f"{page.kind}-{i}", folder, files) for i, s in enumerate(page.sections, 1)]
     return {
         "title": page.label, "period_label": page.period_label, "note": page.note, "is_overview": False,
-        "home": f"{up}../index.html", "overview": f"{up}index.html", "assets": f"{up}../assets",
-        "kinds": [{"href": f"{k}.html", "label": label, "current": k == page.kind} for k, label in kinds
-                  if any(p.kind == k and p.period == page.period for p in pages)],
-        "periods": [{"href": f"{up}{p}/{page.kind}.html", "label": label, "current": p == page.period}
+        "home": "../../index.html", "overview": "../index.html", "assets": "../../assets",
+        "kinds": [{"href": f"{p.kind}.html", "label": p.label, "current": p.kind == page.kind} for p in here],
+        "periods": [{"href": f"../{p}/{page.kind}.html", "label": label, "current": p == page.period}
                     for p, label in periods],
-        "links": [], "sections": sections,
+        "links": [],
+        "sections": [_section(s, f"{folder}/{page.kind}-{i}.svg", language, files)
+                     for i, s in enumerate(page.sections, 1)],
     }
 
 
-def _overview_view(book: Book, pages: list[ReportPage], overview: tuple[Section, ...],
-                   files: dict[str, bytes]) -> dict[str, Any]:
-    w = words(book.settings.language)
-    periods = _unique((p.period, p.period_label) for p in pages)
-    links = []
-    for period, label in periods:
-        for page in (p for p in pages if p.period == period):
-            links.append({"href": page.path.removeprefix("reports/"), "label": f"{page.label} · {label}",
-                          "detail": page.note})
+def _overview_view(site: Site, language: str, files: dict) -> dict[str, Any]:
+    w = words(language)
+    links = [{"href": p.path.removeprefix("reports/"), "label": f"{p.label} · {p.period_label}", "detail": p.note}
+             for p in site.pages]
     return {
         "title": w["reports"], "period_label": "", "note": w["overview_note"], "is_overview": True,
         "home": "../index.html", "overview": "index.html", "assets": "../assets",
         "kinds": [], "periods": [], "links": links,
-        "sections": [_section(s, f"overview-{i}", "reports", files) for i, s in enumerate(overview, 1)],
+        "sections": [_shown_again(page, i, language) for page, i in site.overview],
     }
 
 
-def _section(section: Section, name: str, folder: str, files: dict[str, bytes]) -> dict[str, Any]:
+def _section(section: Section, rel: str, language: str, files: dict) -> dict[str, Any]:
     chart = None
     if section.chart is not None:
-        files[f"{folder}/{name}.svg"] = draw(section.chart)
-        chart = {"src": f"{name}.svg", "alt": f"{section.chart.title}: {section.chart.description}",
+        files[rel] = section.chart
+        chart = {"src": rel.rsplit("/", 1)[1], "alt": f"{section.chart.title}. {section.chart.description}",
                  "caption": section.chart.description}
-    t = section.table
-    return {"heading": section.heading, "chart": chart, "table": {
-        "caption": t.caption, "columns": [{"label": c.label, "kind": c.kind} for c in t.columns],
-        "rows": [[_cell(v, t.currency) for v in row] for row in t.rows],
-        "totals": [_cell(v, t.currency) for v in t.totals] if t.totals else None,
-    }}
+    return {"heading": section.heading, "chart": chart, "table": _table(section.table, language), "more": ""}
+
+
+def _shown_again(page: ReportPage, i: int, language: str) -> dict[str, Any]:
+    """A page's chart on the overview: the same file, a link to its page for the figures."""
+    section = page.sections[i - 1]
+    src = f"{page.period}/{page.kind}-{i}.svg"
+    return {"heading": f"{section.chart.title} · {page.period_label}", "table": _table(None, language),
+            "chart": {"src": src, "alt": f"{section.chart.title}. {section.chart.description}",
+                      "caption": section.chart.description},
+            "more": page.path.removeprefix("reports/")}
+
+
+def _table(report: Report | None, language: str) -> dict[str, Any]:
+    if report is None:
+        return {"caption": "", "columns": [], "rows": [], "totals": None}
+    return {
+        "caption": report_caption(report, language),
+        "columns": [{"label": column_title(c, language), "kind": c.type} for c in report.columns],
+        "rows": [[_cell(v, report.currency) for v in row] for row in report.rows],
+        "totals": [_cell(v, report.currency) for v in report.totals] if report.totals else None,
+    }
 
 
 def _cell(value: Any, currency: str) -> dict[str, Any]:
     if isinstance(value, float):   # a float here is a bug upstream: amounts are Decimal end to end
         raise TypeError("report values are Decimal, int, date or text, never float")
+    if not (value is None or isinstance(value, (Decimal, int, date, str))):
+        value = str(value)
     negative = isinstance(value, (Decimal, int)) and not isinstance(value, bool) and value < 0
-    return {"value": value if isinstance(value, (Decimal, int, date, str)) or value is None else str(value),
-            "currency": currency, "negative": negative}
+    return {"value": value, "currency": currency, "negative": negative}
 
 
 def _unique(pairs) -> list[tuple[str, str]]:

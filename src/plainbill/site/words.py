@@ -16,8 +16,7 @@ WORDS: dict[str, dict[str, str]] = {
         "skip": "Skip to the report",
         "nothing": "Nothing to show for this period.",
         "footer": "The firm's reports: never sent to a client",
-        "table_of": "The figures of the chart",
-        "data": "Data",
+        "figures": "The figures, in a table",
         "overview_note": "Every report, for the whole book and for each month",
     },
     "it": {
@@ -30,8 +29,7 @@ WORDS: dict[str, dict[str, str]] = {
         "skip": "Vai al report",
         "nothing": "Niente da mostrare per questo periodo.",
         "footer": "Report interni dello studio: mai inviati ai clienti",
-        "table_of": "I numeri del grafico",
-        "data": "Dati",
+        "figures": "I numeri, in una tabella",
         "overview_note": "Ogni report, per tutto il libro e per ogni mese",
     },
 }
@@ -39,3 +37,53 @@ WORDS: dict[str, dict[str, str]] = {
 
 def words(language: str) -> dict[str, str]:
     return WORDS.get(language, WORDS["en"])
+
+
+# the report kinds' names, for menus and titles
+KIND_NAMES = {
+    "en": {"hours": "Hours", "profitability": "Profitability", "support": "Support cost",
+           "utilisation": "Utilisation", "wip": "Unbilled work", "balances": "Balances",
+           "receivables": "Receivables"},
+    "it": {"hours": "Ore", "profitability": "Redditività", "support": "Costo dell'assistenza",
+           "utilisation": "Utilizzo", "wip": "Lavoro non fatturato", "balances": "Saldi",
+           "receivables": "Crediti"},
+}
+
+# the engine's column titles are English; the Italian ones by column key (an unknown key keeps
+# the engine's title)
+COLUMNS_IT = {
+    "client": "Cliente", "project": "Progetto", "contract": "Contratto", "person": "Persona",
+    "activity": "Attività", "month": "Mese", "invoice": "Fattura",
+    "worked": "Lavorate", "billable": "Fatturabili", "non_billable": "Non fatturabili",
+    "no_charge": "Gratuite", "billed": "Fatturate", "billable_pct": "% fatturabili",
+    "revenue": "Ricavi", "cost": "Costo", "time_cost": "Costo del tempo", "expense_cost": "Costo spese",
+    "margin": "Margine", "margin_pct": "Margine %", "effective_rate": "Tariffa effettiva",
+    "list_rate": "Tariffa di listino", "realization": "Realizzo", "capacity": "Capacità",
+    "utilisation": "Utilizzo", "value": "Valore", "entries": "Voci", "kind": "Tipo",
+    "date": "Data", "due_date": "Scadenza", "total": "Totale", "paid": "Pagato", "open": "Aperto",
+    "overdue": "Scaduto", "days": "Giorni", "balance": "Saldo", "runs_out": "Si esaurisce",
+    "burn_rate": "Consumo", "fee": "Canone", "earned": "Ricavato", "number": "Numero",
+}
+AXES = {"en": {"client": "client", "project": "project", "contract": "contract", "person": "person",
+               "activity": "activity", "month": "month", "invoice": "invoice"},
+        "it": {"client": "cliente", "project": "progetto", "contract": "contratto", "person": "persona",
+               "activity": "attività", "month": "mese", "invoice": "fattura"}}
+
+
+def kind_name(kind: str, language: str) -> str:
+    return KIND_NAMES.get(language, KIND_NAMES["en"]).get(kind, kind)
+
+
+def column_title(column, language: str) -> str:
+    """A report column's title in the book's language."""
+    if language == "it":
+        return COLUMNS_IT.get(column.key, column.title)
+    return column.title
+
+
+def report_caption(report, language: str) -> str:
+    """The table's caption: "Hours by client" / "Ore per cliente"."""
+    axes = AXES.get(language, AXES["en"])
+    by = axes.get(report.by, report.by)
+    joint = " per " if language == "it" else " by "
+    return kind_name(report.kind, language) + joint + by

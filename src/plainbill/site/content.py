@@ -1,0 +1,145 @@
+"""What the reports site shows: every report kind for the whole book and for each month, and
+the charts people would rather look at than read.
+
+Every figure is the report engine's (`plainbill.reports.run_report` on the same
+computed book the build writes): nothing is summed here. A chart is the same
+numbers as the table under it, taken column by column:
+
+    hours          by month, stacked billable / no charge / non-billable (whole book);
+                   by client, stacked the same way (a month)
+    profitability  margin by client
+    utilisation    utilisation per person
+    balances       each block's balance over the months (burn-down), when the engine
+                   gives the monthly series (`Report.meta["burn_down"]`)
+    receivables    open amounts by age (0-30, 31-60, 61-90, > 90 days)
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+from typing import Callable
+
+from ..reports import KINDS, Range, Report, ReportError, run_report
+from .charts import Chart, Series
+from .pages import ALL, ReportPage, Section, Site
+from ..render.formatting import duration
+from .words import column_title, kind_name, report_caption, words
+
+
+def site_of(computed) -> Site:
+    """The pages of every kind, for the whole book and for each month with work or invoices."""
+    book = computed.checked.book
+    language = book.settings.language
+    w = words(language)
+    months = _months(computed)
+    site = Site()
+    spans = [(ALL, w["whole_book"], Range())] + [(m, m, _month_range(m)) for m in months]
+    for period, label, span in spans:
+        for kind in KINDS:
+            report = _run(kind, computed, span)
+            if report is None:
+                continue
+            site.pages.append(ReportPage(kind, kind_name(kind, language), period, label,
+                                         _sections(kind, period, report, computed, span, language),
+                                         note=" ".join(report.notes)))
+    site.overview = tuple((p, i) for p in site.pages if p.period == ALL
+                          for i, s in enumerate(p.sections, 1) if s.chart is not None)
+    return site
+
+
+def _sections(kind: str, period: str, report: Report, computed, span: Range, language: str) -> tuple[Section, ...]:
+    """The chart with the report it draws (when that is grouped otherwise than the page's
+    report, it comes first with its own table), then the page's report."""
+    chart, source = _chart(kind, period, report, computed, span, language)
+    main = Section(report_caption(report, language), report, chart if source is report else None)
+    if chart is None or source is report:
+        return (main,)
+    return Section(report_caption(source, language), source, chart), main
+
+
+def _run(kind: str, computed, span: Range, by: str | None = None) -> Report | None:
+    try:
+        return run_report(kind, computed, span, by)
+    except ReportError:     # a kind the engine does not have yet
+        return None
+
+
+def _months(computed) -> list[str]:
+    hours = _run("hours", computed, Range(), "month")
+    return [row[0] for row in hours.rows] if hours else []
+
+
+def _month_range(month: str) -> Range:
+    year, mon = int(month[:4]), int(month[5:7])
+    return Range(date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1]))
+
+
+# ---------------------------------------------------------------- charts, kind by kind
+
+
+def _chart(kind: str, period: str, report: Report, computed, span: Range,
+           language: str) -> tuple[Chart | None, Report | None]:
+    """A chart for the page, and the report whose numbers it draws."""
+    make = _CHARTS.get(kind)
+    return make(period, report, computed, span, language) if make else (None, None)
+
+
+def _hours_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
+    by = "month" if period == ALL else "client"
+    source = _run("hours", computed, span, by) if report.by != by else report
+    if source is None or not source.rows:
+        return None, None
+    it = language == "it"
+    keys = ("billable", "no_charge", "non_billable")
+    series = tuple(Series(column_title(source.columns[source.index(k)], language),
+                          tuple(Decimal(v) / 60 for v in source.values(k))) for k in keys)
+    title = ("Ore per mese" if by == "month" else "Ore per cliente") if it else \
+        ("Hours by month" if by == "month" else "Hours by client")
+    worked = source.total("worked") or 0
+    billable = source.total("billable") or 0
+    desc = (f"{duration(worked)} lavorate, di cui {duration(billable)} fatturabili; una colonna per "
+            f"{'mese' if by == 'month' else 'cliente'}, divisa in fatturabili, gratuite e non fatturabili."
+            if it else
+            f"{duration(worked)} worked, {duration(billable)} of them billable; one column per {by}, "
+            "split into billable, no-charge and non-billable hours.")
+    return Chart("hours", title, desc, "stacked", tuple(source.values(by)), series, "h" if it else "hours"), source
+
+
+def _column_chart(key: str, kind: str, titles: tuple[str, str], describe: Callable[[Report, str], str],
+                  unit: Callable[[Report], str]):
+    """A horizontal bar per row of the report, the value of column `key` (rows without it left out)."""
+
+    def make(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
+        i = report.index(key)
+        rows = [r for r in report.rows if r[i] is not None]
+        if not rows:
+            return None, None
+        title = titles[1] if language == "it" else titles[0]
+        return Chart(kind, title, describe(report, language), "hbars", tuple(str(r[0]) for r in rows),
+                     (Series(column_title(report.columns[i], language), tuple(Decimal(r[i]) for r in rows)),),
+                     unit(report)), report
+
+    return make
+
+
+def _describe_margin(report: Report, language: str) -> str:
+    total = report.total("margin") if report.totals else None
+    if language == "it":
+        return f"Margine (ricavi meno costi) di ogni cliente; in totale {total} {report.currency}."
+    return f"Margin (revenue less cost) of each client; {total} {report.currency} in all."
+
+
+def _describe_utilisation(report: Report, language: str) -> str:
+    if language == "it":
+        return "Ore fatturabili di ogni persona come parte della sua capacità (ore lavorative meno festivi)."
+    return "Each person's billable hours as a share of their capacity (working hours less holidays)."
+
+
+_CHARTS: dict[str, Callable] = {
+    "hours": _hours_chart,
+    "profitability": _column_chart("margin", "margin", ("Margin by client", "Margine per cliente"),
+                                   _describe_margin, lambda r: r.currency),
+    "utilisation": _column_chart("utilisation", "utilisation", ("Utilisation per person", "Utilizzo per persona"),
+                                 _describe_utilisation, lambda r: "%"),
+}

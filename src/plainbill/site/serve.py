@@ -91,8 +91,11 @@ def _handler(root: Path, state: SiteState | None) -> type:
             super().__init__(*args, directory=str(root), **kwargs)
 
         def do_GET(self):
-            if state is not None and self.path.split("?")[0] == VERSION_PATH:
+            path = self.path.split("?")[0]
+            if state is not None and path == VERSION_PATH:
                 return self._send(200, "application/json", state.as_json())
+            if path == "/favicon.ico" and not (root / "favicon.ico").is_file():
+                return self._send(204, "image/x-icon", b"")    # the browser asks on its own: no icon, no error
             if state is not None:
                 page = self._page()
                 if page is not None:

@@ -50,6 +50,11 @@ RELOAD_SCRIPT = """<script>/* plainbill serve: reload when the book is built aga
 """ % VERSION_PATH
 
 
+WAITING = (b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>plainbill serve</title></head>'
+           b"<body><main><h1>No build yet</h1><p>The book has errors (listed in the terminal); this page "
+           b"reloads when they are fixed.</p></main></body></html>\n")
+
+
 @dataclass
 class SiteState:
     """What the server knows of the builds: a version that moves when the output changed, and the
@@ -100,6 +105,8 @@ def _handler(root: Path, state: SiteState | None) -> type:
                 page = self._page()
                 if page is not None:
                     return self._send(200, "text/html; charset=utf-8", _inject(page.read_bytes()))
+                if path in ("/", "/index.html"):    # no build yet (the book has errors): a page that waits
+                    return self._send(200, "text/html; charset=utf-8", _inject(WAITING))
             return super().do_GET()
 
         def _page(self) -> Path | None:
@@ -192,12 +199,12 @@ def run_serve(root: Path, *, port: int = 8000, out: Path | None = None, pdf: boo
     out_dir = Path(out or Path(root) / "build")
     out_dir.mkdir(parents=True, exist_ok=True)
     state = SiteState()
-    options = {"pdf": pdf, "reports": reports}
-    build_once(root, out_dir, state, options)
-    try:
+    try:        # the port first: a port in use is said before a build is spent
         server = make_server(out_dir, port, state)
     except OSError as exc:
         return usage_error(f"127.0.0.1:{port}: cannot serve there: {exc.strerror or exc}; choose another --port")
+    options = {"pdf": pdf, "reports": reports}
+    build_once(root, out_dir, state, options)
     url = f"http://127.0.0.1:{server.server_port}/"
     threading.Thread(target=server.serve_forever, name="plainbill-serve", daemon=True).start()
     say(f"serve: {url} (the reports: {url}reports/); watching {root} for changes, Ctrl-C stops", err=True)

@@ -32,9 +32,12 @@ PACKAGE = ROOT / "src" / "plainbill"
 def book(tmp_path) -> Path:
     root = tmp_path / "book"
     root.mkdir()
-    for part in ("plainbill.yaml", "clients", "ledger"):
+    for part in ("plainbill.yaml", "clients", "ledger"):   # the book before anything was issued (and paid)
         src = ROOT / part
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / part)
+        if src.is_dir():
+            shutil.copytree(src, root / part, ignore=shutil.ignore_patterns("incassi.txt"))
+        else:
+            shutil.copy(src, root / part)
     (root / "ledger" / "notes.md").write_text("not a ledger file: a warning\n")
     return root
 

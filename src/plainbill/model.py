@@ -94,13 +94,31 @@ class TaxCode:
 
 
 @dataclass(frozen=True, slots=True)
+class CostRate:
+    """What an hour of a person costs the firm from `valid_from` on (None: from the start)."""
+
+    rate: Decimal
+    valid_from: date | None = None
+    ref: SourceRef = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     slug: str
     name: str
     role: str = ""
-    cost_rate: Decimal | None = None      # internal cost per hour, for profitability
+    cost_rate: Decimal | None = None      # internal cost per hour (the latest of cost_rates), for reports
     default_rate: Decimal | None = None   # last-resort billing rate per hour
     ref: SourceRef = NOWHERE
+    cost_rates: tuple[CostRate, ...] = ()  # effective-dated, sorted by valid_from (undated first)
+
+    def cost_on(self, day: date) -> Decimal | None:
+        """The cost rate in force on `day`: the latest one starting on or before it."""
+        found = None
+        for c in self.cost_rates:
+            if c.valid_from is None or c.valid_from <= day:
+                found = c.rate
+        return found if self.cost_rates else self.cost_rate
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,6 +505,20 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment:
+    """Money received against an issued invoice: `DATE payment NUMBER AMOUNT METHOD [note]` in a
+    ledger. The amount is in the invoice's currency; checked against the register (payments.py)."""
+
+    ref: SourceRef
+    date: date
+    invoice: str                           # the issued invoice's number, as typed
+    amount: Decimal
+    method: str                            # a slug: bank-transfer, card, cash, riba, ...
+    note: str = ""
+    text: str = ""                         # the normalised source text
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     """A loaded book: everything the engine needs, plus the diagnostics of loading."""
 
@@ -494,6 +526,7 @@ class Book:
     settings: Settings
     clients: tuple[Client, ...]
     entries: tuple[Entry, ...]
+    payments: tuple[Payment, ...] = ()     # never billed: read by the payment checks and reports
 
     def client(self, slug: str) -> Client | None:
         return next((c for c in self.clients if c.slug == slug), None)

@@ -92,9 +92,11 @@ def check_files(files: Mapping[str, bytes], root: str = ".") -> Checked:
 def _checked(loaded, registered, templates: list[Diagnostic]) -> Checked:
     """The body both check_book and check_files share: loader, checks, register, templates."""
     from .checks import run_checks
+    from .payments import check_payments
 
     register, register_diags = registered
-    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + list(templates)
+    diags = list(loaded.diagnostics) + run_checks(loaded.book) + list(register_diags) + \
+        check_payments(loaded.book, register) + list(templates)
     return Checked(loaded.book, diags, register)
 
 

@@ -133,7 +133,7 @@ def settings_schema() -> dict:
                                               "description": "euro per unit of a foreign currency, e.g. USD: 0.86"}}),
         "billing": obj({"no_charge": enum("show", "hide"), "late_entries": enum("next-period", "error")}),
         "taxes": obj({"default": TEXT, "codes": {"type": "object", "additionalProperties": tax}}),
-        "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": AMOUNT, "default_rate": AMOUNT})),
+        "team": slugmap(obj({"name": TEXT, "role": TEXT, "cost_rate": {"oneOf": [AMOUNT, seq(obj({"rate": AMOUNT, "from": DATE}, ("rate",)))]}, "default_rate": AMOUNT})),
         "activities": slugmap(obj({"names": LABELS, "billable": {"type": "boolean"},
                                    "visit": {"type": "boolean"}})),
     }, ("issuer",)))

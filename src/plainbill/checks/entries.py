@@ -209,9 +209,10 @@ def amounts_of_book(ctx: Context) -> Iterator[tuple[SourceRef, str, Decimal, str
     s = ctx.settings
     yield s.stamp_duty.ref, "stamp duty", s.stamp_duty.amount, s.currency, "amount"
     for p in s.team:
-        for label, value in (("cost_rate", p.cost_rate), ("default_rate", p.default_rate)):
-            if value is not None:
-                yield p.ref, label, value, s.currency, "rate"
+        for c in p.cost_rates:
+            yield c.ref, "cost_rate", c.rate, s.currency, "rate"
+        if p.default_rate is not None:
+            yield p.ref, "default_rate", p.default_rate, s.currency, "rate"
     for client in ctx.book.clients:
         yield from _client_amounts(client)
 

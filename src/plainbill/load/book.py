@@ -16,7 +16,7 @@ from ..model import Book, Entry
 from .columns import FAST
 from .entries import build_entries
 
-_SLOTS = {name: Book.__dict__[name] for name in ("root", "settings", "clients", "entries")}
+_SLOTS = {name: Book.__dict__[name] for name in ("root", "settings", "clients", "entries", "payments")}
 _ENTRIES = _SLOTS["entries"]
 BIG_BOOK = 50_000   # entries; above this the built records are frozen out of the GC
 
@@ -27,7 +27,8 @@ class LoadedBook(Book):
     @classmethod
     def of(cls, root: str, settings, clients: tuple, ledgers: list) -> "LoadedBook":
         book = object.__new__(cls)
-        for name, value in (("root", root), ("settings", settings), ("clients", clients)):
+        payments = tuple(p for f in ledgers for p in f.payments())
+        for name, value in (("root", root), ("settings", settings), ("clients", clients), ("payments", payments)):
             _SLOTS[name].__set__(book, value)
         _LEDGERS.__set__(book, tuple(ledgers))
         return book
@@ -49,8 +50,8 @@ class LoadedBook(Book):
     def __eq__(self, other):
         if not isinstance(other, Book):
             return NotImplemented
-        return (self.root, self.settings, self.clients, self.entries) == \
-            (other.root, other.settings, other.clients, other.entries)
+        return (self.root, self.settings, self.clients, self.entries, self.payments) == \
+            (other.root, other.settings, other.clients, other.entries, other.payments)
 
     __hash__ = Book.__hash__
 

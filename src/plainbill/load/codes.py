@@ -98,5 +98,18 @@ LOAD_CODES: dict[str, tuple[str, str]] = {
                                 "tools). `it-IT` is accepted and read as `it_IT`."),
     "invalid-url": ("error", "A `repository_url` that is not an `http(s)://` address (`javascript:...`, "
                              "`file:...`): it becomes a link on every invoice, so anything else is refused."),
+    "cost-rate-dates": ("error", "Two cost rates of one person start on the same day (or two have no `from`): "
+                                 "which one a day's work costs would be a guess. Give each its own `from`; "
+                                 "the first may have none (docs/format.md, team)."),
+    "payment-unknown-invoice": ("error", "A payment line names a number that is no issued invoice (a typo, "
+                                         "an invoice not issued yet, or a credit note). Payments are "
+                                         "received for issued invoices: fix the number, or issue the "
+                                         "invoice first."),
+    "payment-before-invoice": ("error", "A payment is dated before the invoice it pays was issued: the date "
+                                        "or the invoice number is wrong."),
+    "payment-exceeds": ("error", "The payments of one invoice add up to more than it asks (its amount due, "
+                                 "less what its credit notes credited). Reported at the payment that goes "
+                                 "over: check its amount and the invoice it names; a transfer that paid "
+                                 "several invoices is one payment line per invoice."),
     "duplicate-id": ("error", "Two contracts of one client with the same `id`, or two files for one client."),
 }

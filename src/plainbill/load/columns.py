@@ -31,10 +31,12 @@ _AMOUNT = re.compile(r"\d+(?:\.\d+)?$")   # an expense amount, as ledger._EXPENS
 
 
 class Parsed(NamedTuple):
-    """One ledger file: fast rows (see above), full rows (as ledger.py), diagnostic tuples."""
+    """One ledger file: fast rows (see above), full rows (as ledger.py), diagnostic tuples, and
+    its payment rows (ledger.py: payments are not entries)."""
     fast: list
     full: list
     problems: list
+    payments: tuple = ()
 
 
 def parse_columns(text: str, state: _State | None = None) -> Parsed:
@@ -42,9 +44,10 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
     state = state or _State()
     if _has_control(text):   # control characters are reported line by line there
         rows, diags = parse_ledger(text, state)
-        return Parsed([], rows, diags)
+        return Parsed([], rows, diags, tuple(state.payments))
     diags: list[tuple] = []
     state.diags = diags
+    state.payments = []
     fast: list[tuple] = []
     full: list[tuple] = []
     odd = _odd_spaces(text)
@@ -93,7 +96,7 @@ def parse_columns(text: str, state: _State | None = None) -> Parsed:
                       desc, tags, meta, "", "", line))
         else:
             keep((lineno, ds, when, target, activity, person, line, len(line) - len(t[5])))
-    return Parsed(fast, full, diags)
+    return Parsed(fast, full, diags, tuple(state.payments))
 
 
 def _has_control(text: str) -> bool:

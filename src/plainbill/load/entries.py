@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from ..diagnostics import SourceRef
-from ..model import Entry
+from ..model import Entry, Payment
 from .columns import FAST, described
 
 
@@ -80,3 +80,9 @@ def build_entries(path: str, rows: list[tuple], out: list[Entry]) -> None:
         e.text = text
         e.__class__ = entry_cls
         out.append(e)
+
+
+def payments_of(path: str, rows) -> list[Payment]:
+    """Payment records of a file's payment rows (ledger.py)."""
+    return [Payment(SourceRef(path, line, col), date.fromisoformat(ds), number, Decimal(amount), method, note, text)
+            for line, col, ds, number, amount, method, note, text in rows]

@@ -17,6 +17,8 @@ Row: (line, col, kind, date, client, project, activity, person, minutes, start,
   whitespace made one space, the past-midnight marker `+1` of a clock range left out: it
   says how to read the range, it does not change the entry or its fingerprint).
 Diagnostic tuple: (code, severity "error" | "warning", line, col, message, hint).
+Payment lines (`DATE payment NUMBER AMOUNT METHOD [note]`) are not entries: their rows go to
+the state's `payments` list, (line, col, date, invoice number, amount as typed, method, note).
 """
 from __future__ import annotations
 
@@ -33,6 +35,8 @@ _TIME = re.compile(
 _EXPENSE = re.compile(
     rf"\s*(\d{{4}}-\d\d-\d\d)\s+expense\s+({SLUG})(?:/({SLUG}))?\s+@({SLUG})\s+(\d+(?:\.\d+)?)"
     rf"(?:\s+(.*))?$")
+_PAYMENT = re.compile(
+    rf"\s*(\d{{4}}-\d\d-\d\d)\s+payment\s+(\S+)\s+(\d+(?:\.\d+)?)\s+({SLUG})(?:\s+(.*))?$")
 _CTRL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _TOKEN = re.compile(r"\S+")
 _KEY = re.compile(r"[a-z][a-z0-9_]*$")
@@ -62,6 +66,7 @@ def parse_ledger(text: str, state: "_State | None" = None) -> tuple[list[tuple],
     diags: list[tuple] = []
     state = state or _State()
     state.diags = diags
+    state.payments = []
     has_ctrl = _CTRL.search(text) is not None
     dates, whens, targets = state.dates_ok, state.whens, state.targets
     acts, persons, rest_of, append = state.acts, state.persons, state._rest, rows.append
@@ -120,6 +125,7 @@ class _State:
 
     def __init__(self):
         self.diags: list[tuple] = []
+        self.payments: list[tuple] = []     # payment rows of the file being parsed
         self.dates: dict[str, bool] = {}
         self.ranges: dict[str, tuple | None] = {}
         self.durations: dict[str, int | None] = {}
@@ -142,6 +148,13 @@ class _State:
             return
         if not stripped[0].isdigit():
             _fail(self.diags, lineno, 1, *diagnose(line))
+            return
+        if stripped.split(None, 2)[1:2] == ["payment"]:
+            m = _PAYMENT.match(line)
+            if m is None:
+                _fail(self.diags, lineno, 0, *diagnose(line))
+            else:
+                self.payment_row(lineno, line, m)
             return
         m = _TIME.match(line)
         if m is not None:
@@ -233,6 +246,24 @@ class _State:
         intern = self.strings.setdefault
         return self.expense(lineno, intern(ds, ds), intern(client, client), intern(project or "", project or ""),
                             intern(person, person), amount, rest, m.start(6) + 1, _normal(line))
+
+    def payment_row(self, lineno: int, line: str, m) -> None:
+        ds, number, amount, method, note = m.groups()
+        if not self._date_ok(lineno, ds, m.start(1) + 1):
+            return
+        col = m.start(3) + 1
+        if size_problem(amount):
+            _fail(self.diags, lineno, col, "invalid-amount", col, f"payment amount `{_cut(amount)}` "
+                  + size_problem(amount), "no payment needs that many digits: check the amount")
+            return
+        if not parse_decimal(amount):
+            _fail(self.diags, lineno, col, "invalid-amount", col, "a payment of zero",
+                  "write the amount received, or remove the line")
+            return
+        note = (note or "").strip()
+        if self._too_long(lineno, note, m.start(5) + 1 if note else 1):
+            return
+        self.payments.append((lineno, m.start(1) + 1, ds, number, amount, method, note, _normal(line)))
 
     def expense(self, lineno: int, ds: str, client: str, project: str, person: str, amount: str,
                 raw: str | None, start: int, text: str):
@@ -418,16 +449,16 @@ def diagnose(line: str) -> tuple[str, int, str, str]:
             "write YYYY-MM-DD first, or start the line with # to make it a comment"
     if parse_date(tok) is None:
         return "invalid-date", col, f"`{tok}` is not a valid date", "check the month and the day"
-    expense = len(toks) > 1 and toks[1][1] == "expense"
-    steps = _EXPENSE_STEPS if expense else _TIME_STEPS
+    kind = toks[1][1] if len(toks) > 1 and toks[1][1] in ("expense", "payment") else "time"
+    steps = _STEPS[kind]
     for i, (what, check) in enumerate(steps, 1):
         if i >= len(toks):
             end = len(line.rstrip()) + 1
-            return "ledger-syntax", end, f"the line ends before the {what}", _FORMS[expense]
+            return "ledger-syntax", end, f"the line ends before the {what}", _FORMS[kind]
         problem = check(toks[i][1])
         if problem:
             return problem[0], toks[i][0], problem[1], problem[2]
-    return "ledger-syntax", 1, "this line does not follow the ledger format", _FORMS[expense]
+    return "ledger-syntax", 1, "this line does not follow the ledger format", _FORMS[kind]
 
 
 def _cut(text: str) -> str:
@@ -484,5 +515,18 @@ _TIME_STEPS = [("duration or clock range", lambda t: None if _TIME_WHEN.match(t)
 _EXPENSE_STEPS = [("word expense", lambda t: None), ("client", _target), ("@person", _person),
                   ("amount", lambda t: None if re.match(r"\d+(\.\d+)?$", t) else _amount(t))]
 _TIME_WHEN = re.compile(r"(\d\d?:\d\d-\d\d?:\d\d(?:\+1)?|\d+h(?:\d+m)?|\d+m|\d+\.\d+h|\d+:\d\d)$")
-_FORMS = {False: "the form is: DATE DURATION|HH:MM-HH:MM CLIENT[/PROJECT] ACTIVITY @PERSON description #tags key=value",
-          True: "the form is: DATE expense CLIENT[/PROJECT] @PERSON AMOUNT [CURRENCY] description key=value"}
+_PAYMENT_STEPS = [("word payment", lambda t: None), ("invoice number", lambda t: None),
+                  ("amount", lambda t: None if re.match(r"\d+(\.\d+)?$", t) else _paid(t)),
+                  ("method", _slug("payment method"))]
+_STEPS = {"time": _TIME_STEPS, "expense": _EXPENSE_STEPS, "payment": _PAYMENT_STEPS}
+_FORMS = {"time": "the form is: DATE DURATION|HH:MM-HH:MM CLIENT[/PROJECT] ACTIVITY @PERSON description #tags key=value",
+          "expense": "the form is: DATE expense CLIENT[/PROJECT] @PERSON AMOUNT [CURRENCY] description key=value",
+          "payment": "the form is: DATE payment INVOICE-NUMBER AMOUNT METHOD [note], e.g. "
+                     "2026-11-20 payment 2026/0007 1220.00 bank-transfer"}
+
+
+def _paid(tok: str):
+    if tok.startswith("-"):
+        return "invalid-amount", f"payment amount `{_cut(tok)}` is negative", \
+            "write the amount received; money paid back is a credit note"
+    return "invalid-amount", f"`{_cut(tok)}` is not an amount", "write e.g. 1220.00 (a point, no thousands separator)"

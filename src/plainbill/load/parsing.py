@@ -8,7 +8,7 @@ are what the checks read without building an Entry.
 from __future__ import annotations
 
 from .columns import Parsed, merged, parse_columns, to_rows
-from .entries import build_entries
+from .entries import build_entries, payments_of
 from .facts import file_facts
 from .ledger import _State
 from .source import decode
@@ -50,6 +50,10 @@ class LedgerFile:
         """Fast and full rows (columns.py) in line order."""
         return merged(self._parsed)
 
+    def payments(self) -> list:
+        """The file's Payment records (payment lines are never entries)."""
+        return payments_of(self.path, self._parsed.payments)
+
     def entries(self, out: list, keep: bool = True) -> None:
         """Append the file's Entry records to `out`."""
         build_entries(self.path, self.rows(), out)
@@ -57,7 +61,8 @@ class LedgerFile:
     def __eq__(self, other) -> bool:
         """Same path, facts, diagnostics and rows (which rows are fast depends on the memos)."""
         return isinstance(other, LedgerFile) and (self.path, self.facts, self.problems) == \
-            (other.path, other.facts, other.problems) and to_rows(self.parsed()) == to_rows(other.parsed())
+            (other.path, other.facts, other.problems) and to_rows(self.parsed()) == to_rows(other.parsed()) \
+            and self._parsed.payments == other._parsed.payments
 
     def __repr__(self) -> str:
         return f"LedgerFile({self.path!r}, {self.facts.rows} rows)"

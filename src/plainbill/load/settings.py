@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from ..diagnostics import Diagnostic, SourceRef
-from ..model import (NOWHERE, Activity, Address, Bank, Numbering, Party, Person, Settings, StampDuty,
+from ..model import (NOWHERE, Activity, Address, Bank, CostRate, Numbering, Party, Person, Settings, StampDuty,
                      TaxCode, WorkingHours)
 from .source import SourceFile
 from .yamlnodes import Reader, compose, short, suggest
@@ -286,12 +286,35 @@ def _team(r: Reader, node) -> tuple[Person, ...]:
         if r.slug(key_node.get(slug, node), "person") is None:
             continue
         p = r.mapping(item, ("name", "role", "cost_rate", "default_rate"), f"person `{slug}`")
-        people.append(Person(slug=slug, name=r.text(p.get("name"), "name", slug),
+        people.extend(Person(slug=slug, name=r.text(p.get("name"), "name", slug),
                              role=r.text(p.get("role"), "role"),
-                             cost_rate=r.amount(p.get("cost_rate"), "cost_rate"),
+                             cost_rate=(costs[-1].rate if costs else None),
                              default_rate=r.amount(p.get("default_rate"), "default_rate"),
-                             ref=r.ref(key_node.get(slug, node))))
+                             ref=r.ref(key_node.get(slug, node)), cost_rates=costs)
+                      for costs in [_cost_rates(r, p.get("cost_rate"), slug)])
     return tuple(people)
+
+
+def _cost_rates(r: Reader, node, slug: str) -> tuple[CostRate, ...]:
+    """`cost_rate: 48.00`, or effective-dated: `cost_rate: [{rate: 45.00}, {rate: 48.00, from: 2026-10-01}]`."""
+    if node is None or r.is_null(node):
+        return ()
+    if not isinstance(node, SequenceNode):
+        value = r.amount(node, "cost_rate")
+        return (CostRate(value, None, r.ref(node)),) if value is not None else ()
+    out: dict = {}
+    for item in r.sequence(node, "cost_rate"):
+        m = r.mapping(item, ("rate", "from"), "cost rate", ("rate",))
+        value, start = r.amount(m.get("rate"), "rate"), r.date(m.get("from"), "from")
+        if value is None:
+            continue
+        if start in out:
+            when = f"from {start}" if start else "without `from`"
+            r.fail("cost-rate-dates", item, f"person `{slug}` has two cost rates {when}",
+                   "give each cost rate its own `from` date (the first may have none)")
+            continue
+        out[start] = CostRate(value, start, r.ref(item))
+    return tuple(sorted(out.values(), key=lambda c: (c.valid_from is not None, c.valid_from)))
 
 
 def _activities(r: Reader, node, language: str) -> tuple[Activity, ...]:

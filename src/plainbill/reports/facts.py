@@ -5,14 +5,20 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
     work      one per time entry of the ledger: where it belongs (date, client, project,
               contract, person, activity), its minutes, its class (billable, non-billable:
               the activity is not billable; no-charge: a billable activity marked #nobill or
-              bill=no), its exact cost (minutes x the person's cost rate that day) and its
-              exact standard value (minutes x the list rate the engine resolves for it)
+              bill=no), its exact cost (minutes x the person's cost rate that day), its
+              exact standard value (minutes x the list rate the engine resolves for it) and
+              whether an issued invoice holds it
     money     one per piece of an invoice line: each line's amount (already rounded by the
               engine, converted to the book's currency) split over the entries behind it in
               proportion to their own contributions, to the cent, largest remainder first;
-              a line with no entry (a fee, a block purchase, a milestone, stamp duty, a
-              credit note's line) is one piece of its own
+              a line with no entry (a fee, a block purchase, a milestone, stamp duty) is one
+              piece of its own, and so is each line of a credit note, negative, on its issue date; a piece of a time line also
+              carries the worked minutes behind it and their exact cost (a split entry's
+              parts, on a retainer's included and extra lines, each carry their own)
     expense   one per expense entry: its cost, converted to the book's currency
+    statements  the block and retainer statements of the invoices, as the engine made them:
+              (date, client, contract, kind, {figure: minutes}); a retainer's month on its first
+              day, a block's window on the invoice's last day
 
 Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
 say where its amounts came from. Amounts in another currency are converted at the book's
@@ -20,6 +26,7 @@ exchange rates (`stamp_duty.exchange_rates`, euro per unit), each line once, rou
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,10 +41,10 @@ SIXTY = Decimal(60)
 
 # the fields of a row, by position (tuples: a million of them stay cheap)
 DATE, CLIENT, PROJECT, CONTRACT, PERSON, ACTIVITY = range(6)
-# work:    (..., minutes, class, cost, standard)
-MINUTES, CLASS, COST, STANDARD = 6, 7, 8, 9
-# money:   (..., line kind, amount, billed minutes, issued, invoice id)
-LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE = 6, 7, 8, 9, 10
+# work:    (..., minutes, class, cost, standard, on an issued invoice)
+MINUTES, CLASS, COST, STANDARD, ON_ISSUED = 6, 7, 8, 9, 10
+# money:   (..., line kind, amount, billed minutes, issued, invoice id, worked minutes, their cost)
+LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE, RAW, RAW_COST = 6, 7, 8, 9, 10, 11, 12
 # expense: (..., cost)
 EXPENSE_COST = 6
 
@@ -52,6 +59,7 @@ class Facts:
     work: list[tuple] = field(default_factory=list)
     money: list[tuple] = field(default_factory=list)
     expense: list[tuple] = field(default_factory=list)
+    statements: list[tuple] = field(default_factory=list)    # (date, client, contract, kind, {figure: minutes})
     invoices: list[Invoice] = field(default_factory=list)
     contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
     notes: list[str] = field(default_factory=list)            # about costs
@@ -75,9 +83,11 @@ def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
     converter = Converter(book)
     entries = {e.fingerprint: e for e in book.entries}
     contract_of: dict[str, str] = {}
+    on_issued: set[str] = set()
+    costs = CostRates(book)
     for inv in invoices:
-        _money(facts, inv, entries, contract_of, converter)
-    _work(facts, book, clients, contract_of, converter)
+        _money(facts, inv, entries, contract_of, converter, costs, on_issued)
+    _work(facts, book, clients, contract_of, converter, costs, on_issued)
     facts.money_notes += converter.notes()
     return facts
 
@@ -85,37 +95,93 @@ def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
 # ---------------------------------------------------------------- money
 
 
-def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "Converter") -> None:
+def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "Converter",
+           costs: "CostRates", on_issued: set) -> None:
+    issued = bool(inv.number)
+    q = quantum(facts.currency)
+    if inv.kind == "credit-note":
+        # amounts on a credit note are positive: here they reduce the revenue, on its issue date, and
+        # its entries are not worked again (the time stays where the invoice it credits billed it)
+        for line in inv.lines:
+            amount = -conv.amount(line.amount, inv.currency, inv.period_start)
+            facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
+                                amount, 0, issued, inv.id, 0, ZERO))
+        return
+    _statements(facts, inv)
     details: dict[str, list] = {}
     for d in inv.entries:
         details.setdefault(d.line_key, []).append(d)
-    issued = bool(inv.number)
-    q = quantum(facts.currency)
     for line in inv.lines:
         amount = conv.amount(line.amount, inv.currency, inv.period_start)
         rows = details.get(line.key)
         if rows:
+            _pieces(facts, inv, line, rows, amount, entries, costs, issued, q)
             for d in rows:
                 contract_of.setdefault(d.fingerprint, line.contract)
-            weights = [d.amount for d in rows]
-            if not any(weights):
-                weights = [Decimal(d.billed_minutes) for d in rows]
-            shares = allocate(amount, weights, q)
-            billed = line.kind not in UNCHARGED_LINES
-            for d, share in zip(rows, shares):
-                e = entries.get(d.fingerprint)
-                facts.money.append((d.date, inv.client, e.project if e else "", line.contract, d.person, d.activity,
-                                    line.kind, share, d.billed_minutes if billed and d.kind == "time" else 0,
-                                    issued, inv.id))
+                if issued:
+                    on_issued.add(d.fingerprint)
             continue
         behind = [entries[f] for f in line.entries if f in entries]
         if behind:
             for e, share in zip(behind, allocate(amount, [Decimal(1)] * len(behind), q)):
                 facts.money.append((e.date, inv.client, e.project, line.contract, e.person, e.activity,
-                                    line.kind, share, 0, issued, inv.id))
+                                    line.kind, share, 0, issued, inv.id, 0, ZERO))
         else:
-            facts.money.append((inv.issue_date if inv.kind == "credit-note" and inv.issue_date else inv.period_start,
-                                inv.client, "", line.contract, "", "", line.kind, amount, 0, issued, inv.id))
+            facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
+                                amount, 0, issued, inv.id, 0, ZERO))
+
+
+def _statements(facts: Facts, inv: Invoice) -> None:
+    months: dict[str, int] = {}
+    for st in inv.statements:
+        figures = dict(st.minutes)
+        if st.kind == "retainer":
+            n = months[st.contract] = months.get(st.contract, -1) + 1    # a quarterly invoice: one per month
+            y, m = divmod(inv.period_start.month - 1 + n, 12)
+            day = date(inv.period_start.year + y, m + 1, 1)
+        else:
+            day = inv.period_end
+        facts.statements.append((day, inv.client, st.contract, st.kind, figures))
+
+
+def _pieces(facts, inv, line, rows, amount, entries, costs, issued, q) -> None:
+    """A line with entry details: its amount split over them, each with its worked minutes' cost."""
+    weights = [d.amount for d in rows]
+    if not any(weights):
+        weights = [Decimal(d.billed_minutes) for d in rows]
+    billed = line.kind not in UNCHARGED_LINES
+    for d, share in zip(rows, allocate(amount, weights, q)):
+        e = entries.get(d.fingerprint)
+        time = d.kind == "time"
+        rate = costs.rate(d.person, d.date) if time else None
+        cost = Decimal(d.raw_minutes) * rate / SIXTY if rate is not None else ZERO
+        facts.money.append((d.date, inv.client, e.project if e else "", line.contract, d.person, d.activity,
+                            line.kind, share, d.billed_minutes if billed and time else 0, issued, inv.id,
+                            d.raw_minutes if time else 0, cost))
+
+
+_DAY = re.compile(r"^\d{4}-\d\d(-\d\d)?$")
+
+
+def line_day(line, inv: Invoice, facts: Facts) -> date:
+    """The day a line with no entry belongs to: a credit note's issue date; a milestone's date; the
+    date (or month) in its key (block purchases, retainer fees, recurring items); else the last day
+    of the invoice's period (stamp duty, a cap's adjustment: made when the period closes)."""
+    if inv.kind == "credit-note" and inv.issue_date:
+        return inv.issue_date
+    parts = line.key.split("/")
+    if line.kind == "milestone" and len(parts) == 3 and parts[2].isdigit():
+        contract = facts.contracts.get((inv.client, parts[1]))
+        stones = getattr(contract.terms, "milestones", ()) if contract is not None else ()
+        if 0 < int(parts[2]) <= len(stones):
+            return stones[int(parts[2]) - 1].date
+    for p in parts:
+        if _DAY.match(p):
+            try:
+                return date.fromisoformat(p if len(p) == 10 else p + "-01")
+            except ValueError:
+                break
+    return inv.period_end
 
 
 def allocate(amount: Decimal, weights: list[Decimal], q: Decimal) -> list[Decimal]:
@@ -138,10 +204,10 @@ def allocate(amount: Decimal, weights: list[Decimal], q: Decimal) -> list[Decima
 # ---------------------------------------------------------------- work and expenses
 
 
-def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Converter") -> None:
+def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Converter", costs: "CostRates",
+          on_issued: set) -> None:
     s = book.settings
     activities = {a.slug: a for a in s.activities}
-    costs = CostRates(book)
     missing_cost: set[str] = set()
     for e in book.entries:
         client = clients.get(e.client)
@@ -160,7 +226,7 @@ def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Con
             missing_cost.add(e.person)
             rate = ZERO
         cost = Decimal(e.minutes) * rate / SIXTY
-        facts.work.append(row + (e.minutes, cls, cost, _standard(s, client, contract, e)))
+        facts.work.append(row + (e.minutes, cls, cost, _standard(s, client, contract, e), e.fingerprint in on_issued))
     if missing_cost:
         facts.notes.append("no cost rate for " + ", ".join(sorted(missing_cost)) + ": their time costs 0")
 
@@ -182,8 +248,7 @@ def _standard(settings, client: Client | None, contract_id: str, e: Entry) -> De
 
 
 class CostRates:
-    """Each person's cost rate on a day: the latest `cost_rates` entry starting on or before it,
-    or the single `cost_rate`."""
+    """Each person's cost rate on a day (Person.cost_on), looked up once per person and day."""
 
     def __init__(self, book: Book):
         self.people = {p.slug: p for p in book.settings.team}
@@ -198,14 +263,7 @@ class CostRates:
 
     def _find(self, person: str, day: date) -> Decimal | None:
         p = self.people.get(person)
-        if p is None:
-            return None
-        dated = getattr(p, "cost_rates", ())
-        best = None
-        for start, rate in dated:
-            if start is None or start <= day:
-                best = rate
-        return best if dated else p.cost_rate
+        return None if p is None else p.cost_on(day)
 
 
 class Converter:

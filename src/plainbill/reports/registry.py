@@ -18,8 +18,8 @@ _AXES: dict[str, tuple[str, tuple[str, ...]]] = {
     "support": ("contract", ()),
     "utilisation": ("person", ("person", "month")),
     "wip": ("client", AXES),
-    "balances": ("contract", ()),
-    "receivables": ("invoice", ()),
+    "balances": ("item", ()),
+    "receivables": ("invoice", ("client",)),
 }
 
 
@@ -36,14 +36,15 @@ def default_by(kind: str) -> str:
 def check_by(kind: str, by: str | None) -> str:
     """The axis to use: `by`, or the kind's default; ReportError when the kind does not take it."""
     default, allowed = _AXES[kind]
-    if by is None:
+    if by is None or by == default:
         return default
     if by not in AXES:
         raise unknown("--by", by, AXES)
     if by not in allowed:
         if not allowed:
             raise ReportError(f"the {kind} report has one row per {default}; leave out --by")
-        raise ReportError(f"the {kind} report cannot be grouped by {by}; use --by " + " or ".join(allowed))
+        raise ReportError(f"the {kind} report cannot be grouped by {by}; leave out --by, or use --by "
+                          + " or ".join(allowed))
     return by
 
 
@@ -53,19 +54,25 @@ def run_report(kind: str, computed, period_range: Range | None = None, by: str |
     axis = check_by(kind, by)
     if computed.invoices is None:
         raise ValueError("run_report needs a computed book (compute_book of a book that checks)")
-    return _BUILDERS[kind]()(facts_of(computed), period_range or Range(), axis)
+    return _builder(kind)(facts_of(computed), period_range or Range(), axis)
 
 
-def _hours():
+def _builders() -> dict[str, Callable]:
+    from .balances import balances_report
     from .hours import hours_report
-    return hours_report
+    from .profit import profitability_report
+    from .receivables import receivables_report
+    from .support import support_report
+    from .utilisation import utilisation_report
+    from .wip import wip_report
+
+    return {"hours": hours_report, "profitability": profitability_report, "wip": wip_report,
+            "receivables": receivables_report, "support": support_report,
+            "balances": balances_report, "utilisation": utilisation_report}
 
 
-def _not_yet(kind: str) -> Callable:
-    def build(facts, span, by):
+def _builder(kind: str) -> Callable:
+    found = _builders().get(kind)
+    if found is None:
         raise ReportError(f"the {kind} report is not written yet")
-    return lambda: build
-
-
-_BUILDERS: dict[str, Callable] = {k: _not_yet(k) for k in KINDS}
-_BUILDERS["hours"] = _hours
+    return found

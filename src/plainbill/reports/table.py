@@ -59,3 +59,10 @@ def ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     if not whole:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def money(value, currency: str) -> Decimal:
+    """A money value of a report: Decimal, rounded half-up to the currency's minor unit (0 too)."""
+    from ..money import quantum
+
+    return Decimal(value).quantize(quantum(currency), ROUND_HALF_UP)

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from ..reports import KINDS, Range, Report, ReportError, run_report
+from ..reports import KINDS, Column, Range, Report, ReportError, run_report
 from .charts import Chart, Series
 from .pages import ALL, ReportPage, Section, Site
 from ..render.formatting import duration
@@ -136,10 +136,64 @@ def _describe_utilisation(report: Report, language: str) -> str:
     return "Each person's billable hours as a share of their capacity (working hours less holidays)."
 
 
+def _utilisation_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
+    i = report.index("utilisation")
+    rows = [r for r in report.rows if r[i] is not None]
+    if not rows:
+        return None, None
+    it = language == "it"
+    return Chart("utilisation", "Utilizzo per persona" if it else "Utilisation per person",
+                 _describe_utilisation(report, language), "hbars", tuple(str(r[0]) for r in rows),
+                 (Series(column_title(report.columns[i], language), tuple(r[i] * 100 for r in rows)),),
+                 "%"), report
+
+
+def _receivables_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
+    """Open amounts by age: the bucket columns' totals of the report (its last row)."""
+    if report.totals is None or not report.rows:
+        return None, None
+    keys = [k for k, _ in AGE_BUCKETS]
+    values = tuple(Decimal(report.total(k) or 0) for k in keys)
+    it = language == "it"
+    titles = tuple(column_title(report.columns[report.index(k)], language) for k in keys)
+    open_total = report.total("open")
+    desc = (f"Importi aperti per anzianità alla data del report; in totale {open_total} {report.currency} aperti."
+            if it else f"Open amounts by age as of the report's day; {open_total} {report.currency} open in all.")
+    return Chart("receivables", "Crediti per anzianità" if it else "Receivables by age", desc, "bars", titles,
+                 (Series(column_title(report.columns[report.index("open")], language), values),),
+                 report.currency), report
+
+
+AGE_BUCKETS = (("not_due", "Not due"), ("overdue_0_30", "0-30"), ("overdue_31_60", "31-60"),
+               ("overdue_61_90", "61-90"), ("overdue_90", "> 90"))
+
+
+def _burn_down_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
+    """Each block's balance at the end of every month: the balances report as of each month's end."""
+    if period != ALL:
+        return None, None
+    months = _months(computed)
+    at = [(m, _run("balances", computed, Range(None, _month_range(m).end))) for m in months]
+    blocks = sorted({r[0] for _, b in at if b for r in b.rows if r[1] == "block"})
+    if not blocks or not months:
+        return None, None
+    left = {(m, r[0]): r[report.index("left_hours")] for m, b in at if b for r in b.rows if r[1] == "block"}
+    table = Report("balances", "Block balance by month", "month", Range(), report.currency,
+                   (Column("month", "Month"),) + tuple(Column(b, b, "minutes") for b in blocks),
+                   tuple((m,) + tuple(left.get((m, b)) for b in blocks) for m in months))
+    series = tuple(Series(b, tuple(Decimal(left.get((m, b)) or 0) / 60 for m in months)) for b in blocks)
+    it = language == "it"
+    desc = ("Ore rimaste di ogni pacchetto a fine mese: la linea scende man mano che le ore sono usate."
+            if it else "Hours left on each block at the end of every month: the line falls as hours are used.")
+    return Chart("burn-down", "Pacchetti di ore: saldo" if it else "Blocks: burn-down", desc, "line", tuple(months),
+                 series, "h" if it else "hours"), table
+
+
 _CHARTS: dict[str, Callable] = {
     "hours": _hours_chart,
     "profitability": _column_chart("margin", "margin", ("Margin by client", "Margine per cliente"),
                                    _describe_margin, lambda r: r.currency),
-    "utilisation": _column_chart("utilisation", "utilisation", ("Utilisation per person", "Utilizzo per persona"),
-                                 _describe_utilisation, lambda r: "%"),
+    "utilisation": _utilisation_chart,
+    "balances": _burn_down_chart,
+    "receivables": _receivables_chart,
 }

@@ -30,7 +30,8 @@ from .words import column_title, kind_name, report_caption, words
 def site_of(computed) -> Site:
     """The pages of every kind, for the whole book and for each month with work or invoices."""
     book = computed.checked.book
-    language = book.settings.language
+    language = Language(book.settings.language)
+    language.locale = book.settings.locale
     w = words(language)
     months = _months(computed)
     site = Site()
@@ -42,10 +43,17 @@ def site_of(computed) -> Site:
                 continue
             site.pages.append(ReportPage(kind, kind_name(kind, language), period, label,
                                          _sections(kind, period, report, computed, span, language),
-                                         note=" ".join(report.notes)))
+                                         notes=tuple(report.notes)))
     site.overview = tuple((p, i) for p in site.pages if p.period == ALL
                           for i, s in enumerate(p.sections, 1) if s.chart is not None)
     return site
+
+
+class Language(str):
+    """The book's language (compared and looked up as its code) with its locale, for the
+    amounts written into a chart's description."""
+
+    locale: str = "en"
 
 
 def _sections(kind: str, period: str, report: Report, computed, span: Range, language: str) -> tuple[Section, ...]:
@@ -123,11 +131,17 @@ def _column_chart(key: str, kind: str, titles: tuple[str, str], describe: Callab
     return make
 
 
-def _describe_margin(report: Report, language: str) -> str:
-    total = report.total("margin") if report.totals else None
+def _describe_margin(report: Report, language: Language) -> str:
+    total = _money(report.total("margin") if report.totals else None, report, language)
     if language == "it":
-        return f"Margine (ricavi meno costi) di ogni cliente; in totale {total} {report.currency}."
-    return f"Margin (revenue less cost) of each client; {total} {report.currency} in all."
+        return f"Margine (ricavi meno costi) di ogni cliente; in totale {total}."
+    return f"Margin (revenue less cost) of each client; {total} in all."
+
+
+def _money(value, report: Report, language: Language) -> str:
+    from ..render.formatting import money
+
+    return money(value or 0, report.currency, language.locale)
 
 
 def _describe_utilisation(report: Report, language: str) -> str:
@@ -156,9 +170,9 @@ def _receivables_chart(period, report, computed, span, language) -> tuple[Chart 
     values = tuple(Decimal(report.total(k) or 0) for k in keys)
     it = language == "it"
     titles = tuple(column_title(report.columns[report.index(k)], language) for k in keys)
-    open_total = report.total("open")
-    desc = (f"Importi aperti per anzianità alla data del report; in totale {open_total} {report.currency} aperti."
-            if it else f"Open amounts by age as of the report's day; {open_total} {report.currency} open in all.")
+    open_total = _money(report.total("open"), report, language)
+    desc = (f"Importi aperti per anzianità alla data del report; in totale {open_total} aperti."
+            if it else f"Open amounts by age as of the report's day; {open_total} open in all.")
     return Chart("receivables", "Crediti per anzianità" if it else "Receivables by age", desc, "bars", titles,
                  (Series(column_title(report.columns[report.index("open")], language), values),),
                  report.currency), report

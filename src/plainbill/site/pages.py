@@ -44,7 +44,7 @@ class ReportPage:
     period: str                 # ALL or YYYY-MM: the page's folder
     period_label: str
     sections: tuple[Section, ...]
-    note: str = ""
+    notes: tuple[str, ...] = ()       # the engine's notes (what the reader must know)
 
     @property
     def path(self) -> str:
@@ -94,12 +94,12 @@ def _page_view(page: ReportPage, pages: list[ReportPage], language: str, files: 
     here = [p for p in pages if p.period == page.period]
     periods = _unique((p.period, p.period_label) for p in pages if p.kind == page.kind)
     return {
-        "title": page.label, "period_label": page.period_label, "note": page.note, "is_overview": False,
+        "title": page.label, "period_label": page.period_label, "notes": list(page.notes), "is_overview": False,
         "home": "../../index.html", "overview": "../index.html", "assets": "../../assets",
         "kinds": [{"href": f"{p.kind}.html", "label": p.label, "current": p.kind == page.kind} for p in here],
         "periods": [{"href": f"../{p}/{page.kind}.html", "label": label, "current": p == page.period}
                     for p, label in periods],
-        "links": [],
+        "grid": None,
         "sections": [_section(s, f"{folder}/{page.kind}-{i}.svg", language, files)
                      for i, s in enumerate(page.sections, 1)],
     }
@@ -107,12 +107,17 @@ def _page_view(page: ReportPage, pages: list[ReportPage], language: str, files: 
 
 def _overview_view(site: Site, language: str, files: dict) -> dict[str, Any]:
     w = words(language)
-    links = [{"href": p.path.removeprefix("reports/"), "label": f"{p.label} · {p.period_label}", "detail": p.note}
-             for p in site.pages]
+    periods = _unique((p.period, p.period_label) for p in site.pages)
+    kinds = _unique((p.kind, p.label) for p in site.pages)
+    where = {(p.kind, p.period): p.path.removeprefix("reports/") for p in site.pages}
+    grid = {"periods": [label for _, label in periods],
+            "rows": [{"label": label, "cells": [{"href": where.get((kind, period), ""), "text": plabel,
+                                                 "label": f"{label} · {plabel}"}
+                                                for period, plabel in periods]} for kind, label in kinds]}
     return {
-        "title": w["reports"], "period_label": "", "note": w["overview_note"], "is_overview": True,
+        "title": w["reports"], "period_label": "", "notes": [w["overview_note"]], "is_overview": True,
         "home": "../index.html", "overview": "index.html", "assets": "../assets",
-        "kinds": [], "periods": [], "links": links,
+        "kinds": [], "periods": [], "grid": grid,
         "sections": [_shown_again(page, i, language) for page, i in site.overview],
     }
 
@@ -143,8 +148,17 @@ def _table(report: Report | None, language: str) -> dict[str, Any]:
         "caption": report_caption(report, language),
         "columns": [{"label": column_title(c, language), "kind": c.type} for c in report.columns],
         "rows": [[_cell(v, report.currency) for v in row] for row in report.rows],
-        "totals": [_cell(v, report.currency) for v in report.totals] if report.totals else None,
+        "totals": _totals(report, language),
     }
+
+
+def _totals(report: Report, language: str) -> list[dict[str, Any]] | None:
+    """The totals row, its first cell ("Total", the engine's word) in the book's language."""
+    if not report.totals:
+        return None
+    first, *rest = report.totals
+    label = words(language)["total"] if first == "Total" else first
+    return [_cell(label, report.currency)] + [_cell(v, report.currency) for v in rest]
 
 
 def _cell(value: Any, currency: str) -> dict[str, Any]:

@@ -12,30 +12,21 @@ on 127.0.0.1.
 """
 from __future__ import annotations
 
-import os
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-BOOKS = {"navigli": REPO, "freelance": REPO / "examples" / "freelance"}
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-
-
-def chromium_path() -> str | None:
-    return os.environ.get("PLAINBILL_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+from browserkit import BOOKS, chromium_path, no_browser
 
 
 @pytest.fixture(scope="session")
 def browser():
-    if os.environ.get("PLAINBILL_NO_BROWSER") == "1":
-        pytest.skip("PLAINBILL_NO_BROWSER=1: the real-browser tests are off")
+    found = no_browser()
+    if found is not None and found[0] == "skip":
+        pytest.skip(found[1])
+    if found is not None:
+        pytest.fail(found[1], pytrace=False)
     path = chromium_path()
-    if path is None:
-        pytest.fail("no Chromium: install Debian's `chromium` package (./setup.sh does), or set "
-                    "PLAINBILL_NO_BROWSER=1 to skip the browser tests on purpose", pytrace=False)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -11,7 +11,7 @@ from urllib.parse import urldefrag
 
 import pytest
 
-from conftest import AXE, BOOKS
+from browserkit import AXE, BOOKS
 
 pytestmark = pytest.mark.xdist_group("browser")     # one worker: one browser, both books built once
 

@@ -9,8 +9,8 @@ numbers as the table under it, taken column by column:
                    by client, stacked the same way (a month)
     profitability  margin by client
     utilisation    utilisation per person
-    balances       each block's balance over the months (burn-down), when the engine
-                   gives the monthly series (`Report.meta["burn_down"]`)
+    balances       each block's hours left at the end of every month (burn-down): the
+                   balances report as of each month's end (whole book)
     receivables    open amounts by age (0-30, 31-60, 61-90, > 90 days)
 """
 from __future__ import annotations
@@ -20,10 +20,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Callable
 
-from ..reports import KINDS, Column, Range, Report, ReportError, run_report
+from ..render.formatting import duration
+from ..reports import KINDS, Column, Range, Report, run_report
 from .charts import Chart, Series
 from .pages import ALL, ReportPage, Section, Site
-from ..render.formatting import duration
 from .words import column_title, kind_name, report_caption, words
 
 
@@ -39,8 +39,6 @@ def site_of(computed) -> Site:
     for period, label, span in spans:
         for kind in KINDS:
             report = _run(kind, computed, span)
-            if report is None:
-                continue
             site.pages.append(ReportPage(kind, kind_name(kind, language), period, label,
                                          _sections(kind, period, report, computed, span, language),
                                          notes=tuple(report.notes)))
@@ -66,16 +64,13 @@ def _sections(kind: str, period: str, report: Report, computed, span: Range, lan
     return Section(report_caption(source, language), source, chart), main
 
 
-def _run(kind: str, computed, span: Range, by: str | None = None) -> Report | None:
-    try:
-        return run_report(kind, computed, span, by)
-    except ReportError:     # a kind the engine does not have yet
-        return None
+def _run(kind: str, computed, span: Range, by: str | None = None) -> Report:
+    return run_report(kind, computed, span, by)
 
 
 def _months(computed) -> list[str]:
-    hours = _run("hours", computed, Range(), "month")
-    return [row[0] for row in hours.rows] if hours else []
+    """The months with work in the ledger, as the hours report groups them."""
+    return [row[0] for row in _run("hours", computed, Range(), "month").rows]
 
 
 def _month_range(month: str) -> Range:
@@ -96,7 +91,7 @@ def _chart(kind: str, period: str, report: Report, computed, span: Range,
 def _hours_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
     by = "month" if period == ALL else "client"
     source = _run("hours", computed, span, by) if report.by != by else report
-    if source is None or not source.rows:
+    if not source.rows:
         return None, None
     it = language == "it"
     keys = ("billable", "no_charge", "non_billable")
@@ -166,7 +161,7 @@ def _receivables_chart(period, report, computed, span, language) -> tuple[Chart 
     """Open amounts by age: the bucket columns' totals of the report (its last row)."""
     if report.totals is None or not report.rows:
         return None, None
-    keys = [k for k, _ in AGE_BUCKETS]
+    keys = AGE_BUCKETS
     values = tuple(Decimal(report.total(k) or 0) for k in keys)
     it = language == "it"
     titles = tuple(column_title(report.columns[report.index(k)], language) for k in keys)
@@ -178,8 +173,7 @@ def _receivables_chart(period, report, computed, span, language) -> tuple[Chart 
                  report.currency), report
 
 
-AGE_BUCKETS = (("not_due", "Not due"), ("overdue_0_30", "0-30"), ("overdue_31_60", "31-60"),
-               ("overdue_61_90", "61-90"), ("overdue_90", "> 90"))
+AGE_BUCKETS = ("not_due", "overdue_0_30", "overdue_31_60", "overdue_61_90", "overdue_90")   # receivables' columns
 
 
 def _burn_down_chart(period, report, computed, span, language) -> tuple[Chart | None, Report | None]:
@@ -188,10 +182,10 @@ def _burn_down_chart(period, report, computed, span, language) -> tuple[Chart | 
         return None, None
     months = _months(computed)
     at = [(m, _run("balances", computed, Range(None, _month_range(m).end))) for m in months]
-    blocks = sorted({r[0] for _, b in at if b for r in b.rows if r[1] == "block"})
-    if not blocks or not months:
+    blocks = sorted({r[0] for _, b in at for r in b.rows if r[1] == "block"})
+    if not blocks:
         return None, None
-    left = {(m, r[0]): r[report.index("left_hours")] for m, b in at if b for r in b.rows if r[1] == "block"}
+    left = {(m, r[0]): r[report.index("left_hours")] for m, b in at for r in b.rows if r[1] == "block"}
     table = Report("balances", "Block balance by month", "month", Range(), report.currency,
                    (Column("month", "Month"),) + tuple(Column(b, b, "minutes") for b in blocks),
                    tuple((m,) + tuple(left.get((m, b)) for b in blocks) for m in months))

@@ -5,9 +5,10 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
     work      one per time entry of the ledger: where it belongs (date, client, project,
               contract, person, activity), its minutes, its class (billable, non-billable:
               the activity is not billable; no-charge: a billable activity marked #nobill or
-              bill=no), its exact cost (minutes x the person's cost rate that day), its
-              exact standard value (minutes x the list rate the engine resolves for it) and
-              whether an issued invoice holds it
+              bill=no), its exact cost (minutes x the person's cost rate that day) and
+              whether an issued invoice holds it; `Facts.standard()` gives each one's exact
+              standard value (minutes x the list rate the engine resolves for it), made the
+              first time a report asks
     money     one per piece of an invoice line: each line's amount (already rounded by the
               engine, converted to the book's currency) split over the entries behind it in
               proportion to their own contributions, to the cent, largest remainder first;
@@ -22,7 +23,8 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
 
 Nothing here decides what is billed: the engine did (pipeline.compute), and these rows only
 say where its amounts came from. Amounts in another currency are converted at the book's
-exchange rates (`stamp_duty.exchange_rates`, euro per unit), each line once, rounded half-up.
+exchange rates (`stamp_duty.exchange_rates`, euro per unit), rounded half-up: an invoice's net
+total once, split over its lines in proportion (so its lines add up to it to the cent).
 """
 from __future__ import annotations
 
@@ -41,8 +43,8 @@ SIXTY = Decimal(60)
 
 # the fields of a row, by position (tuples: a million of them stay cheap)
 DATE, CLIENT, PROJECT, CONTRACT, PERSON, ACTIVITY = range(6)
-# work:    (..., minutes, class, cost, standard, on an issued invoice)
-MINUTES, CLASS, COST, STANDARD, ON_ISSUED = 6, 7, 8, 9, 10
+# work:    (..., minutes, class, cost, on an issued invoice); standard values: Facts.standard()
+MINUTES, CLASS, COST, ON_ISSUED = 6, 7, 8, 9
 # money:   (..., line kind, amount, billed minutes, issued, invoice id, worked minutes, their cost)
 LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE, RAW, RAW_COST = 6, 7, 8, 9, 10, 11, 12
 # expense: (..., cost)
@@ -63,7 +65,18 @@ class Facts:
     invoices: list[Invoice] = field(default_factory=list)
     contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
     notes: list[str] = field(default_factory=list)            # about costs
+    timed: list = field(default_factory=list)                 # the time entries, in the order of `work`
+    _standard: list | None = None
     money_notes: list[str] = field(default_factory=list)      # about currencies
+
+
+    def standard(self) -> list[Decimal]:
+        """Each work row's standard value (minutes x list rate), in the order of `work`."""
+        if self._standard is None:
+            clients = {c.slug: c for c in self.book.clients}
+            values = Standard(self.book.settings, clients).value
+            self._standard = [values(e, r[CONTRACT]) for e, r in zip(self.timed, self.work)]
+        return self._standard
 
 
 def facts_of(computed) -> Facts:
@@ -81,15 +94,24 @@ def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
     clients = {c.slug: c for c in book.clients}
     facts.contracts = {(c.slug, k.id): k for c in book.clients for k in c.contracts}
     converter = Converter(book)
-    entries = {e.fingerprint: e for e in book.entries}
-    contract_of: dict[str, str] = {}
-    on_issued: set[str] = set()
+    # entries are joined to the invoices' detail rows by where they were written (path, line):
+    # hashing a million entries' texts again for their fingerprints would cost more than the rest
+    entries = Entries(book.entries)
+    contract_of: dict[tuple, str] = {}
+    on_issued: set[tuple] = set()
     costs = CostRates(book)
     for inv in invoices:
         _money(facts, inv, entries, contract_of, converter, costs, on_issued)
     _work(facts, book, clients, contract_of, converter, costs, on_issued)
     facts.money_notes += converter.notes()
     return facts
+
+
+class Entries:
+    """The book's entries by where they were written (path, line)."""
+
+    def __init__(self, entries):
+        self.at = {(e.ref.path, e.ref.line): e for e in entries}
 
 
 # ---------------------------------------------------------------- money
@@ -99,29 +121,31 @@ def _money(facts: Facts, inv: Invoice, entries: dict, contract_of: dict, conv: "
            costs: "CostRates", on_issued: set) -> None:
     issued = bool(inv.number)
     q = quantum(facts.currency)
+    amounts = conv.lines(inv)
     if inv.kind == "credit-note":
         # amounts on a credit note are positive: here they reduce the revenue, on its issue date, and
         # its entries are not worked again (the time stays where the invoice it credits billed it)
-        for line in inv.lines:
-            amount = -conv.amount(line.amount, inv.currency, inv.period_start)
+        for line, amount in zip(inv.lines, amounts):
             facts.money.append((line_day(line, inv, facts), inv.client, "", line.contract, "", "", line.kind,
-                                amount, 0, issued, inv.id, 0, ZERO))
+                                -amount, 0, issued, inv.id, 0, ZERO))
         return
     _statements(facts, inv)
     details: dict[str, list] = {}
     for d in inv.entries:
         details.setdefault(d.line_key, []).append(d)
-    for line in inv.lines:
-        amount = conv.amount(line.amount, inv.currency, inv.period_start)
+    for line, amount in zip(inv.lines, amounts):
         rows = details.get(line.key)
         if rows:
             _pieces(facts, inv, line, rows, amount, entries, costs, issued, q)
             for d in rows:
-                contract_of.setdefault(d.fingerprint, line.contract)
+                where = (d.ref.path, d.ref.line)
+                if where not in contract_of:
+                    contract_of[where] = line.contract
                 if issued:
-                    on_issued.add(d.fingerprint)
+                    on_issued.add(where)
             continue
-        behind = [entries[f] for f in line.entries if f in entries]
+        behind = [e for e in (entries.at.get((r.path, r.line)) for r in line.sources) if e is not None] \
+            if line.entries else []
         if behind:
             for e, share in zip(behind, allocate(amount, [Decimal(1)] * len(behind), q)):
                 facts.money.append((e.date, inv.client, e.project, line.contract, e.person, e.activity,
@@ -144,20 +168,30 @@ def _statements(facts: Facts, inv: Invoice) -> None:
         facts.statements.append((day, inv.client, st.contract, st.kind, figures))
 
 
-def _pieces(facts, inv, line, rows, amount, entries, costs, issued, q) -> None:
+def _pieces(facts, inv, line, rows, amount, entries: Entries, costs, issued, q) -> None:
     """A line with entry details: its amount split over them, each with its worked minutes' cost."""
-    weights = [d.amount for d in rows]
-    if not any(weights):
-        weights = [Decimal(d.billed_minutes) for d in rows]
+    if len(rows) == 1:
+        shares = [amount]
+    elif not amount:
+        shares = [amount] * len(rows)
+    else:
+        weights = [d.amount for d in rows]
+        if not any(weights):
+            weights = [Decimal(d.billed_minutes) for d in rows]
+        shares = allocate(amount, weights, q)
     billed = line.kind not in UNCHARGED_LINES
-    for d, share in zip(rows, allocate(amount, weights, q)):
-        e = entries.get(d.fingerprint)
-        time = d.kind == "time"
-        rate = costs.rate(d.person, d.date) if time else None
-        cost = Decimal(d.raw_minutes) * rate / SIXTY if rate is not None else ZERO
-        facts.money.append((d.date, inv.client, e.project if e else "", line.contract, d.person, d.activity,
-                            line.kind, share, d.billed_minutes if billed and time else 0, issued, inv.id,
-                            d.raw_minutes if time else 0, cost))
+    at, rate_of, append = entries.at, costs.rate, facts.money.append
+    client, contract, kind, inv_id = inv.client, line.contract, line.kind, inv.id
+    for d, share in zip(rows, shares):
+        e = at.get((d.ref.path, d.ref.line))
+        if d.kind == "time":
+            rate = rate_of(d.person, d.date)
+            cost = d.raw_minutes * rate / SIXTY if rate is not None else ZERO
+            append((d.date, client, e.project if e else "", contract, d.person, d.activity, kind, share,
+                    d.billed_minutes if billed else 0, issued, inv_id, d.raw_minutes, cost))
+        else:
+            append((d.date, client, e.project if e else "", contract, d.person, d.activity, kind, share,
+                    0, issued, inv_id, 0, ZERO))
 
 
 _DAY = re.compile(r"^\d{4}-\d\d(-\d\d)?$")
@@ -207,26 +241,32 @@ def allocate(amount: Decimal, weights: list[Decimal], q: Decimal) -> list[Decima
 def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Converter", costs: "CostRates",
           on_issued: set) -> None:
     s = book.settings
-    activities = {a.slug: a for a in s.activities}
+    non_billable = {a.slug for a in s.activities if not a.billable}
     missing_cost: set[str] = set()
+    rate_of, append, expense, timed = costs.rate, facts.work.append, facts.expense.append, facts.timed.append
     for e in book.entries:
-        client = clients.get(e.client)
-        contract = contract_of.get(e.fingerprint)
+        where = (e.ref.path, e.ref.line)
+        contract = contract_of.get(where)
         if contract is None:
-            contract = _matched(client, e)
-        row = (e.date, e.client, e.project, contract, e.person, e.activity)
+            contract = _matched(clients.get(e.client), e)
         if e.kind == "expense":
+            client = clients.get(e.client)
             cost = conv.amount(e.amount or ZERO, e.currency or (client.currency if client else facts.currency), e.date)
-            facts.expense.append(row + (cost,))
+            expense((e.date, e.client, e.project, contract, e.person, e.activity, cost))
             continue
-        act = activities.get(e.activity)
-        cls = NON_BILLABLE if act is not None and not act.billable else (BILLABLE if e.billable else NO_CHARGE)
-        rate = costs.rate(e.person, e.date)
+        if e.activity in non_billable:
+            cls = NON_BILLABLE
+        elif (e.tags or e.meta) and not e.billable:
+            cls = NO_CHARGE
+        else:
+            cls = BILLABLE
+        rate = rate_of(e.person, e.date)
         if rate is None:
             missing_cost.add(e.person)
             rate = ZERO
-        cost = Decimal(e.minutes) * rate / SIXTY
-        facts.work.append(row + (e.minutes, cls, cost, _standard(s, client, contract, e), e.fingerprint in on_issued))
+        append((e.date, e.client, e.project, contract, e.person, e.activity, e.minutes, cls,
+                e.minutes * rate / SIXTY, where in on_issued))
+        timed(e)
     if missing_cost:
         facts.notes.append("no cost rate for " + ", ".join(sorted(missing_cost)) + ": their time costs 0")
 
@@ -238,13 +278,34 @@ def _matched(client: Client | None, e: Entry) -> str:
     return found.id if found is not None else ""
 
 
-def _standard(settings, client: Client | None, contract_id: str, e: Entry) -> Decimal:
-    """Minutes x the list rate the engine resolves for the entry (0 when it finds none)."""
-    if client is None:
-        return ZERO
-    contract = next((k for k in client.contracts if k.id == contract_id), None)
-    rate, _ = resolve_rate(settings, client, contract, e)
-    return Decimal(e.minutes) * rate.rate / SIXTY if rate is not None else ZERO
+class Standard:
+    """Minutes x the list rate the engine resolves for an entry (matching.resolve_rate; 0 when it
+    finds none), the rate looked up once per client, contract, activity, project, person and day."""
+
+    def __init__(self, settings, clients: dict):
+        self.settings, self.clients = settings, clients
+        self._rates: dict[tuple, Decimal] = {}
+        # a client none of whose rates has dates: its rate does not depend on the day
+        self.dated = {slug for slug, c in clients.items() if any(
+            r.valid_from or r.valid_to for r in (*c.rates, *(r for p in c.projects for r in p.rates),
+                                                 *(r for k in c.contracts for r in k.rates)))}
+
+    def value(self, e: Entry, contract_id: str) -> Decimal:
+        key = (e.client, contract_id, e.activity, e.project, e.person, e.date if e.client in self.dated else None)
+        rate = None if e.meta else self._rates.get(key)     # rate= on the line: its own
+        if rate is None:
+            rate = self._rate(e, contract_id)
+            if not e.meta:
+                self._rates[key] = rate
+        return e.minutes * rate / SIXTY if rate else ZERO
+
+    def _rate(self, e: Entry, contract_id: str) -> Decimal:
+        client = self.clients.get(e.client)
+        if client is None:
+            return ZERO
+        contract = next((k for k in client.contracts if k.id == contract_id), None)
+        found, _ = resolve_rate(self.settings, client, contract, e)
+        return found.rate if found is not None else ZERO
 
 
 class CostRates:
@@ -287,6 +348,17 @@ class Converter:
             return ZERO
         self.used.add(currency)
         return (value * rate).quantize(self.q, ROUND_HALF_UP)
+
+    def lines(self, inv: Invoice) -> list[Decimal]:
+        """The invoice's line amounts in the book's currency: as they are, or (another currency) its
+        net total converted once and split over the lines in proportion, so they add up to it."""
+        amounts = [line.amount for line in inv.lines]
+        if inv.currency == self.currency or not amounts:
+            return amounts
+        net = self.amount(inv.subtotal, inv.currency, inv.period_start)
+        if not sum(amounts, ZERO):
+            return [self.amount(a, inv.currency, inv.period_start) for a in amounts]
+        return allocate(net, amounts, self.q)
 
     def _rate(self, currency: str) -> Decimal | None:
         to_euro = self.stamp.euro_rate(currency)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .facts import AMOUNT, COST, EXPENSE_COST, LINE_KIND, MINUTES, STANDARD, Facts
+from .facts import AMOUNT, COST, EXPENSE_COST, LINE_KIND, MINUTES, Facts
 from .group import AXIS_TITLES, Sums, axis_key
 from .range import Range
 from .table import Column, Report, ratio
@@ -37,12 +37,12 @@ SIXTY = Decimal(60)
 def profitability_report(facts: Facts, span: Range, by: str) -> Report:
     key = axis_key(by)
     sums = Sums(FIELDS)
-    for r in facts.work:
+    for r, standard in zip(facts.work, facts.standard()):
         if r[0] in span:
             label = key(r)
             sums.add(label, "worked", r[MINUTES])
             sums.add(label, "cost_time", r[COST])
-            sums.add(label, "standard", r[STANDARD])
+            sums.add(label, "standard", standard)
     for r in facts.expense:
         if r[0] in span:
             sums.add(key(r), "cost_expense", r[EXPENSE_COST])

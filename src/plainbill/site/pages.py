@@ -67,13 +67,13 @@ def site_files(book: Book, templates, out_dir, site: Site,
     from ..render import RenderFailure, Renderer
 
     renderer = Renderer(templates, out_dir)
-    files: dict[str, bytes | None] = {}
+    files: dict[str, Any] = {}        # page -> bytes; chart -> its Chart until drawn, below
     base = _base(book)
     try:
         for page in site.pages:
             view = {**base, **_page_view(page, site.pages, base["lang"], files)}
             files[page.path] = renderer.page_html("report.html", view).encode("utf-8")
-        view = {**base, **_overview_view(site, base["lang"], files)}
+        view = {**base, **_overview_view(site, base["lang"])}
         files[OVERVIEW] = renderer.page_html("report.html", view).encode("utf-8")
     except RenderFailure as exc:
         return {}, [exc.diagnostic]
@@ -105,7 +105,8 @@ def _page_view(page: ReportPage, pages: list[ReportPage], language: str, files: 
     }
 
 
-def _overview_view(site: Site, language: str, files: dict) -> dict[str, Any]:
+def _overview_view(site: Site, language: str) -> dict[str, Any]:
+    """The overview: every kind by period as a table, then the whole book's charts again."""
     w = words(language)
     periods = _unique((p.period, p.period_label) for p in site.pages)
     kinds = _unique((p.kind, p.label) for p in site.pages)

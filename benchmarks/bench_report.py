@@ -8,9 +8,10 @@ and 100,000 entries; the same book bench_rebuild.py and bench_check.py use).
 1. The big book: a cold `plainbill build --no-render` into an empty folder (the yardstick of
    issue 12), then `plainbill report KIND --format csv` for every kind, each its own process
    (imports, loading, checking, billing, the facts and the report: all of it).
-2. The small book: `report profitability --period` of its last month as a process; then the
-   same in one process that has the book computed already (what `plainbill serve` and the site
-   do: the facts are made once, every further report reads them), every kind for that month.
+2. The small book: `report profitability --period` of its last month as a process, cold (no
+   build) and warm (after a `build --no-render` of the book, whose invoices the report then
+   reads instead of billing again: reports/built.py); then, in one process that has the book
+   computed already (what the site does: the facts are made once), every kind for that month.
 
 Wall seconds move with the machine's load (2 shared cores): CPU seconds (user + system of the
 command and its children) are printed too, with the load average. Nothing is asserted.
@@ -77,8 +78,15 @@ def small(book: Path) -> None:
     computed = pipeline.compute_book(book)
     month = max(e.date for e in computed.checked.book.entries).strftime("%Y-%m")
     compute = time.perf_counter() - started
-    wall, cpu, code = timed([*PLAINBILL, "report", "profitability", "--book", str(book), "--period", month])
-    line(f"report profitability --period {month} (process)", wall, cpu, code=code)
+    report = [*PLAINBILL, "report", "profitability", "--book", str(book), "--period", month]
+    shutil.rmtree(book / "build", ignore_errors=True)
+    wall, cpu, code = timed(report)
+    line(f"report profitability --period {month}, no build", wall, cpu, code=code)
+    w, c, code = timed([*PLAINBILL, "build", str(book), "--no-render"])
+    line("build --no-render (warms the cache)", w, c, code=code)
+    for n in (1, 2):
+        wall, cpu, code = timed(report)
+        line(f"report profitability --period {month}, warm ({n})", wall, cpu, code=code)
     line("compute_book, in this process", compute, compute)
     span = reports.parse_range(month)
     for kind in ("profitability",) + tuple(k for k in KINDS if k != "profitability"):

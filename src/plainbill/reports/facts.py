@@ -6,7 +6,7 @@ Made once per computed book (`facts_of`, kept on the Computed object), read by e
               contract, person, activity), its minutes, its class (billable, non-billable:
               the activity is not billable; no-charge: a billable activity marked #nobill or
               bill=no), its exact cost (minutes x the person's cost rate that day) and
-              whether an issued invoice holds it; `Facts.standard()` gives each one's exact
+              whether an issued invoice holds it; `Facts.standard(i)` gives each one's exact
               standard value (minutes x the list rate the engine resolves for it), made the
               first time a report asks
     money     one per piece of an invoice line: each line's amount (already rounded by the
@@ -28,6 +28,7 @@ total once, split over its lines in proportion (so its lines add up to it to the
 """
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -44,6 +45,8 @@ SIXTY = Decimal(60)
 # the fields of a row, by position (tuples: a million of them stay cheap)
 DATE, CLIENT, PROJECT, CONTRACT, PERSON, ACTIVITY = range(6)
 # work:    (..., minutes, class, cost, on an issued invoice); standard values: Facts.standard()
+# Costs and standard values are kept as minutes x rate (exact, and cheap to add: a division by 60
+# per entry would make 28-digit decimals); a report divides a sum by 60 once, when it rounds it.
 MINUTES, CLASS, COST, ON_ISSUED = 6, 7, 8, 9
 # money:   (..., line kind, amount, billed minutes, issued, invoice id, worked minutes, their cost)
 LINE_KIND, AMOUNT, BILLED, ISSUED, INVOICE, RAW, RAW_COST = 6, 7, 8, 9, 10, 11, 12
@@ -66,17 +69,22 @@ class Facts:
     contracts: dict = field(default_factory=dict)      # (client, contract id) -> Contract
     notes: list[str] = field(default_factory=list)            # about costs
     timed: list = field(default_factory=list)                 # the time entries, in the order of `work`
+    span: object = None                                       # a Range: only its entries (None: all)
     _standard: list | None = None
+    _values: object = None
     money_notes: list[str] = field(default_factory=list)      # about currencies
 
 
-    def standard(self) -> list[Decimal]:
-        """Each work row's standard value (minutes x list rate), in the order of `work`."""
+    def standard(self, i: int) -> Decimal:
+        """The standard value of work row i as minutes x list rate (x 60 the money), made the first
+        time asked."""
         if self._standard is None:
-            clients = {c.slug: c for c in self.book.clients}
-            values = Standard(self.book.settings, clients).value
-            self._standard = [values(e, r[CONTRACT]) for e, r in zip(self.timed, self.work)]
-        return self._standard
+            self._standard = [None] * len(self.work)
+            self._values = Standard(self.book.settings, {c.slug: c for c in self.book.clients}).value
+        found = self._standard[i]
+        if found is None:
+            found = self._standard[i] = self._values(self.timed[i], self.work[i][CONTRACT])
+        return found
 
 
 def facts_of(computed) -> Facts:
@@ -88,9 +96,24 @@ def facts_of(computed) -> Facts:
     return found
 
 
-def make_facts(book: Book, invoices: list[Invoice]) -> Facts:
+def make_facts(book: Book, invoices: list[Invoice], span=None) -> Facts:
+    """The facts of a book and its invoices; with `span` (a Range), the work and expense rows
+    of its entries only (a report of that range asks for no other).
+
+    A big book's facts are millions of tuples and no cycles: the cyclic GC is paused meanwhile
+    (as the loader and the engine do), or each collection would walk them all again."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _make_facts(book, invoices, span)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _make_facts(book: Book, invoices: list[Invoice], span) -> Facts:
     s = book.settings
-    facts = Facts(book, s.currency, invoices=list(invoices))
+    facts = Facts(book, s.currency, invoices=list(invoices), span=span)
     clients = {c.slug: c for c in book.clients}
     facts.contracts = {(c.slug, k.id): k for c in book.clients for k in c.contracts}
     converter = Converter(book)
@@ -186,7 +209,7 @@ def _pieces(facts, inv, line, rows, amount, entries: Entries, costs, issued, q) 
         e = at.get((d.ref.path, d.ref.line))
         if d.kind == "time":
             rate = rate_of(d.person, d.date)
-            cost = d.raw_minutes * rate / SIXTY if rate is not None else ZERO
+            cost = d.raw_minutes * rate if rate is not None else ZERO
             append((d.date, client, e.project if e else "", contract, d.person, d.activity, kind, share,
                     d.billed_minutes if billed else 0, issued, inv_id, d.raw_minutes, cost))
         else:
@@ -244,7 +267,10 @@ def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Con
     non_billable = {a.slug for a in s.activities if not a.billable}
     missing_cost: set[str] = set()
     rate_of, append, expense, timed = costs.rate, facts.work.append, facts.expense.append, facts.timed.append
+    span = facts.span
     for e in book.entries:
+        if span is not None and e.date not in span:
+            continue
         where = (e.ref.path, e.ref.line)
         contract = contract_of.get(where)
         if contract is None:
@@ -265,7 +291,7 @@ def _work(facts: Facts, book: Book, clients: dict, contract_of: dict, conv: "Con
             missing_cost.add(e.person)
             rate = ZERO
         append((e.date, e.client, e.project, contract, e.person, e.activity, e.minutes, cls,
-                e.minutes * rate / SIXTY, where in on_issued))
+                e.minutes * rate, where in on_issued))
         timed(e)
     if missing_cost:
         facts.notes.append("no cost rate for " + ", ".join(sorted(missing_cost)) + ": their time costs 0")
@@ -279,32 +305,33 @@ def _matched(client: Client | None, e: Entry) -> str:
 
 
 class Standard:
-    """Minutes x the list rate the engine resolves for an entry (matching.resolve_rate; 0 when it
-    finds none), the rate looked up once per client, contract, activity, project, person and day."""
+    """Minutes x the list rate the engine resolves for an entry (matching.resolve_rate: its own
+    tables, cached per client; 0 when it finds none); for a client none of whose rates has dates,
+    looked up once per contract, activity, project and person."""
 
     def __init__(self, settings, clients: dict):
         self.settings, self.clients = settings, clients
+        self.contracts = {(slug, k.id): k for slug, c in clients.items() for k in c.contracts}
         self._rates: dict[tuple, Decimal] = {}
-        # a client none of whose rates has dates: its rate does not depend on the day
         self.dated = {slug for slug, c in clients.items() if any(
             r.valid_from or r.valid_to for r in (*c.rates, *(r for p in c.projects for r in p.rates),
                                                  *(r for k in c.contracts for r in k.rates)))}
 
     def value(self, e: Entry, contract_id: str) -> Decimal:
-        key = (e.client, contract_id, e.activity, e.project, e.person, e.date if e.client in self.dated else None)
-        rate = None if e.meta else self._rates.get(key)     # rate= on the line: its own
-        if rate is None:
+        if e.meta or e.client in self.dated:           # rate= on the line, or rates by date
             rate = self._rate(e, contract_id)
-            if not e.meta:
-                self._rates[key] = rate
-        return e.minutes * rate / SIXTY if rate else ZERO
+        else:
+            key = (e.client, contract_id, e.activity, e.project, e.person)
+            rate = self._rates.get(key)
+            if rate is None:
+                rate = self._rates[key] = self._rate(e, contract_id)
+        return e.minutes * rate if rate else ZERO
 
     def _rate(self, e: Entry, contract_id: str) -> Decimal:
         client = self.clients.get(e.client)
         if client is None:
             return ZERO
-        contract = next((k for k in client.contracts if k.id == contract_id), None)
-        found, _ = resolve_rate(self.settings, client, contract, e)
+        found, _ = resolve_rate(self.settings, client, self.contracts.get((e.client, contract_id)), e)
         return found.rate if found is not None else ZERO
 
 

@@ -23,14 +23,15 @@ _CLASS_FIELD = {BILLABLE: "billable", NON_BILLABLE: "non_billable", NO_CHARGE: "
 def hours_report(facts: Facts, span: Range, by: str) -> Report:
     key = axis_key(by)
     sums = Sums(FIELDS)
+    row_of, where = sums.row, {c: sums.pos[f] for c, f in _CLASS_FIELD.items()}
     for r in facts.work:
         if r[0] in span:
-            label = key(r)
-            sums.add(label, "worked", r[MINUTES])
-            sums.add(label, _CLASS_FIELD[r[CLASS]], r[MINUTES])
+            acc = row_of(key(r))
+            acc[0] += r[MINUTES]
+            acc[where[r[CLASS]]] += r[MINUTES]
     for r in facts.money:
         if r[BILLED] and r[0] in span:
-            sums.add(key(r), "billed", r[BILLED])
+            row_of(key(r))[4] += r[BILLED]
     columns = (Column(by, AXIS_TITLES[by]), Column("worked", "Worked", "minutes"),
                Column("billable", "Billable", "minutes"), Column("non_billable", "Non-billable", "minutes"),
                Column("no_charge", "No charge", "minutes"), Column("billed", "Billed", "minutes"),

@@ -37,21 +37,22 @@ SIXTY = Decimal(60)
 def profitability_report(facts: Facts, span: Range, by: str) -> Report:
     key = axis_key(by)
     sums = Sums(FIELDS)
-    for r, standard in zip(facts.work, facts.standard()):
+    row_of, standard = sums.row, facts.standard      # FIELDS: worked, revenue, work_revenue, cost_time,
+    for i, r in enumerate(facts.work):              # cost_expense, standard
         if r[0] in span:
-            label = key(r)
-            sums.add(label, "worked", r[MINUTES])
-            sums.add(label, "cost_time", r[COST])
-            sums.add(label, "standard", standard)
+            acc = row_of(key(r))
+            acc[0] += r[MINUTES]
+            acc[3] += r[COST]
+            acc[5] += standard(i)
     for r in facts.expense:
         if r[0] in span:
-            sums.add(key(r), "cost_expense", r[EXPENSE_COST])
+            row_of(key(r))[4] += r[EXPENSE_COST]
     for r in facts.money:
         if r[0] in span:
-            label = key(r)
-            sums.add(label, "revenue", r[AMOUNT])
+            acc = row_of(key(r))
+            acc[1] += r[AMOUNT]
             if r[LINE_KIND] not in NOT_WORK:
-                sums.add(label, "work_revenue", r[AMOUNT])
+                acc[2] += r[AMOUNT]
     def money(x) -> Decimal:
         return to_money(x, facts.currency)
 
@@ -61,13 +62,13 @@ def profitability_report(facts: Facts, span: Range, by: str) -> Report:
     kinds = {f"{c}/{k}": contract.kind for (c, k), contract in facts.contracts.items()} if by == "contract" else {}
 
     def row(label: str, v: dict) -> tuple:
-        revenue, cost_time, cost_expense = money(v["revenue"]), money(v["cost_time"]), money(v["cost_expense"])
+        revenue, cost_time, cost_expense = money(v["revenue"]), money(v["cost_time"] / SIXTY), money(v["cost_expense"])
         cost = cost_time + cost_expense
         margin = revenue - cost
-        standard = money(v["standard"])
+        standard = money(v["standard"] / SIXTY)
         out = (label,) + ((kinds.get(label, ""),) if by == "contract" else ())
         return out + (v["worked"], revenue, cost_time, cost_expense, cost, margin, ratio(margin, revenue),
-                      per_hour(v["work_revenue"], v["worked"]), per_hour(v["standard"], v["worked"]), standard,
+                      per_hour(v["work_revenue"], v["worked"]), per_hour(v["standard"] / SIXTY, v["worked"]), standard,
                       ratio(money(v["work_revenue"]), standard))
 
     columns = (Column(by, AXIS_TITLES[by]),) + ((Column("contract_kind", "Kind"),) if by == "contract" else ()) + (

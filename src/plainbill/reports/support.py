@@ -71,8 +71,8 @@ def support_report(facts: Facts, span: Range, by: str) -> Report:
 
     def row(label: str, kind: str, v: dict) -> tuple:
         earned = money(v["earned"], cur)
-        exact = [Decimal(v[k]) for k in ("cost_covered", "cost_extra", "cost_given")]
-        cost = money(sum(exact), cur)        # rounded once, as in the profitability report;
+        exact = [Decimal(v[k]) for k in ("cost_covered", "cost_extra", "cost_given")]   # minutes x rate
+        cost = money(sum(exact) / SIXTY, cur)        # rounded once, as in the profitability report;
         costs = allocate(cost, exact, quantum(cur)) if any(exact) else [money(0, cur)] * 3
         rate = money(earned * SIXTY / v["worked"], cur) if v["worked"] else None
         return (label, kind, earned, v["worked"], v["covered"], v["rolled_in"], v["extra"], v["no_charge"],

@@ -199,8 +199,9 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     out = out or Path(root) / "build"
     # nothing changed since the last complete build (inputs, plainbill, libraries, options)
     # and its files all check: its diagnostics again, nothing loaded (output.py)
+    # `reports` joins the key only when off: a default build's key is the one `report` looks for (reports/built.py)
     key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf,
-                           "reports": reports})
+                           **({} if reports else {"reports": False})})
     found = unchanged_build(out, key)
     if found is not None:
         stats, diags = found

@@ -17,7 +17,7 @@
 set -eu
 cd "$(dirname "$0")"
 
-SYSTEM_PACKAGES="python3 python3-venv python3-dev git libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig poppler-utils ledger"
+SYSTEM_PACKAGES="python3 python3-venv python3-dev git libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 fontconfig poppler-utils ledger chromium"
 
 missing=""
 for p in $SYSTEM_PACKAGES; do

@@ -107,15 +107,35 @@ def check(book: Path, legacy_book: Path | None, fmt: str | None, strict: bool, f
 @strict_option
 @click.option("--no-render", is_flag=True, help="Write the canonical JSON only, no HTML or PDF.")
 @click.option("--no-pdf", is_flag=True, help="Render HTML but not PDF.")
+@click.option("--no-reports", is_flag=True, help="Leave out the reports site (build/reports/).")
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers (default: CPU count).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder (default: BOOK/build).")
-def build(book, legacy_book, period, client, fmt, strict, no_render, no_pdf, jobs, out) -> int:
-    """Check the book, compute its invoices and write build/invoices/<id>.json, .html and .pdf.
+def build(book, legacy_book, period, client, fmt, strict, no_render, no_pdf, no_reports, jobs, out) -> int:
+    """Check the book, compute its invoices and write build/invoices/<id>.json, .html and .pdf,
+    build/index.html and the firm's reports in build/reports/.
 
     (BOOK as an argument is deprecated: use --book.)"""
-    return run_build(choose_book("build", book, legacy_book), period=period, client=client, fmt=diagnostic_format(fmt), strict=strict,
-                     render=not no_render, pdf=not no_pdf, jobs=jobs, out=out)
+    return run_build(choose_book("build", book, legacy_book), period=period, client=client, fmt=diagnostic_format(fmt),
+                     strict=strict, render=not no_render, pdf=not no_pdf, jobs=jobs, out=out, reports=not no_reports)
+
+
+@main.command()
+@book_option
+@legacy_book_argument
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free one).")
+@click.option("--no-pdf", is_flag=True, help="Render HTML but not PDF (quicker rebuilds).")
+@click.option("--no-reports", is_flag=True, help="Leave out the reports site.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: BOOK/build).")
+def serve(book: Path, legacy_book: Path | None, port: int, no_pdf: bool, no_reports: bool, out) -> int:
+    """Build the book, serve the output on http://127.0.0.1:PORT/ and build again on every saved
+    change; open pages reload themselves. Ctrl-C stops."""
+    from .site.serve import run_serve
+
+    return run_serve(choose_book("serve", book, legacy_book), port=port, out=out, pdf=not no_pdf,
+                     reports=not no_reports)
 
 
 @main.command()
@@ -289,7 +309,7 @@ def run_check(root: Path, fmt: str = "text", strict: bool = False, full: bool = 
 
 
 def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
-              render=True, pdf=True, jobs=0, out: Path | None = None) -> int:
+              render=True, pdf=True, jobs=0, out: Path | None = None, reports: bool = True) -> int:
     """Build, then print what it found and what it wrote."""
     from . import pipeline
     from .terminal import EXIT_OK, EXIT_PROBLEMS, report, say, usage_error, usage_report
@@ -298,7 +318,7 @@ def run_build(root: Path, *, period=None, client=None, fmt="text", strict=False,
     if bad:
         return usage_report(root, [bad], fmt)
     built = pipeline.build(root, period=period, client=client, strict=strict, render=render, pdf=pdf,
-                           jobs=jobs, out=out)
+                           jobs=jobs, out=out, reports=reports)
     if built.diagnostics is not None:
         report(root, built.diagnostics, fmt)
     if built.problem:

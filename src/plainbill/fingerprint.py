@@ -23,7 +23,7 @@ PACKAGE = Path(__file__).resolve().parent
 # every library whose behaviour reaches a byte of the output (JSON, HTML, PDF)
 DEPENDENCIES = ("weasyprint", "pydyf", "babel", "holidays", "jinja2", "markupsafe", "pyyaml", "tinycss2",
                 "cssselect2", "fonttools", "pillow", "pyphen", "cffi", "brotli", "zopfli", "html5lib",
-                "tinyhtml5", "webencodings")
+                "tinyhtml5", "webencodings", "matplotlib")
 
 
 def package_files() -> list[tuple[str, bytes]]:

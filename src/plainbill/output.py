@@ -105,24 +105,27 @@ def out_dir_problem(root: Path, out_dir: Path) -> str | None:
 
 def write_build(book: Book, invoices: list[Invoice], out_dir: Path, *, render: bool = True, pdf: bool = True,
                 jobs: int = 0, partial: bool = False, build_key: str = "",
-                diagnostics: list[Diagnostic] = (), register=None, einvoices: dict | None = None) -> BuildStats:
+                diagnostics: list[Diagnostic] = (), register=None, einvoices: dict | None = None,
+                site=None) -> BuildStats:
     """Write build/ for these invoices; see the module docstring. Never writes into the book.
 
     `build_key` and `diagnostics`: the build's input key and what it reported, recorded
     for `unchanged_build` (only when everything was written without a problem). `register`:
     the issued numbers, for the e-invoices' SdI file names (plainbill.einvoice); `einvoices`:
     those files already made by `pipeline.compute` (made here when not given).
+    `site`: the computed book (pipeline.Computed) whose reports go to build/reports/
+    (site/plan.py); None: no reports (`--no-reports`).
     Raises OutputError when the folder cannot be written.
     """
     try:
         return _write_build(book, invoices, Path(out_dir), render, pdf, jobs, partial, build_key, diagnostics,
-                            register, einvoices)
+                            register, einvoices, site)
     except OSError as exc:
         raise OutputError(f"{exc.filename or out_dir}: cannot write the output: {exc.strerror or exc}") from None
 
 
 def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, build_key, diagnostics,
-                 register=None, einvoices=None) -> BuildStats:
+                 register=None, einvoices=None, site=None) -> BuildStats:
     from .render import template_set
 
     started = time.perf_counter()
@@ -141,7 +144,9 @@ def _write_build(book, invoices, out_dir: Path, render, pdf, jobs, partial, buil
         stats.rendered -= len(stats.diagnostics)   # a failed invoice is not rendered (and is tried again)
     new = _merge(old, plan.entries, partial)
     if render:
+        kept = _plan_site(site, templates, out_dir, old, new, plan, stats, partial)
         _plan_index(book, templates, out_dir, old, new, plan, stats)
+        new["files"].update(kept)
     stats.written = sorted(plan.written + _write(out_dir, plan.files))
     stats.removed = _remove_stale(out_dir, old, new)
     if stats.ok and build_key:
@@ -283,6 +288,25 @@ def _plan_index(book: Book, templates, out_dir: Path, old: dict, new: dict, plan
     new["files"].update(kept)
 
 
+def _plan_site(site, templates, out_dir: Path, old: dict, new: dict, plan: _Plan, stats: BuildStats,
+               partial: bool) -> dict[str, list]:
+    """build/reports/ (site/plan.py): its pages into the plan; returns the files kept as they
+    are (charts whose data did not change; in a partial build, the last full build's site)."""
+    from .site.plan import SITE_INDEX, kept_site, plan_site
+
+    if partial:
+        kept, new["charts"] = kept_site(old, out_dir)
+    elif site is None:
+        kept, new["charts"] = {}, {}
+    else:
+        found = plan_site(site, templates, out_dir, old)
+        stats.diagnostics += found.diagnostics
+        plan.files.update(found.files)
+        kept, new["charts"] = found.kept, found.charts
+    new["site"] = SITE_INDEX if SITE_INDEX in kept or SITE_INDEX in plan.files else ""
+    return kept
+
+
 def _index_key(book: Book, templates_key: str, manifest: dict) -> str:
     """Everything index.html shows (render/index.py reads no more)."""
     s = book.settings
@@ -291,7 +315,7 @@ def _index_key(book: Book, templates_key: str, manifest: dict) -> str:
 
     names = sorted((c.slug, c.party.name) for c in book.clients)
     return fingerprint(json.dumps([templates_key, s.language, s.locale, s.currency, s.issuer.name, logo_uri(book),
-                                   names, rows],
+                                   names, rows, manifest.get("site", "")],
                                   sort_keys=True, ensure_ascii=False, default=str))
 
 
@@ -301,7 +325,7 @@ def _index(book: Book, templates, out_dir: Path, manifest: dict) -> tuple[bytes 
 
     renderer = Renderer(templates, out_dir)
     try:
-        html = renderer.page_html("index.html", index_view(book, manifest["invoices"]))
+        html = renderer.page_html("index.html", index_view(book, manifest["invoices"], manifest.get("site", "")))
     except RenderFailure as exc:
         return None, [exc.diagnostic]
     return html.encode("utf-8"), []

@@ -216,8 +216,10 @@ def output_problem(root: Path, out: Path | None) -> str | None:
 
 
 def build(root: Path, *, period: str | None = None, client: str | None = None, strict: bool = False,
-          render: bool = True, pdf: bool = True, jobs: int = 0, out: Path | None = None) -> Built:
-    """Check, compute and write the output folder (default BOOK/build); see output.py."""
+          render: bool = True, pdf: bool = True, jobs: int = 0, out: Path | None = None,
+          reports: bool = True) -> Built:
+    """Check, compute and write the output folder (default BOOK/build); see output.py.
+    `reports`: the firm's reports site in build/reports/ too (with the HTML)."""
     from .manifest import input_key
     from .output import OutputError, unchanged_build, write_build
 
@@ -227,7 +229,9 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     out = out or Path(root) / "build"
     # nothing changed since the last complete build (inputs, plainbill, libraries, options)
     # and its files all check: its diagnostics again, nothing loaded (output.py)
-    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf})
+    # `reports` joins the key only when off: a default build's key is the one `report` looks for (reports/built.py)
+    key = input_key(root, {"period": period, "client": client, "strict": strict, "render": render, "pdf": pdf,
+                           **({} if reports else {"reports": False})})
     found = unchanged_build(out, key)
     if found is not None:
         stats, diags = found
@@ -245,7 +249,8 @@ def build(root: Path, *, period: str | None = None, client: str | None = None, s
     try:
         stats = write_build(computed.checked.book, computed.invoices, out, render=render, pdf=pdf, jobs=jobs,
                             partial=bool(period or client), build_key=key or "", diagnostics=recorded,
-                            register=computed.checked.register, einvoices=computed.checked.einvoices)
+                            register=computed.checked.register, einvoices=computed.checked.einvoices,
+                            site=computed if reports else None)
     except OutputError as exc:
         return Built(diags, problem=str(exc))
     return Built(diags, stats, ok=stats.ok)

@@ -18,7 +18,8 @@ from .logo import logo_uri
 MONEY_FIELDS = ("subtotal", "tax_total", "total", "amount_due")
 
 
-def index_view(book: Book, entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def index_view(book: Book, entries: dict[str, dict[str, Any]], reports: str = "") -> dict[str, Any]:
+    """`reports`: the reports site's first page (build/reports/index.html), "" when the build has none."""
     s = book.settings
     names = {c.slug: c.party.name for c in book.clients}
     rows = [_row(entry["row"], entry.get("files", {}), names) for _, entry in sorted(entries.items())
@@ -32,7 +33,7 @@ def index_view(book: Book, entries: dict[str, dict[str, Any]]) -> dict[str, Any]
         "t": labels(s.language), "locale": s.locale, "currency": s.currency, "lang": s.language,
         "issuer": s.issuer.name, "logo": logo_uri(book), "rows": rows, "totals": sorted(totals.items()),
         "warnings_count": sum(len(r["warnings"]) for r in rows),
-        "generator": f"plainbill {__version__}", "assets": "assets",
+        "generator": f"plainbill {__version__}", "assets": "assets", "reports": reports,
     }
 
 

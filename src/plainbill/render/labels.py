@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "no_lines": "Nothing to bill in this period.",
         # index
         "index_title": "Invoices",
+        "reports_link": "Reports: hours, profitability, utilisation, receivables",
         "client": "Client",
         "status": "Number",
         "warnings": "Warnings",
@@ -145,6 +146,7 @@ LABELS: dict[str, dict[str, str]] = {
         "page": "Pagina",
         "no_lines": "Nulla da fatturare in questo periodo.",
         "index_title": "Fatture",
+        "reports_link": "Report: ore, redditività, utilizzo, crediti",
         "client": "Cliente",
         "status": "Numero",
         "warnings": "Avvisi",

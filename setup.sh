@@ -50,7 +50,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 case "${1:-}" in
-    build) shift; exec .venv/bin/plainbill build . "$@" ;;
+    build) shift; exec .venv/bin/plainbill build --book . "$@" ;;
     test)  shift; exec .venv/bin/python -m pytest -n 2 "$@" ;;
     "")    echo "setup: done (.venv/bin/plainbill is ready)" ;;
     *)     echo "usage: ./setup.sh [build|test] [extra arguments]" >&2; exit 2 ;;

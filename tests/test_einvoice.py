@@ -260,3 +260,20 @@ def test_a_draft_with_nothing_to_bill_has_no_xml_and_no_courtesy_notice(tmp_path
     assert not (out / "its-piemonte-2026-09.xml").exists() and (out / "its-piemonte-2026-10.xml").exists()
     assert "Copia di cortesia" not in (out / "its-piemonte-2026-09.html").read_text()
     assert "Copia di cortesia" in (out / "its-piemonte-2026-10.html").read_text()
+
+
+def test_a_long_legal_note_gives_the_xml_the_laws_short_reference_not_a_cut_text():
+    """The example book's reverse-charge note (154 characters) is written for the page; the XML's
+    RiferimentoNormativo (100 at most) takes the nature's short reference instead of cutting it."""
+    from click.testing import CliRunner
+
+    from plainbill.billing.legal import _REFERENCE, reference
+    from plainbill.cli import main
+
+    assert all(len(text) <= 100 for text in _REFERENCE.values())
+    assert reference("N2.1", True).startswith("Inversione contabile")
+    assert reference("N4", False) == "Esente - art. 10 DPR 633/72"
+    assert reference("N5", False) == ""
+    result = CliRunner().invoke(main, ["check", "--full", "--book", str(Path(__file__).resolve().parents[1])])
+    assert result.exit_code == 0, result.output
+    assert "einvoice-text-cut" not in result.output

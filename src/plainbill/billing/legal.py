@@ -55,6 +55,18 @@ _BY_NATURE: dict[tuple[str, bool], dict[str, str]] = {
     },
 }
 
+# (nature prefix, reverse charge) -> the short Italian reference the e-invoice's RiferimentoNormativo
+# takes (100 characters at most) when the tax code's note is longer
+_REFERENCE: dict[tuple[str, bool], str] = {
+    ("N2.1", True): "Inversione contabile - art. 7-ter e art. 21 c. 6-bis DPR 633/72; art. 196 Dir. 2006/112/CE",
+    ("N2.1", False): "Non soggetta - art. 7-ter e art. 21 c. 6-bis lett. b DPR 633/72",
+    ("N2.2", False): "Non soggetta - art. 21 c. 6 DPR 633/72",
+    ("N3", False): "Non imponibile - art. 21 c. 6 DPR 633/72",
+    ("N4", False): "Esente - art. 10 DPR 633/72",
+    ("N6", True): "Inversione contabile - art. 17 DPR 633/72",
+    ("N1", False): "Escluso dalla base imponibile - art. 15 c. 1 n. 3 DPR 633/72",
+}
+
 _STAMP = {
     "it": "Imposta di bollo di {amount} euro assolta in modo virtuale ai sensi dell'art. 6, comma 2, "
           "del D.M. 17 giugno 2014.",
@@ -86,6 +98,16 @@ def builtin(nature: str, reverse_charge: bool) -> dict[str, str]:
     if reverse_charge:
         return _BY_NATURE[("N6", True)] if n.startswith("N6") else _BY_NATURE[("N2.1", True)]
     return {}
+
+
+def reference(nature: str, reverse_charge: bool) -> str:
+    """The short Italian legal reference of a nature code, "" for one with none."""
+    n = nature.upper()
+    for (prefix, rc), text in sorted(_REFERENCE.items(), key=lambda kv: -len(kv[0][0])):
+        if n.startswith(prefix) and rc == reverse_charge:
+            return text
+    return _REFERENCE[("N2.1", True)] if reverse_charge and not n.startswith("N6") else \
+        _REFERENCE[("N6", True)] if reverse_charge else ""
 
 
 def tax_note(tc: TaxCode, language: str) -> str:

@@ -429,6 +429,7 @@ def withheld_codes(doc: _Doc) -> set[str]:
 def legal_references(doc: _Doc) -> dict[tuple[Decimal, str], str]:
     """(rate, nature) -> the legal note of its tax code, in Italian when the book has it."""
     from .. import i18n
+    from ..billing import legal
 
     notes: dict[tuple[Decimal, str], str] = {}
     for t in doc.invoice.taxes:
@@ -436,6 +437,8 @@ def legal_references(doc: _Doc) -> dict[tuple[Decimal, str], str]:
         note = (tc.note.get("it") if tc else "") or (i18n.t("it", "stamp_excluded") if t.tax_code == STAMP else "") \
             or t.note
         key = (t.rate, t.nature.upper())
+        if len(note) > 100:   # a note written for the page: the law's short reference, if it has one
+            note = legal.reference(t.nature, bool(tc and tc.reverse_charge)) or note
         if note and key not in notes:
             notes[key] = note
     return notes

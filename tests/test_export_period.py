@@ -29,7 +29,7 @@ def exported(tmp_path_factory):
     r = run("build", book, "--no-pdf", "-j", "1")
     assert r.exit_code == 0, r.output
     einvoices(book)
-    r = run("export", "2026-11", book, "--no-pdf", "-j", "1")
+    r = run("export", "2026-11", "--book", book, "--no-pdf", "-j", "1")
     assert r.exit_code == 0, r.output
     path = book / "build" / "export-2026-11.zip"
     docs = [i for i in invoices(book) if i.number and i.issue_date.month == 11]
@@ -132,12 +132,12 @@ def test_the_same_book_gives_the_same_bytes(exported, tmp_path):
     book, path, _ = exported
     first = path.read_bytes()
     again = tmp_path / "again.zip"
-    r = run("export", "2026-11", book, "--no-pdf", "-j", "1", "-o", again)
+    r = run("export", "2026-11", "--book", book, "--no-pdf", "-j", "1", "-o", again)
     assert r.exit_code == 0, r.output
     assert again.read_bytes() == first
     with zipfile.ZipFile(again) as z:
         assert {i.date_time for i in z.infolist()} == {(2026, 11, 30, 0, 0, 0)}
-    r = run("export", "2026-11", book, "--no-pdf", "-j", "1")
+    r = run("export", "2026-11", "--book", book, "--no-pdf", "-j", "1")
     assert "(unchanged)" in r.output and path.read_bytes() == first
 
 
@@ -145,11 +145,11 @@ def test_a_period_is_a_month_a_quarter_or_a_year(exported, tmp_path):
     book, _, docs = exported
     assert parse_period("2026-Q4")[0].month == 10 and parse_period("2026")[1].day == 31
     assert parse_period("2026-13") is None and parse_period("26-11") is None and parse_period("2026-Q5") is None
-    r = run("export", "2026-10", book, "--no-pdf", "-j", "1", "-o", tmp_path / "oct.zip")
+    r = run("export", "2026-10", "--book", book, "--no-pdf", "-j", "1", "-o", tmp_path / "oct.zip")
     assert r.exit_code == 0 and "0 invoices, 0 credit notes" in r.output, r.output
     assert list(files(tmp_path / "oct.zip")) == ["journal-2026-10.beancount", "journal-2026-10.ledger",
                                                  "vat-register-2026-10.csv"]
-    r = run("export", "2026-Q4", book, "--no-pdf", "-j", "1", "-o", tmp_path / "q4.zip")
+    r = run("export", "2026-Q4", "--book", book, "--no-pdf", "-j", "1", "-o", tmp_path / "q4.zip")
     assert r.exit_code == 0 and "2 invoices, 1 credit note, 3 FatturaPA files" in r.output, r.output
 
 
@@ -207,7 +207,7 @@ def test_by_hand_an_invoice_and_its_credit_note(tmp_path):
     credit = next(i.number for i in invoices(book) if i.kind == "credit-note")
     assert run("build", book, "--no-pdf", "-j", "1").exit_code == 0
     einvoices(book)
-    r = run("export", "2026-12", book, "--no-pdf", "-j", "1")
+    r = run("export", "2026-12", "--book", book, "--no-pdf", "-j", "1")
     assert r.exit_code == 0, r.output
     got = files(book / "build" / "export-2026-12.zip")
     assert got["vat-register-2026-12.csv"].decode().splitlines()[1:] == [
@@ -243,7 +243,7 @@ def test_a_hostile_client_name_stays_text_in_every_file(tmp_path):
     if r.exit_code != 0:
         pytest.skip("the issued invoices froze the old name: " + r.output[:200])
     einvoices(book)
-    r = run("export", "2026-11", book, "--no-pdf", "-j", "1")
+    r = run("export", "2026-11", "--book", book, "--no-pdf", "-j", "1")
     assert r.exit_code == 0, r.output
     got = files(book / "build" / "export-2026-11.zip")
     rows = list(csv.DictReader(io.StringIO(got["vat-register-2026-11.csv"].decode())))

@@ -1,11 +1,15 @@
 """The month-end of docs/month-end.md, end to end in a temporary git repository: a new book,
 November's entries, check, build, the diff a pull request would show, issue --dry-run checked
 against the real issue, an issued entry corrected, the credit note that settles it, and a
-build that passes again. Where `plainbill import` and `plainbill export` slot in is marked."""
+build that passes again; time imported from Watson, and the issued month exported for the
+accountant."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,6 +27,9 @@ rates: [{rate: 55.00}]
 contracts:
   - {id: assistenza, kind: retainer, from: 2026-09-01, fee: 300.00, included: 5h, extra_rate: 50.00, rollover: lapse}
 """
+WATSON = json.dumps([{"id": "9a8b7c6d5e4f30211203a4b5c6d7e8f9", "project": "cantina", "tags": ["support"],
+                      "start": "2026-11-20T09:00:00+01:00", "stop": "2026-11-20T10:30:00+01:00"}])
+WATSON_MAPPING = "person: alex\nclients:\n  cantina: cantina-belvedere\ntasks:\n  support: remote\n"
 NOVEMBER = ("2026-11-10 2h cantina-belvedere remote @alex Backup check\n"
             "2026-11-12 3h example-client onsite @alex Server room rewiring\n"
             "2026-11-13 1h interno remote @alex Laptop setup\n")
@@ -60,10 +67,21 @@ def repo(tmp_path, monkeypatch) -> Path:
 
 
 def test_the_month(repo):
-    # 1. the month's time on a branch. [`plainbill import FORMAT FILE...` appends it here]
+    # 1. the month's time on a branch: written by hand, and imported from a terminal timer
     git(repo, "checkout", "-q", "-b", "november")
     with (repo / "ledger" / "2026" / "11.txt").open("a") as f:
         f.write(NOVEMBER)
+    (repo / "imports").mkdir()
+    (repo / "imports" / "watson.yaml").write_text(WATSON_MAPPING)
+    export = repo.parent / "watson-2026-11.json"
+    export.write_text(WATSON)
+    dry_import = ok("import", "watson", export, "--dry-run")
+    assert "2026-11-20 09:00-10:30 cantina-belvedere remote @alex" in dry_import.output
+    assert not (repo / "ledger" / "import").exists()
+    ok("import", "watson", export)
+    imported = (repo / "ledger" / "import" / "watson-2026-11.txt").read_text()
+    ok("import", "watson", export)                                 # the same export again: nothing added
+    assert (repo / "ledger" / "import" / "watson-2026-11.txt").read_text() == imported
     # 2. check: clean; no reference_date needed (today is SOURCE_DATE_EPOCH's day)
     assert ": error:" not in ok("check").output
     # 3. build: every draft, the retainer's early months marked as such
@@ -91,7 +109,13 @@ def test_the_month(repo):
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "issue November")
     issued = json.loads((repo / "issued" / "2026" / "0002.json").read_text())
-    # [`plainbill export 2026-11` writes the issued invoices for the accountant here; then send]
+    # the accountant's zip: both issued invoices (issued in December) as FatturaPA, the VAT register
+    ok("export", "2026-12", "--no-pdf", "-j", "1")
+    with zipfile.ZipFile(repo / "build" / "export-2026-12.zip") as z:
+        assert len([n for n in z.namelist() if n.startswith("fatturapa/") and n.endswith(".xml")]) == 2
+        register = list(csv.DictReader(io.StringIO(z.read("vat-register-2026-12.csv").decode("utf-8"))))
+    assert sum(Decimal(r["total"] or 0) for r in register) == sum(
+        Decimal(json.loads((repo / "issued" / "2026" / n).read_text())["totals"]["total"]) for n in ("0001.json", "0002.json"))
     # 7. an issued entry turns out wrong (3h billed, 2h worked): check names the remedy
     ledger = repo / "ledger" / "2026" / "11.txt"
     ledger.write_text(ledger.read_text().replace("2026-11-12 3h example-client", "2026-11-12 2h example-client"))

@@ -242,8 +242,9 @@ def import_(tool: str, files, book: Path, dry_run: bool, fmt) -> int:
 
 
 @main.command()
-@click.argument("period")
-@book_argument
+@click.argument("period", shell_complete=_complete("periods"))
+@book_option
+@legacy_book_argument
 @format_option
 @click.option("--no-pdf", is_flag=True, help="Build HTML but not PDF (as `build --no-pdf`).")
 @click.option("--jobs", "-j", type=int, default=0, help="Parallel renderers for the build (default: CPU count).")
@@ -251,12 +252,14 @@ def import_(tool: str, files, book: Path, dry_run: bool, fmt) -> int:
               help="The build folder (default: BOOK/build).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="The zip to write (default: <build folder>/export-PERIOD.zip).")
-def export(period: str, book: Path, fmt, no_pdf, jobs, out, output) -> int:
+def export(period: str, book: Path, legacy_book: Path | None, fmt, no_pdf, jobs, out, output) -> int:
     """Zip the issued documents of PERIOD (YYYY-MM, YYYY-Qn or YYYY) for the accountant: their
-    FatturaPA XML, the sales VAT register (CSV) and hledger/Ledger and beancount journals."""
+    FatturaPA XML, the sales VAT register (CSV) and hledger/Ledger and beancount journals.
+
+    (BOOK as an argument is deprecated: use --book.)"""
     from .export import run_export
 
-    return run_export(book, period, out=out, output=output, pdf=not no_pdf, jobs=jobs, fmt=diagnostic_format(fmt))
+    return run_export(choose_book("export", book, legacy_book), period, out=out, output=output, pdf=not no_pdf, jobs=jobs, fmt=diagnostic_format(fmt))
 
 
 @main.command()

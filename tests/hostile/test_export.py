@@ -35,7 +35,7 @@ def test_a_broken_surcharge_is_located(tmp_path, value, code, path):
 @pytest.mark.parametrize("period", ["2026-13", "2026-Q0", "26-11", "november", "2026-11-01", ""])
 def test_a_period_export_cannot_read_is_a_usage_error(tmp_path, period):
     root = copy_book(tmp_path)
-    r = hostile(root, "export", period, root, "--no-pdf", "-j", "1", code=2)
+    r = hostile(root, "export", period, "--book", root, "--no-pdf", "-j", "1", code=2)
     assert "YYYY-MM" in r.output
     assert not (root / "build").exists()
 
@@ -44,7 +44,7 @@ def test_a_period_export_cannot_read_is_a_usage_error(tmp_path, period):
                                     "clients/meccanica-dora.yaml", "issued/x.zip", "clients"])
 def test_export_never_writes_among_the_sources(tmp_path, target):
     root = copy_book(tmp_path)
-    r = hostile(root, "export", "2026-11", root, "--no-pdf", "-j", "1", "-o", root / target, code=2)
+    r = hostile(root, "export", "2026-11", "--book", root, "--no-pdf", "-j", "1", "-o", root / target, code=2)
     assert "source" in r.output or "is a directory" in r.output, r.output
     assert not (root / "build").exists()
 
@@ -52,7 +52,7 @@ def test_export_never_writes_among_the_sources(tmp_path, target):
 def test_a_book_with_errors_exports_nothing(tmp_path):
     root = copy_book(tmp_path)
     append(root, "ledger/2026/11.txt", "2026-11-31 1h meccanica-dora consulting @laura No such day\n")
-    hostile(root, "export", "2026-11", root, "--no-pdf", "-j", "1", code=1, located="ledger/2026/11.txt")
+    hostile(root, "export", "2026-11", "--book", root, "--no-pdf", "-j", "1", code=1, located="ledger/2026/11.txt")
     assert not list(root.rglob("export-*.zip"))
 
 

@@ -190,6 +190,27 @@ def read_json(path: str, text: str, tool: str, command: str) -> tuple[list, list
     return value, _object_lines(text, len(value))
 
 
+def read_json_records(path: str, text: str, tool: str, command: str, make) -> tuple[list, list]:
+    """The records of a JSON export, `make(item, ref)` for each object of its list: an
+    `import-file` error for text that is no such list, an `import-value` error for each object
+    `make` refuses (raising Malformed)."""
+    from ..diagnostics import error
+
+    try:
+        items, lines = read_json(path, text, tool, command)
+    except Malformed as exc:
+        line, col = exc.where or (1, 1)
+        return [], [error("import-file", SourceRef(path, line, col), exc.message, exc.hint)]
+    records, diags = [], []
+    for item, line in zip(items, lines):
+        ref = SourceRef(path, line, 1)
+        try:
+            records.append(make(item, ref))
+        except Malformed as exc:
+            diags.append(error("import-value", ref, exc.message, exc.hint))
+    return records, diags
+
+
 def _object_lines(text: str, n: int) -> list[int]:
     """The line where each top-level object of a JSON list starts."""
     out, depth, line, in_str, esc = [], 0, 1, False, False

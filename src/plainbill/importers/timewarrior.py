@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..diagnostics import Diagnostic, SourceRef, error
-from .common import Malformed, Record, read_json
+from ..diagnostics import Diagnostic, SourceRef
+from .common import Malformed, Record, read_json_records
 
 NAME, TITLE = "timewarrior", "Timewarrior"
 COMMAND = "timew export"
@@ -27,19 +27,7 @@ def parse_utc(text) -> datetime:
 
 
 def read(path: str, text: str, date_format: str | None) -> tuple[list[Record], list[Diagnostic]]:
-    try:
-        items, lines = read_json(path, text, TITLE, COMMAND)
-    except Malformed as exc:
-        line, col = exc.where or (1, 1)
-        return [], [error("import-file", SourceRef(path, line, col), exc.message, exc.hint)]
-    records, diags = [], []
-    for item, line in zip(items, lines):
-        ref = SourceRef(path, line, 1)
-        try:
-            records.append(_interval(item, ref))
-        except Malformed as exc:
-            diags.append(error("import-value", ref, exc.message, exc.hint))
-    return records, diags
+    return read_json_records(path, text, TITLE, COMMAND, _interval)
 
 
 def _interval(item, ref: SourceRef) -> Record:

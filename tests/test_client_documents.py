@@ -103,6 +103,19 @@ def test_no_client_html_shows_anything_internal(built):
         assert "href=" not in page.split("</head>", 1)[1], name
 
 
+def test_no_einvoice_xml_shows_anything_internal(built):
+    """The FatturaPA XML is a client document too (the legal one): its texts hold nothing internal."""
+    from lxml import etree
+
+    book, out = built
+    s = book_secrets("example" if book == ROOT else "freelance")
+    files = sorted((out / "invoices").glob("*.xml"))
+    assert files
+    for path in files:
+        text = " ".join(t.strip() for t in etree.parse(str(path)).getroot().itertext() if t.strip())
+        assert leaks(text, s) == [], (path.name, leaks(text, s))
+
+
 def test_the_firm_keeps_everything_in_the_json(built):
     """The JSON next to the page is the firm's canonical record: notes and handles stay in it."""
     book, out = built

@@ -42,7 +42,7 @@ def run_explain(root: Path, invoice_id: str, console: Console | None = None) -> 
     if has_errors(checked.diagnostics):
         report(Path(root), checked.diagnostics, "text")
         return EXIT_PROBLEMS
-    invoices = compute(checked)
+    invoices = compute(checked, einvoices=False)
     inv = find_invoice(invoices, invoice_id)
     if inv is None:
         return usage_error(unknown_message(invoices, invoice_id))

@@ -106,9 +106,11 @@ def _checked(loaded, registered, templates: list[Diagnostic]) -> Checked:
 
 
 def compute(checked: Checked, period: str | None = None, client: str | None = None,
-            only: frozenset[str] | None = None) -> list[Invoice]:
+            only: frozenset[str] | None = None, einvoices: bool = True) -> list[Invoice]:
     """Drafts and issued invoices (of the clients in `only`, when given); the engine's problems
-    and the differences of frozen invoices are added to checked.diagnostics."""
+    and the differences of frozen invoices are added to checked.diagnostics. `einvoices`: also
+    make their FatturaPA files (checked.einvoices) and say what the SdI would reject; a
+    caller that only reads the figures (report, diff, explain) leaves it out."""
     from .billing import compute_invoices
     from .einvoice import make_all as make_einvoices
     from .register import verify_issued
@@ -120,8 +122,9 @@ def compute(checked: Checked, period: str | None = None, client: str | None = No
     checked.diagnostics += diags
     checked.diagnostics += verify_issued(checked.register, invoices, book)
     invoices = checked.register.apply(invoices)
-    checked.einvoices, diags = make_einvoices(checked.book, invoices, checked.register)
-    checked.diagnostics += diags
+    if einvoices:
+        checked.einvoices, diags = make_einvoices(checked.book, invoices, checked.register)
+        checked.diagnostics += diags
     return invoices
 
 
@@ -186,10 +189,12 @@ def empty_period_problem(book: Book, period: str, client: str | None) -> str:
 
 
 def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period: str | None = None,
-                 client: str | None = None, issued_only: bool = False, strict: bool = False) -> Computed:
+                 client: str | None = None, issued_only: bool = False, strict: bool = False,
+                 einvoices: bool = True) -> Computed:
     """check_book (check_files, for a book given as `files`), then, when the book checks (no
     errors, nor warnings with `strict`), compute its invoices. `issued_only`: only of the clients
-    issued invoices depend on, which is what every check verifies (`build` bills the rest)."""
+    issued invoices depend on, which is what every check verifies (`build` bills the rest).
+    `einvoices`: as in `compute`."""
     problem = book_problem(root) if files is None else None
     if problem:
         return Computed(problem=problem)
@@ -200,7 +205,7 @@ def compute_book(root: Path, *, files: Mapping[str, bytes] | None = None, period
     if problem:
         return Computed(checked, problem=problem)
     only = issued_clients(checked) if issued_only else None
-    invoices = compute(checked, period, client, only)
+    invoices = compute(checked, period, client, only, einvoices)
     if period and not invoices and not has_errors(checked.diagnostics, strict):
         return Computed(checked, invoices, problem=empty_period_problem(checked.book, period, client))
     return Computed(checked, invoices)

@@ -68,7 +68,7 @@ def snapshot_files(label: str, files: Mapping[str, bytes], root: str = ".") -> S
     from ..pipeline import compute_book
 
     settings = {p: b for p, b in files.items() if p.startswith(SETTINGS_PARTS)}
-    return _snapshot(label, compute_book(Path(root), files=files), settings)
+    return _snapshot(label, compute_book(Path(root), files=files, einvoices=False), settings)
 
 
 def snapshot_worktree(label: str, root: Path) -> Snapshot:
@@ -77,7 +77,7 @@ def snapshot_worktree(label: str, root: Path) -> Snapshot:
     from .gitread import read_worktree
 
     settings = {p: b for p, b in read_worktree(root).items() if p.startswith(SETTINGS_PARTS)}
-    return _snapshot(label, compute_book(root), settings)
+    return _snapshot(label, compute_book(root, einvoices=False), settings)
 
 
 def _snapshot(label: str, computed, settings: Mapping[str, bytes]) -> Snapshot:

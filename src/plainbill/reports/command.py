@@ -30,7 +30,7 @@ def run_report_command(root: Path, kind: str, *, period: str | None = None, star
         span = parse_range(period, start, end)
     except ReportError as exc:
         return usage_error(str(exc))
-    computed = _from_build(root, kind, span) or pipeline.compute_book(root)
+    computed = _from_build(root, kind, span) or pipeline.compute_book(root, einvoices=False)
     if computed.problem:
         return usage_error(computed.problem)
     diags = computed.diagnostics

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import zipfile
 from decimal import Decimal
@@ -110,7 +111,10 @@ def test_the_month(repo):
     git(repo, "commit", "-qm", "issue November")
     issued = json.loads((repo / "issued" / "2026" / "0002.json").read_text())
     # the accountant's zip: both issued invoices (issued in December) as FatturaPA, the VAT register
+    to_send = re.findall(r"build/invoices/(IT\w+_QF00[12]\.xml)", real.stderr)   # `issue` names the files to send
+    assert len(to_send) == 2
     ok("export", "2026-12", "--no-pdf", "-j", "1")
+    assert all((repo / "build" / "invoices" / name).is_file() for name in to_send)  # the build wrote them
     with zipfile.ZipFile(repo / "build" / "export-2026-12.zip") as z:
         assert len([n for n in z.namelist() if n.startswith("fatturapa/") and n.endswith(".xml")]) == 2
         register = list(csv.DictReader(io.StringIO(z.read("vat-register-2026-12.csv").decode("utf-8"))))

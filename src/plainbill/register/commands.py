@@ -179,7 +179,26 @@ def _issue(root: Path, period, client, on: date, drafts: tuple[str, ...], fmt: s
     for r in records:   # only now: every record is committed
         total = dict(r.totals)["total"]
         say(f"issued {r.number}  {r.draft}  {total} {r.currency}  -> {r.ref.path}")
+    _say_einvoices(checked.book, records)
     return EXIT_OK
+
+
+def _say_einvoices(book, records) -> None:
+    """For an Italian issuer, the FatturaPA files the next build writes for these records:
+    the files to send (docs/einvoice.md)."""
+    from ..einvoice import applies, sdi_file_name
+
+    if not applies(book):
+        return
+    names = []
+    for r in records:
+        try:
+            names.append(sdi_file_name(book.settings.issuer, r.series, r.year, r.seq))
+        except ValueError:   # a year or number the SdI's progressive cannot hold: check says so
+            pass
+    if names:
+        say("plainbill: the e-invoices to send (FatturaPA), written by the next `plainbill build`: "
+            + ", ".join(f"build/invoices/{n}" for n in names), err=True)
 
 
 def run_credit_note(root: Path, number: str, *, lines: tuple[str, ...] = (), reason: str,
@@ -233,6 +252,7 @@ def _credit_note(root: Path, number: str, lines: tuple[str, ...], reason: str, o
         return code
     say(f"issued credit note {rec.number}  for {number}  {dict(rec.totals)['total']} "
         f"{rec.currency}  -> {rec.ref.path}")
+    _say_einvoices(checked.book, [rec])
     return EXIT_OK
 
 

@@ -14,34 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Book, DocumentRef
+from ..render.labels import einvoice_words as _words
 from .document import applies
-
-WORDS = {
-    "it": {
-        "courtesy": "Copia di cortesia: la fattura è il file XML (FatturaPA) trasmesso tramite il Sistema di "
-                    "Interscambio.",
-        "capital": "Capitale sociale {amount}", "sole": "Socio unico", "liquidation": "In liquidazione",
-        "cig": "CIG", "cup": "CUP", "order": "Ordine", "contract": "Contratto", "determina": "Determina",
-        "of": "del", "no": "n.",
-        "euro": "Controvalore in euro al cambio 1 {currency} = {rate} EUR{since}{source}: imponibile {taxable}, "
-                "IVA {tax}, totale {total}.",
-        "since": " del {date}",
-    },
-    "en": {
-        "courtesy": "Courtesy copy: the invoice is the XML file (FatturaPA) sent through the Italian "
-                    "Sistema di Interscambio.",
-        "capital": "Share capital {amount}", "sole": "Sole shareholder", "liquidation": "In liquidation",
-        "cig": "CIG", "cup": "CUP", "order": "Order", "contract": "Contract", "determina": "Award decision (determina)",
-        "of": "of", "no": "no.",
-        "euro": "Euro value at 1 {currency} = {rate} EUR{since}{source}: taxable amount {taxable}, "
-                "VAT {tax}, total {total}.",
-        "since": " of {date}",
-    },
-}
-
-
-def _words(language: str) -> dict[str, str]:
-    return WORDS.get(language, WORDS["en"])
 
 
 def page_context(book: Book, slug: str, language: str) -> dict[str, Any]:

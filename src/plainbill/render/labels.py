@@ -183,6 +183,34 @@ def explain_words(language: str) -> dict[str, str]:
     return EXPLAIN.get(language, EXPLAIN["en"])
 
 
+EINVOICE = {   # what the page prints because of the e-invoice (plainbill.einvoice.page)
+    "it": {
+        "courtesy": "Copia di cortesia: la fattura è il file XML (FatturaPA) trasmesso tramite il Sistema di "
+                    "Interscambio.",
+        "capital": "Capitale sociale {amount}", "sole": "Socio unico", "liquidation": "In liquidazione",
+        "cig": "CIG", "cup": "CUP", "order": "Ordine", "contract": "Contratto", "determina": "Determina",
+        "of": "del", "no": "n.",
+        "euro": "Controvalore in euro al cambio 1 {currency} = {rate} EUR{since}{source}: imponibile {taxable}, "
+                "IVA {tax}, totale {total}.",
+        "since": " del {date}",
+    },
+    "en": {
+        "courtesy": "Courtesy copy: the invoice is the XML file (FatturaPA) sent through the Italian "
+                    "Sistema di Interscambio.",
+        "capital": "Share capital {amount}", "sole": "Sole shareholder", "liquidation": "In liquidation",
+        "cig": "CIG", "cup": "CUP", "order": "Order", "contract": "Contract", "determina": "Award decision (determina)",
+        "of": "of", "no": "no.",
+        "euro": "Euro value at 1 {currency} = {rate} EUR{since}{source}: taxable amount {taxable}, "
+                "VAT {tax}, total {total}.",
+        "since": " of {date}",
+    },
+}
+
+
+def einvoice_words(language: str) -> dict[str, str]:
+    return EINVOICE.get(language, EINVOICE["en"])
+
+
 def labels(language: str) -> dict[str, str]:
     """The labels of a language; English for a language plainbill does not speak yet."""
     return LABELS.get(language, LABELS["en"])

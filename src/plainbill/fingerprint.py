@@ -20,10 +20,10 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent
-# every library whose behaviour reaches a byte of the output (JSON, HTML, PDF)
+# every library whose behaviour reaches a byte of the output (JSON, HTML, PDF, XML, chart SVG)
 DEPENDENCIES = ("weasyprint", "pydyf", "babel", "holidays", "jinja2", "markupsafe", "pyyaml", "tinycss2",
                 "cssselect2", "fonttools", "pillow", "pyphen", "cffi", "brotli", "zopfli", "html5lib",
-                "tinyhtml5", "webencodings", "matplotlib")
+                "tinyhtml5", "webencodings", "matplotlib", "numpy", "lxml")
 
 
 def package_files() -> list[tuple[str, bytes]]:
